@@ -1,0 +1,1 @@
+"""Subcommands of ``living-lab``; see :mod:`living_lab.cli`."""

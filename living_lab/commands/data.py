@@ -1,0 +1,30 @@
+"""``living-lab data build|check``: rebuild or check the bundled tables."""
+
+from __future__ import annotations
+
+import argparse
+
+from living_lab import build, datasets, paths
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("data", help="rebuild (build) or check (check) the bundled tables in data/")
+    p.add_argument(
+        "action",
+        choices=["build", "check"],
+        help="build: from ../shared/data; check: validate data/",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "build":
+        written = build.build_all()
+        for name, path in written.items():
+            n = sum(1 for _ in path.open(encoding="utf-8")) - 1
+            print(f"{name:15s} {n:6d} rows  {path.relative_to(paths.ROOT)}")
+        return 0
+    for name in build.BUILDERS:
+        df = datasets.load_table(name)
+        print(f"{name:15s} {len(df):6d} rows  ok")
+    return 0

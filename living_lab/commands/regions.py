@@ -1,0 +1,25 @@
+"""``living-lab regions NAME ...``: resolve names or codes to BPS codes."""
+
+from __future__ import annotations
+
+import argparse
+
+from living_lab import datasets
+from living_lab.regions import resolve_region
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("regions", help="resolve region names or codes (e.g. 'Kab. Sumedang', 3273)")
+    p.add_argument(
+        "names", nargs="+", help="names or codes as users type them or sources print them"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    regions = datasets.load_regions().set_index("region_code")
+    for name in args.names:
+        code = resolve_region(name)
+        row = regions.loc[code]
+        print(f"{code}\t{row['kemendagri_code']}\t{row['name']}\t{row['province']}")
+    return 0
