@@ -1,0 +1,1 @@
+"""Figures: one module per topic (report, trends, linkage, peers), sharing :mod:`.style`."""
