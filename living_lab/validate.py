@@ -200,6 +200,7 @@ def check_spbe_consistency(
         except Exception:  # an older framework without a definition file: no weights to check
             continue
         cols = fw.domain_columns
+        rows = rows.reindex(columns=[*rows.columns, *[c for c in cols if c not in rows.columns]])
         complete = rows[cols].notna().all(axis=1)
         recomputed = rows.loc[complete, cols].to_numpy(float) @ fw.domain_weights
         gap = np.abs(recomputed - rows.loc[complete, "index"].to_numpy(float))
@@ -218,7 +219,9 @@ def check_spbe_consistency(
             # (recomputed from the domains); accept either, flag anything else.
             has = rows["predicate"].notna()
             printed = fw.predicates_of(rows.loc[has, "index"].to_numpy(float))
-            unrounded = fw.predicates_of(rows.loc[has, cols].to_numpy(float) @ fw.domain_weights)
+            unrounded = fw.predicates_of(
+                rows.loc[has, cols].to_numpy(float) @ fw.domain_weights
+            )  # NaN -> None
             given = rows.loc[has, "predicate"].to_numpy(object)
             wrong = (given != printed) & (given != unrounded)
             if wrong.any():
