@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from living_lab import paths
-from living_lab.errors import InputError
+from living_lab.errors import InputError, ParameterError
 
 #: A user file larger than this is refused before parsing (bytes).
 MAX_USER_FILE_BYTES = 50 * 1024 * 1024
@@ -197,7 +197,7 @@ def check_spbe_consistency(
     for framework_id, rows in df.groupby("framework", sort=False):
         try:
             fw = load_framework(str(framework_id))
-        except Exception:  # an older framework without a definition file: no weights to check
+        except ParameterError:  # an older framework without a definition file: no weights to check
             continue
         cols = fw.domain_columns
         rows = rows.reindex(columns=[*rows.columns, *[c for c in cols if c not in rows.columns]])
