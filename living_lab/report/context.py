@@ -1,0 +1,651 @@
+"""The cohort context: everything cohort-wide that reports need, computed once per batch.
+
+A batch of region reports shares one :class:`CohortContext`: the cohort's table (index,
+predicate, rank, change, gap to target, outcomes), the SPBE series, the trend fit and forecasts,
+peer ranks and their uncertainty, the SPBE-outcome relation, the domain plans, the national
+targets and the data sources. The runner builds it once (:func:`build_context`), saves it
+(:func:`save_context`) and passes its path to every region notebook, which loads it
+(:func:`get_context`) and only slices it, so a region report costs well under a second.
+
+Analyses come from the library modules (``trends``, ``peers``, ``linkage``, ``planner``) when
+they are installed; where one is missing the context says so in ``ctx.modules`` and the report
+leaves the section's extra out rather than inventing it.
+
+Examples
+--------
+>>> ctx = build_context("jawa-barat", 2024, 3.5, 2025)
+>>> row = ctx.table.loc["3211"]
+>>> float(row["index"]), row["predicate"], int(row["rank"]), int(row["n_ranked"])
+(4.51, 'Memuaskan', 2, 27)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import pickle
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from living_lab import __version__, datasets, paths
+from living_lab.cohorts import Cohort, load_cohort
+from living_lab.errors import InputError, ParameterError
+from living_lab.framework import load_framework
+from living_lab.regions import resolve_region
+from living_lab.text import LANGS
+
+#: Outcome indicators the reports show, in the order they show them.
+OUTCOMES = ("stunting_prevalence_pct", "poverty_rate_pct")
+#: Bump when the pickled layout of :class:`CohortContext` changes.
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class LinkFit:
+    """A straight-line association of one outcome with the SPBE index across regions.
+
+    ``slope`` is outcome units per index point; ``slope_lo``/``slope_hi`` its 95% interval;
+    ``n`` the regions used; ``method`` says which code produced it.
+    """
+
+    outcome: str
+    outcome_year: int
+    spbe_year: int
+    intercept: float
+    slope: float
+    slope_lo: float
+    slope_hi: float
+    r: float
+    n: int
+    method: str
+    #: Line of the fit with its 95% band: x, fit, lo, hi.
+    line: pd.DataFrame = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CohortContext:
+    """Everything cohort-wide that the region and cohort reports slice (read-only by convention).
+
+    Attributes
+    ----------
+    table : one row per cohort region (index ``region_code``): ``name``, ``kind``, ``province``,
+        ``index``, ``predicate``, ``d1``-``d4`` of ``year`` (NaN when not evaluated that year),
+        ``latest_year``/``latest_index``/``latest_predicate`` (last evaluation up to ``year``),
+        ``prev_year``, ``prev_index``, ``change``, ``rank``/``n_ranked`` (1 = highest index in the
+        cohort that year), ``prev_rank``, ``gap`` (target minus index), ``past_target``, and the
+        outcomes ``stunting``, ``poverty``, ``poverty_base``, ``poverty_change``.
+    spbe : SPBE rows (all years, default framework) of the cohort's regions.
+    national_spbe : the national index by year.
+    relation : every region with an index in ``year`` and its outcomes (for the SPBE-outcome
+        relation, estimated nationwide and not only in the cohort).
+    links : :class:`LinkFit` per outcome.
+    forecasts : ``region_code, year, mean, lo, hi`` up to ``target_year`` (None without trends).
+    trend_summary : per region, from ``trends`` (None without it).
+    rank_uncertainty : per region rank interval, from ``peers`` (None without it).
+    plans : per region and domain, the cheapest domain path to the target (``planner`` or the
+        single-domain fallback; see ``modules``).
+    modules : library module -> "used" or why it was not.
+    """
+
+    key: str
+    schema: int
+    created: str
+    cohort: str
+    cohort_title: str
+    cohort_title_en: str
+    regions: tuple[str, ...]
+    year: int
+    target: float
+    target_year: int
+    data_version: str
+    library_version: str
+    outcome_years: dict[str, int]
+    poverty_base_year: int
+    table: pd.DataFrame
+    spbe: pd.DataFrame
+    national_spbe: pd.DataFrame
+    relation: pd.DataFrame
+    links: dict[str, LinkFit]
+    national_targets: pd.DataFrame
+    sources: list[dict[str, str]]
+    plans: pd.DataFrame
+    forecasts: pd.DataFrame | None = None
+    trend_summary: pd.DataFrame | None = None
+    rank_uncertainty: pd.DataFrame | None = None
+    movers: pd.DataFrame | None = None
+    share_reaching: pd.DataFrame | None = None
+    modules: dict[str, str] = field(default_factory=dict)
+
+    def title(self, lang: str) -> str:
+        """Cohort title in ``lang``."""
+        return self.cohort_title_en if lang == "en" else self.cohort_title
+
+    def require_region(self, region: str | int) -> str:
+        """Resolve ``region`` and check it belongs to the cohort; return its code."""
+        code = resolve_region(region)
+        if code not in self.table.index:
+            raise ParameterError(
+                f"region: {code} ({self.table_name(code)}) is not in cohort {self.cohort!r}; "
+                f"pass a cohort that contains it (e.g. cohort='all')"
+            )
+        return code
+
+    @staticmethod
+    def table_name(code: str) -> str:
+        from living_lab.regions import region_name
+
+        return region_name(code)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation and keys
+
+
+def validate_args(
+    cohort: str, year: int, target: float, target_year: int, *, lang: str | None = None
+) -> None:
+    """Refuse parameters of the wrong type or out of range with one clear line."""
+    if not isinstance(cohort, str) or not cohort.strip():
+        raise ParameterError(f"cohort: expected a cohort name or YAML path, got {cohort!r}")
+    if isinstance(year, bool) or not isinstance(year, int | np.integer):
+        raise ParameterError(f"year: expected an integer evaluation year, got {year!r}")
+    if isinstance(target, bool) or not isinstance(target, int | float | np.number):
+        raise ParameterError(f"target: expected a number between 1 and 5, got {target!r}")
+    if not 1.0 <= float(target) <= 5.0:
+        raise ParameterError(f"target: {target!r} is outside the SPBE scale; expected 1 to 5")
+    if isinstance(target_year, bool) or not isinstance(target_year, int | np.integer):
+        raise ParameterError(f"target_year: expected an integer year, got {target_year!r}")
+    years = _spbe_years()
+    if int(year) not in years:
+        raise ParameterError(f"year: no SPBE evaluation in {year}; expected one of {years}")
+    if not int(year) <= int(target_year) <= int(year) + 10:
+        raise ParameterError(
+            f"target_year: {target_year} must be between year ({year}) and {int(year) + 10}"
+        )
+    if lang is not None and lang not in LANGS:
+        raise ParameterError(f"lang: {lang!r} is not supported; expected one of {list(LANGS)}")
+
+
+@cache
+def _spbe_years() -> list[int]:
+    return sorted(int(y) for y in datasets.load_spbe()["year"].unique())
+
+
+@cache
+def library_fingerprint() -> str:
+    """Version plus a hash of the package's code and text files (changes whenever they do)."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(paths.PACKAGE_DIR.rglob("*")):
+        if path.suffix in {".py", ".yml", ".yaml"} and "__pycache__" not in path.parts:
+            h.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode())
+            h.update(path.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+def context_key(cohort: str, year: int, target: float, target_year: int) -> str:
+    """File stem of a saved context: readable prefix plus a hash of everything it depends on.
+
+    The hash covers the arguments, the data version and the library fingerprint, so a context
+    built from other data or other code is never reused.
+
+    >>> context_key("jawa-barat", 2024, 3.5, 2025).startswith("jawa-barat-2024-")
+    True
+    """
+    stem = Path(str(cohort)).stem if str(cohort).endswith((".yaml", ".yml")) else str(cohort)
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40] or "cohort"
+    cohort_id = str(cohort)
+    if cohort_id.endswith((".yaml", ".yml")) and Path(cohort_id).exists():
+        cohort_id += hashlib.sha256(Path(cohort_id).read_bytes()).hexdigest()
+    h = hashlib.sha256(
+        "|".join(
+            [
+                str(SCHEMA),
+                cohort_id,
+                str(int(year)),
+                repr(float(target)),
+                str(int(target_year)),
+                datasets.data_version(),
+                library_fingerprint(),
+            ]
+        ).encode()
+    )
+    return f"{slug}-{int(year)}-{h.hexdigest()[:16]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Data pieces
+
+
+def load_national_targets() -> pd.DataFrame:
+    """National outcome targets from ``params/national_targets.yaml`` (with their regulation)."""
+    path = paths.PARAMS / "national_targets.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
+        raise InputError("expected a mapping with a 'targets' list", file=path)
+    rows = []
+    for i, item in enumerate(raw["targets"]):
+        missing = {"id", "indicator", "year", "value", "unit", "regulation"} - set(item)
+        if missing:
+            raise InputError(f"missing key(s) {sorted(missing)}", file=path, field=f"targets[{i}]")
+        rows.append({"low": np.nan, "verified": "", **item})
+    df = pd.DataFrame(rows)
+    df["value"] = df["value"].astype(float)
+    df["low"] = df["low"].astype(float)
+    df["year"] = df["year"].astype(int)
+    return df
+
+
+def broad_years(outcomes: pd.DataFrame, indicator: str) -> list[int]:
+    """Years in which ``indicator`` was published for at least half as many regions as its best year.
+
+    Region-specific series (e.g. Sumedang's stunting 2021-2023) are thereby never compared with
+    peers who have no figure for that year.
+    """
+    counts = outcomes.loc[outcomes["indicator"] == indicator].groupby("year").size()
+    if counts.empty:
+        return []
+    return sorted(int(y) for y, n in counts.items() if n >= 0.5 * counts.max())
+
+
+def _rank_desc(values: pd.Series) -> pd.Series:
+    """1 = highest; ties share the best rank; missing stays missing."""
+    return values.rank(ascending=False, method="min")
+
+
+def cohort_table(
+    regions: tuple[str, ...], year: int, target: float, *, outcomes: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, dict[str, int], int]:
+    """The per-region table of a cohort (see :class:`CohortContext`), the outcome years used and
+    the poverty base year."""
+    spbe = datasets.load_spbe()
+    spbe = spbe[spbe["region_code"].isin(regions) & (spbe["year"] <= year)]
+    reg = datasets.load_regions().set_index("region_code").loc[list(regions)]
+    table = reg[["name", "kind", "province", "province_code"]].copy()
+    table.index.name = "region_code"
+
+    cur = spbe[spbe["year"] == year].set_index("region_code")
+    for col in ["index", "predicate", "d1", "d2", "d3", "d4", "source"]:
+        table[col] = cur[col].reindex(table.index)
+    for col in ["index", "d1", "d2", "d3", "d4"]:
+        table[col] = table[col].astype(float)
+
+    latest = spbe.sort_values("year").groupby("region_code").tail(1).set_index("region_code")
+    table["latest_year"] = latest["year"].reindex(table.index).astype("Int64")
+    table["latest_index"] = latest["index"].reindex(table.index).astype(float)
+    table["latest_predicate"] = latest["predicate"].reindex(table.index)
+
+    before = spbe[spbe["year"] < year].sort_values("year").groupby("region_code").tail(1)
+    before = before.set_index("region_code")
+    table["prev_year"] = before["year"].reindex(table.index).astype("Int64")
+    table["prev_index"] = before["index"].reindex(table.index).astype(float)
+    table["change"] = table["index"] - table["prev_index"]
+
+    table["rank"] = _rank_desc(table["index"]).astype("Int64")
+    table["n_ranked"] = int(table["index"].notna().sum())
+    prev_years = sorted(spbe.loc[spbe["year"] < year, "year"].unique())
+    prev_year = int(prev_years[-1]) if prev_years else None
+    if prev_year is not None:
+        prev = spbe[spbe["year"] == prev_year].set_index("region_code")["index"].astype(float)
+        table["prev_rank"] = _rank_desc(prev.reindex(table.index)).astype("Int64")
+        table["prev_rank_year"] = prev_year
+    else:
+        table["prev_rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table["prev_rank_year"] = pd.NA
+    table["gap"] = float(target) - table["index"]
+    table["past_target"] = (table["index"] >= float(target)).where(table["index"].notna())
+
+    if outcomes is None:
+        outcomes = datasets.load_outcomes()
+    years: dict[str, int] = {}
+    stunting_years = broad_years(outcomes, "stunting_prevalence_pct")
+    poverty_years = broad_years(outcomes, "poverty_rate_pct")
+    years["stunting_prevalence_pct"] = stunting_years[-1]
+    years["poverty_rate_pct"] = poverty_years[-1]
+    base_year = poverty_years[0]
+
+    def values(indicator: str, y: int) -> pd.Series:
+        sel = outcomes[(outcomes["indicator"] == indicator) & (outcomes["year"] == y)]
+        return sel.set_index("region_code")["value"].astype(float).reindex(table.index)
+
+    table["stunting"] = values("stunting_prevalence_pct", years["stunting_prevalence_pct"])
+    table["poverty"] = values("poverty_rate_pct", years["poverty_rate_pct"])
+    table["poverty_base"] = values("poverty_rate_pct", base_year)
+    table["poverty_change"] = table["poverty"] - table["poverty_base"]
+    # A figure left out for low confidence is "not available" with that reason, not a silent gap.
+    low = datasets.load_outcomes(min_confidence="low")
+    low = low[
+        (low["indicator"] == "stunting_prevalence_pct")
+        & (low["year"] == years["stunting_prevalence_pct"])
+        & (low["confidence"] == "low")
+    ]
+    table["stunting_low_conf"] = table.index.isin(low["region_code"]) & table["stunting"].isna()
+    return table, years, base_year
+
+
+def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
+    """Source notes of the tables a report uses, from their metadata files."""
+    out = []
+    fw = load_framework()
+    for name in ["spbe_index", "spbe_national", "outcomes", "regions"]:
+        meta = yaml.safe_load(paths.metadata(name).read_text(encoding="utf-8"))
+        item = {
+            "table": f"data/{name}.csv",
+            "title": str(meta.get("title", "")),
+            "producer": str(meta.get("producer", "")),
+            "publication": " ".join(str(meta.get("publication", "")).split()),
+            "date_published": str(meta.get("date_published", "")),
+            "licence": str(meta.get("licence", "")),
+            "known_issues": [str(x) for x in meta.get("known_issues", [])],
+        }
+        if name == "outcomes":
+            item["sources"] = {k: v for k, v in meta["sources"].items() if k in outcome_sources}
+        out.append(item)
+    targets = yaml.safe_load((paths.PARAMS / "national_targets.yaml").read_text(encoding="utf-8"))
+    out.append(
+        {
+            "table": "params/national_targets.yaml",
+            "title": str(targets.get("title", "")),
+            "producer": "Pemerintah Republik Indonesia (Bappenas)",
+            "publication": str(targets.get("source", "")),
+            "date_published": "",
+            "licence": "",
+            "known_issues": [],
+        }
+    )
+    out.append(
+        {
+            "table": "data/frameworks/permenpanrb-59-2020.yaml",
+            "title": fw.name,
+            "producer": "KemenPANRB",
+            "publication": fw.source,
+            "date_published": "2020",
+            "licence": "",
+            "known_issues": [],
+        }
+    )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Analyses (library modules where installed; hooks otherwise)
+
+
+def _optional(module: str) -> Any | None:
+    """Import ``living_lab.<module>`` if it exists (other parts of the library land over time)."""
+    try:
+        return importlib.import_module(f"living_lab.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith(f"living_lab.{module}"):
+            return None
+        raise
+
+
+def ols_link(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float, int, Any]:
+    """Least-squares line of ``y`` on ``x`` with a 95% interval for the slope and the mean line.
+
+    Returns intercept, slope, slope_lo, slope_hi, r, n and a function x -> (fit, lo, hi).
+    """
+    from scipy import stats
+
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    n = len(x)
+    if n < 3:
+        raise ValueError("need at least 3 regions")
+    xm = x.mean()
+    sxx = float(((x - xm) ** 2).sum())
+    slope = float(((x - xm) * (y - y.mean())).sum() / sxx)
+    intercept = float(y.mean() - slope * xm)
+    resid = y - intercept - slope * x
+    s2 = float((resid**2).sum() / (n - 2))
+    tq = float(stats.t.ppf(0.975, n - 2))
+    se = (s2 / sxx) ** 0.5
+    r = float(np.corrcoef(x, y)[0, 1])
+
+    def band(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        fit = intercept + slope * xs
+        half = tq * np.sqrt(s2 * (1 / n + (xs - xm) ** 2 / sxx))
+        return fit, fit - half, fit + half
+
+    return intercept, slope, slope - tq * se, slope + tq * se, r, n, band
+
+
+def _links(relation: pd.DataFrame, years: dict[str, int], year: int) -> dict[str, LinkFit]:
+    # HOOK(linkage): the nationwide relation; living_lab.linkage.fit replaces this simple line
+    # once it lands (with controls and robustness); until then a plain OLS with its interval.
+    links = {}
+    for outcome, col in [("stunting_prevalence_pct", "stunting"), ("poverty_rate_pct", "poverty")]:
+        x = relation["index"].to_numpy(float)
+        y = relation[col].to_numpy(float)
+        try:
+            a, b, lo, hi, r, n, band = ols_link(x, y)
+        except ValueError:
+            continue
+        xs = np.linspace(np.nanmin(x), np.nanmax(x), 40)
+        fit, flo, fhi = band(xs)
+        links[outcome] = LinkFit(
+            outcome=outcome,
+            outcome_year=years[outcome],
+            spbe_year=year,
+            intercept=a,
+            slope=b,
+            slope_lo=lo,
+            slope_hi=hi,
+            r=r,
+            n=n,
+            method="ols",
+            line=pd.DataFrame({"x": xs, "fit": fit, "lo": flo, "hi": fhi}),
+        )
+    return links
+
+
+def _plans_fallback(table: pd.DataFrame, target: float) -> pd.DataFrame:
+    """Points each single domain would need to rise for the index to reach ``target``.
+
+    HOOK(planner): ``living_lab.planner.plan_domains`` gives the cheapest combined path; this
+    fallback only answers "if only this domain improved", capped at the top of the scale.
+    """
+    weights = load_framework().domain_weights
+    rows = []
+    for code, r in table.iterrows():
+        if pd.isna(r["index"]):
+            continue
+        gap = float(target) - float(r["index"])
+        for k, w in enumerate(weights, start=1):
+            cur = r[f"d{k}"]
+            if pd.isna(cur):
+                continue
+            need = max(gap, 0.0) / w
+            rows.append(
+                {
+                    "region_code": code,
+                    "domain": k,
+                    "weight": float(w),
+                    "current": float(cur),
+                    "raise": need,
+                    "new": float(cur) + need,
+                    "feasible": float(cur) + need <= 5.0 + 1e-9,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["region_code", "domain", "weight", "current", "raise", "new", "feasible"]
+    )
+
+
+def build_context(cohort: str, year: int, target: float, target_year: int) -> CohortContext:
+    """Compute everything cohort-wide once (see :class:`CohortContext`).
+
+    Parameters
+    ----------
+    cohort : cohort name (``params/cohorts/<name>.yaml``, or ``"all"``) or a cohort YAML path.
+    year : evaluation year the reports are about.
+    target : SPBE index target (e.g. 3.5, the "Sangat Baik" threshold).
+    target_year : year by which the target should be reached (forecast horizon).
+    """
+    validate_args(cohort, year, target, target_year)
+    year, target, target_year = int(year), float(target), int(target_year)
+    coh: Cohort = load_cohort(cohort)
+    outcomes = datasets.load_outcomes()
+    table, outcome_years, base_year = cohort_table(coh.regions, year, target, outcomes=outcomes)
+    if table["index"].notna().sum() == 0:
+        raise ParameterError(f"cohort: no region of cohort {coh.name!r} was evaluated in {year}")
+
+    spbe_all = datasets.load_spbe()
+    spbe = spbe_all[spbe_all["region_code"].isin(coh.regions)].reset_index(drop=True)
+    national = datasets.load_spbe_national()
+    national = national[national["framework"] == "permenpanrb-59-2020"].reset_index(drop=True)
+
+    everyone, _, _ = cohort_table(
+        tuple(sorted(spbe_all.loc[spbe_all["year"] == year, "region_code"])),
+        year,
+        target,
+        outcomes=outcomes,
+    )
+    relation = everyone[["name", "province", "index", "stunting", "poverty"]].copy()
+    relation["in_cohort"] = relation.index.isin(coh.regions)
+
+    modules: dict[str, str] = {}
+    links = _links(relation, outcome_years, year)
+    modules["linkage"] = "not installed: plain OLS line" if _optional("linkage") is None else "used"
+
+    plans = _plans_fallback(table, target)
+    modules["planner"] = "not installed: single-domain fallback"
+    modules["trends"] = "not installed: no forecast"
+    modules["peers"] = "not installed: ranks from the data, no rank intervals"
+
+    used_sources = set(
+        outcomes.loc[
+            outcomes["region_code"].isin(coh.regions)
+            & (
+                (
+                    (outcomes["indicator"] == "stunting_prevalence_pct")
+                    & (outcomes["year"] == outcome_years["stunting_prevalence_pct"])
+                )
+                | (
+                    (outcomes["indicator"] == "poverty_rate_pct")
+                    & outcomes["year"].isin([outcome_years["poverty_rate_pct"], base_year])
+                )
+            ),
+            "source",
+        ]
+    )
+    return CohortContext(
+        key=context_key(cohort, year, target, target_year),
+        schema=SCHEMA,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        cohort=coh.name,
+        cohort_title=coh.title,
+        cohort_title_en=coh.title_en,
+        regions=coh.regions,
+        year=year,
+        target=target,
+        target_year=target_year,
+        data_version=datasets.data_version(),
+        library_version=library_fingerprint(),
+        outcome_years=outcome_years,
+        poverty_base_year=base_year,
+        table=table,
+        spbe=spbe,
+        national_spbe=national,
+        relation=relation,
+        links=links,
+        national_targets=load_national_targets(),
+        sources=_sources(used_sources),
+        plans=plans,
+        modules=modules,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Saving and loading
+
+
+def save_context(ctx: CohortContext, path: Path) -> None:
+    """Write ``ctx`` to ``path`` atomically (a reader never sees a half-written file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_LOADED: dict[tuple[str, int, int], CohortContext] = {}
+
+
+def load_context(path: Path) -> CohortContext:
+    """Read a context written by :func:`save_context`.
+
+    Loaded contexts are kept per (path, mtime, size), so a warm kernel running many regions
+    reads the file once; the context is never modified by the reports. Only load files from
+    your own output folder (pickle runs code from the file).
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError:
+        raise ParameterError(f"context_path: no context file at {path}") from None
+    cache_key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if cache_key in _LOADED:
+        return _LOADED[cache_key]
+    try:
+        with path.open("rb") as fh:
+            ctx = pickle.load(fh)
+    except Exception as exc:
+        raise InputError(
+            f"not a readable report context ({exc.__class__.__name__})", file=path
+        ) from None
+    if not isinstance(ctx, CohortContext) or getattr(ctx, "schema", None) != SCHEMA:
+        raise InputError("not a report context of this library version; rebuild it", file=path)
+    _LOADED.clear()  # one batch at a time: keep memory flat in long-lived kernels
+    _LOADED[cache_key] = ctx
+    return ctx
+
+
+def get_context(
+    cohort: str,
+    year: int,
+    target: float,
+    target_year: int,
+    context_path: str | Path = "",
+    *,
+    region: str | int | None = None,
+    lang: str | None = None,
+) -> CohortContext:
+    """The context for these arguments: loaded from ``context_path`` if given, else built.
+
+    Arguments are validated first (and ``region``/``lang`` too when given), so a plain papermill
+    run with a bad value stops with one clear :class:`~living_lab.errors.ParameterError` line. A
+    loaded context must match the arguments: a context of another cohort, year or target is
+    refused rather than silently used.
+    """
+    validate_args(cohort, year, target, target_year, lang=lang)
+    if context_path:
+        ctx = load_context(Path(context_path))
+        expected = context_key(cohort, year, target, target_year)
+        if ctx.key != expected:
+            raise ParameterError(
+                f"context_path: {context_path} holds context {ctx.key!r}, but these parameters "
+                f"need {expected!r} (other cohort, year, target, data or library version)"
+            )
+    else:
+        ctx = build_context(cohort, year, target, target_year)
+    if region is not None:
+        ctx.require_region(region)
+    return ctx

@@ -1,0 +1,1154 @@
+"""Building blocks of the reports: headings, summary cards, narrative sentences, tables, figures.
+
+A notebook cell shows one section: ``display(*report.summary())``. Each section returns a list
+of displayable objects (HTML fragments and PNG images), so the executed notebook keeps figures
+as ``image/png`` outputs and the text as ``text/html``. Every value that comes from data (names,
+sources, notes) is HTML-escaped here; every string shown to the reader comes from
+``living_lab/locales/<lang>/report.yml``. Numbers use the decimal comma in Bahasa Indonesia.
+
+Examples
+--------
+>>> from living_lab.report.context import build_context
+>>> report = RegionReport.of(build_context("jawa-barat", 2024, 3.5, 2025), "Sumedang", "en")
+>>> "4.51" in report.summary()[1].data
+True
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, Image
+
+from living_lab.framework import load_framework
+from living_lab.plots import report as plots
+from living_lab.plots import style
+from living_lab.report.context import CohortContext
+from living_lab.text import Lang, t
+
+Displayable = HTML | Image
+
+#: Scoped styles of the report fragments; shown once, in the header, so the fragments also look
+#: right inside JupyterLab (the rendered HTML page adds its own page styles around them).
+FRAGMENT_CSS = """
+<style>
+.ll{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#222;line-height:1.5}
+.ll h1{font-size:1.7em;margin:.2em 0 .1em}.ll h2{font-size:1.3em;margin:1.2em 0 .4em;border-bottom:2px solid #eee;padding-bottom:.2em}
+.ll .ll-sub{color:#555;margin:0 0 .6em}.ll .ll-cards{display:flex;flex-wrap:wrap;gap:10px;margin:.6em 0}
+.ll .ll-card{flex:1 1 150px;border:1px solid #ddd;border-radius:8px;padding:10px 12px;background:#fafafa}
+.ll .ll-card .k{font-size:.8em;color:#555;text-transform:uppercase;letter-spacing:.03em}
+.ll .ll-card .v{font-size:1.7em;font-weight:700;margin:.1em 0}.ll .ll-card .s{font-size:.85em;color:#444}
+.ll .ll-good{color:#1e7e45}.ll .ll-bad{color:#b03a2e}.ll .ll-lede{font-size:1.08em;max-width:60em}
+.ll table.ll-t{border-collapse:collapse;margin:.5em 0;font-size:.92em}
+.ll table.ll-t th,.ll table.ll-t td{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:left;vertical-align:top}
+.ll table.ll-t th{background:#f3f3f3}.ll table.ll-t td.n{text-align:right;font-variant-numeric:tabular-nums}
+.ll .ll-note{color:#555;font-size:.88em;max-width:60em}.ll .ll-na{color:#b03a2e;font-style:italic}
+.ll .ll-pred{display:inline-block;padding:0 .5em;border-radius:4px;font-weight:600}
+</style>
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting helpers
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value (quotes too)."""
+    return html.escape(str(value), quote=True)
+
+
+def mpl_text(value: object) -> str:
+    """Text safe for matplotlib labels (a ``$`` in a name must not start math mode)."""
+    return str(value).replace("$", r"\$")
+
+
+def missing(value: object) -> bool:
+    """True for None, NaN and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def num(value: object, lang: Lang, decimals: int = 2) -> str:
+    """A number in the language's format, or the "not available" text."""
+    if missing(value):
+        return t("not_available", lang)
+    return plots.fmt_number(float(value), lang, decimals)  # type: ignore[arg-type]
+
+
+def signed(value: object, lang: Lang, decimals: int = 2) -> str:
+    """A change with its sign (+0,37 / −0,12)."""
+    if missing(value):
+        return t("not_available", lang)
+    v = float(value)  # type: ignore[arg-type]
+    text = plots.fmt_number(abs(v), lang, decimals)
+    return ("+" if v > 0 else "\u2212" if v < 0 else "\u00b1") + text
+
+
+def _predicate_badge(predicate: object) -> str:
+    if missing(predicate):
+        return ""
+    fw = load_framework()
+    colours = {p.name: c for p, c in zip(fw.predicates, style.BANDS, strict=True)}
+    bg = colours.get(str(predicate), "#eee")
+    return f'<span class="ll-pred" style="background:{bg}">{esc(predicate)}</span>'
+
+
+def _html(body: str) -> HTML:
+    return HTML(f'<div class="ll">{body}</div>')
+
+
+def _heading(key: str, lang: Lang) -> HTML:
+    return _html(f"<h2>{esc(t(key, lang))}</h2>")
+
+
+def _p(text: str, cls: str = "") -> str:
+    return f'<p class="{cls}">{text}</p>' if cls else f"<p>{text}</p>"
+
+
+def _figure(png: bytes, alt: str) -> Image:
+    return Image(data=png, format="png", alt=alt)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]]) -> str:
+    """An HTML table; each cell is (html, css class). Headers are escaped here."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{c}">{v}</td>' for v, c in row) + "</tr>" for row in rows
+    )
+    return f'<table class="ll-t"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def domain_names(lang: Lang) -> list[str]:
+    """Domain names in ``lang`` (from the locale file, numbered as in the framework)."""
+    return [t(f"report.domain.{d.number}", lang) for d in load_framework().domains]
+
+
+# --------------------------------------------------------------------------------------------
+# Region report
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    """The sections of one region's report, sliced from a cohort context."""
+
+    ctx: CohortContext
+    code: str
+    lang: Lang
+
+    @classmethod
+    def of(cls, ctx: CohortContext, region: str | int, lang: Lang = "id") -> RegionReport:
+        """Resolve ``region`` (name or code) within the context's cohort."""
+        from living_lab.report.context import validate_args
+
+        validate_args(ctx.cohort, ctx.year, ctx.target, ctx.target_year, lang=lang)
+        return cls(ctx, ctx.require_region(region), lang)
+
+    # -- data slices ---------------------------------------------------------------------
+
+    @cached_property
+    def row(self) -> pd.Series:
+        return self.ctx.table.loc[self.code]
+
+    @property
+    def name(self) -> str:
+        return str(self.row["name"])
+
+    @property
+    def evaluated(self) -> bool:
+        return not missing(self.row["index"])
+
+    def _t(self, key: str, **values: Any) -> str:
+        return t(key, self.lang, **values)
+
+    def _n(self, value: object, decimals: int = 2) -> str:
+        return num(value, self.lang, decimals)
+
+    @cached_property
+    def series(self) -> pd.DataFrame:
+        s = self.ctx.spbe[self.ctx.spbe["region_code"] == self.code]
+        s = s[s["year"] <= self.ctx.year]
+        return s[["year", "index", "d1", "d2", "d3", "d4", "predicate"]].reset_index(drop=True)
+
+    @cached_property
+    def best_peer(self) -> pd.Series | None:
+        peers = self.ctx.table.drop(index=self.code)
+        peers = peers[peers["index"].notna()]
+        if peers.empty:
+            return None
+        return peers.sort_values(["index", "name"], ascending=[False, True]).iloc[0]
+
+    # -- sections ------------------------------------------------------------------------
+
+    def header(self) -> list[Displayable]:
+        """Title, what the report covers, and the page styles."""
+        ctx = self.ctx
+        sub = self._t(
+            "report.subtitle",
+            year=ctx.year,
+            cohort=esc(ctx.title(self.lang)),
+            n=len(ctx.regions),
+            target=self._n(ctx.target),
+            target_year=ctx.target_year,
+        )
+        return [
+            HTML(
+                FRAGMENT_CSS
+                + '<div class="ll">'
+                + f"<h1>{esc(self._t('report.title', name=self.name))}</h1>"
+                + f'<p class="ll-sub">{sub}</p></div>'
+            )
+        ]
+
+    def summary(self) -> list[Displayable]:
+        """Section 1: the numbers a reviewer reads in 30 seconds."""
+        return [
+            _heading("report.h.summary", self.lang),
+            _html(self._cards() + self._lede()),
+            _html(self._outcome_table()),
+        ]
+
+    def _cards(self) -> str:
+        ctx, r = self.ctx, self.row
+        cards = []
+        if self.evaluated:
+            cards.append(
+                (
+                    self._t("report.card.index", year=ctx.year),
+                    self._n(r["index"]),
+                    _predicate_badge(r["predicate"]),
+                )
+            )
+            prev = ""
+            if not missing(r["prev_rank"]):
+                prev = esc(
+                    self._t(
+                        "report.card.rank_prev", year=r["prev_rank_year"], rank=int(r["prev_rank"])
+                    )
+                )
+            cards.append(
+                (
+                    self._t("report.card.rank"),
+                    esc(
+                        self._t("report.card.rank_value", rank=int(r["rank"]), n=int(r["n_ranked"]))
+                    ),
+                    prev,
+                )
+            )
+            if missing(r["change"]):
+                cards.append(
+                    (
+                        self._t("report.card.change_label"),
+                        "\u2013",
+                        esc(self._t("report.card.change_none")),
+                    )
+                )
+            else:
+                cls = "ll-good" if r["change"] > 0 else "ll-bad" if r["change"] < 0 else ""
+                cards.append(
+                    (
+                        self._t("report.card.change", year=int(r["prev_year"])),
+                        f'<span class="{cls}">{signed(r["change"], self.lang)}</span>',
+                        esc(
+                            self._t(
+                                "report.card.change_from",
+                                year=int(r["prev_year"]),
+                                index=self._n(r["prev_index"]),
+                            )
+                        ),
+                    )
+                )
+            gap = float(r["gap"])
+            if gap <= 0:
+                value = f'<span class="ll-good">\u2713 {esc(self._t("report.card.reached"))}</span>'
+                sub = esc(self._t("report.card.gap_past", gap=self._n(-gap)))
+            else:
+                value = f'<span class="ll-bad">{self._n(gap)}</span>'
+                sub = esc(
+                    self._t("report.card.gap_short", gap=self._n(gap), target_year=ctx.target_year)
+                )
+            cards.append((self._t("report.card.gap", target=self._n(ctx.target)), value, sub))
+        else:
+            latest = ""
+            if not missing(r["latest_year"]):
+                latest = esc(
+                    self._t(
+                        "report.card.latest",
+                        year=int(r["latest_year"]),
+                        index=self._n(r["latest_index"]),
+                        predicate=r["latest_predicate"],
+                    )
+                )
+            cards.append(
+                (
+                    self._t("report.card.index", year=ctx.year),
+                    f'<span class="ll-na">{esc(self._t("not_available"))}</span>',
+                    esc(self._t("report.card.not_evaluated", year=ctx.year)) + "<br>" + latest,
+                )
+            )
+        body = "".join(
+            f'<div class="ll-card"><div class="k">{esc(k)}</div><div class="v">{v}</div>'
+            f'<div class="s">{s}</div></div>'
+            for k, v, s in cards
+        )
+        return f'<div class="ll-cards">{body}</div>'
+
+    def _lede(self) -> str:
+        ctx, r = self.ctx, self.row
+        name = esc(self.name)
+        parts = []
+        if self.evaluated:
+            parts.append(
+                self._t(
+                    "report.lede.main",
+                    name=name,
+                    index=self._n(r["index"]),
+                    predicate=esc(r["predicate"]),
+                    year=ctx.year,
+                    rank=int(r["rank"]),
+                    n=int(r["n_ranked"]),
+                    cohort=esc(ctx.title(self.lang)),
+                )
+            )
+            if not missing(r["change"]):
+                key = (
+                    "report.lede.up"
+                    if r["change"] > 0
+                    else "report.lede.down"
+                    if r["change"] < 0
+                    else "report.lede.flat"
+                )
+                parts.append(
+                    self._t(key, change=self._n(abs(r["change"])), prev_year=int(r["prev_year"]))
+                )
+            if r["gap"] <= 0:
+                parts.append(self._t("report.lede.past", target=self._n(ctx.target)))
+            else:
+                parts.append(
+                    self._t(
+                        "report.lede.short",
+                        gap=self._n(r["gap"]),
+                        target=self._n(ctx.target),
+                        target_year=ctx.target_year,
+                    )
+                )
+        elif not missing(r["latest_year"]):
+            parts.append(
+                self._t(
+                    "report.lede.not_evaluated",
+                    name=name,
+                    year=ctx.year,
+                    latest_year=int(r["latest_year"]),
+                    index=self._n(r["latest_index"]),
+                    predicate=esc(r["latest_predicate"]),
+                )
+            )
+        else:
+            parts.append(self._t("report.lede.never", name=name))
+        return _p(" ".join(parts), "ll-lede")
+
+    def _targets_text(self, indicator: str) -> str:
+        nt = self.ctx.national_targets
+        items = []
+        for _, tr in nt[nt["indicator"] == indicator].sort_values("year").iterrows():
+            value = (
+                f"{self._n(tr['low'], 1)}\u2013{self._n(tr['value'], 1)}"
+                if not missing(tr["low"])
+                else self._n(tr["value"], 1)
+            )
+            items.append(
+                self._t(
+                    "report.out.target_item",
+                    value=value,
+                    year=int(tr["year"]),
+                    regulation=esc(tr["regulation"].split(";")[0]),
+                )
+            )
+        return "<br>".join(items) if items else esc(self._t("not_available"))
+
+    def _value_or_na(self, value: object, decimals: int, note: str = "") -> tuple[str, str]:
+        if missing(value):
+            text = esc(self._t("not_available")) + (f" ({esc(note)})" if note else "")
+            return f'<span class="ll-na">{text}</span>', ""
+        return self._n(value, decimals), "n"
+
+    def _outcome_table(self) -> str:
+        ctx, r, tab = self.ctx, self.row, self.ctx.table
+        sy = ctx.outcome_years["stunting_prevalence_pct"]
+        py = ctx.outcome_years["poverty_rate_pct"]
+        stunting_note = self._t("report.out.low_conf") if r.get("stunting_low_conf") else ""
+        rows = [
+            [
+                (esc(self._t("report.out.stunting", year=sy)), ""),
+                self._value_or_na(r["stunting"], 1, stunting_note),
+                (self._n(tab["stunting"].median(), 1), "n"),
+                (self._targets_text("stunting_prevalence_pct"), ""),
+            ],
+            [
+                (esc(self._t("report.out.poverty", year=py)), ""),
+                self._value_or_na(r["poverty"], 2),
+                (self._n(tab["poverty"].median(), 2), "n"),
+                (self._targets_text("poverty_rate_pct"), ""),
+            ],
+            [
+                (
+                    esc(self._t("report.out.poverty_change", base=ctx.poverty_base_year, year=py)),
+                    "",
+                ),
+                (signed(r["poverty_change"], self.lang), "n")
+                if not missing(r["poverty_change"])
+                else self._value_or_na(None, 2),
+                (signed(tab["poverty_change"].median(), self.lang), "n"),
+                ("", ""),
+            ],
+        ]
+        headers = [
+            self._t("report.out.indicator"),
+            self.name,
+            self._t("report.out.median"),
+            self._t("report.out.national_target"),
+        ]
+        caption = _p(esc(self._t("report.out.caption")), "ll-note")
+        return f"<h3>{esc(self._t('report.out.heading'))}</h3>" + _table(headers, rows) + caption
+
+    # -- section 2 ------------------------------------------------------------------------
+
+    def trajectory(self) -> list[Displayable]:
+        """Section 2: the index by year, the cohort median, the forecast and the target."""
+        ctx = self.ctx
+        out: list[Displayable] = [_heading("report.h.trajectory", self.lang)]
+        series = self.series[["year", "index"]]
+        counts = ctx.spbe.groupby("year")["index"].agg(["median", "count"])
+        counts = counts[counts["count"] >= 0.5 * len(ctx.regions)]
+        median = counts["median"].rename("index").reset_index()
+        forecast = None
+        if ctx.forecasts is not None:
+            forecast = ctx.forecasts[ctx.forecasts["region_code"] == self.code]
+            forecast = forecast[forecast["year"] > (series["year"].max() if len(series) else 0)]
+        first = int(series["year"].min()) if len(series) else ctx.year
+        labels = {
+            "title": mpl_text(
+                self._t("report.traj.title", name=self.name, first=first, last=ctx.target_year)
+            ),
+            "x": self._t("report.traj.x"),
+            "y": self._t("report.traj.y"),
+            "region": mpl_text(self.name),
+            "median": self._t("report.traj.median"),
+            "national": self._t("report.traj.national"),
+            "forecast": self._t("report.traj.forecast"),
+            "interval": self._t("report.traj.interval"),
+            "target": self._t("report.traj.target", target=self._n(ctx.target)),
+        }
+        if len(series):
+            fig = plots.plot_trajectory(
+                series,
+                cohort_median=median,
+                national=ctx.national_spbe[["year", "index"]],
+                forecast=forecast if forecast is not None and len(forecast) else None,
+                target=ctx.target,
+                target_year=ctx.target_year,
+                labels=labels,
+                lang=self.lang,
+            )
+            out.append(_figure(plots.to_png(fig), labels["title"]))
+        out.append(_html(self._trajectory_text(series, forecast)))
+        return out
+
+    def _trajectory_text(self, series: pd.DataFrame, forecast: pd.DataFrame | None) -> str:
+        ctx = self.ctx
+        s = series.dropna()
+        parts = []
+        if len(s) >= 2:
+            a, b = s.iloc[0], s.iloc[-1]
+            key = "report.traj.rise" if b["index"] > a["index"] else "report.traj.fall"
+            if b["index"] == a["index"]:
+                key = "report.traj.same"
+            parts.append(
+                self._t(
+                    key,
+                    first=self._n(a["index"]),
+                    first_year=int(a["year"]),
+                    last=self._n(b["index"]),
+                    last_year=int(b["year"]),
+                    n=len(s),
+                )
+            )
+        elif len(s) == 1:
+            parts.append(self._t("report.traj.one", year=int(s.iloc[0]["year"])))
+        else:
+            parts.append(self._t("report.traj.none"))
+        summary = ctx.trend_summary
+        if (
+            forecast is not None
+            and len(forecast)
+            and summary is not None
+            and self.code in summary.index
+        ):
+            parts.append(self._forecast_sentence(summary.loc[self.code]))
+        else:
+            parts.append(
+                self._t("report.traj.no_forecast", reason=esc(ctx.modules.get("trends", "")))
+            )
+        return _p(" ".join(parts))
+
+    def _forecast_sentence(self, srow: pd.Series) -> str:
+        ctx = self.ctx
+        p = srow.get("p_reach")
+        return self._t(
+            "report.traj.forecast_text",
+            target_year=ctx.target_year,
+            mean=self._n(srow.get("forecast")),
+            lo=self._n(srow.get("lo")),
+            hi=self._n(srow.get("hi")),
+            level=int(round(100 * float(srow.get("level", 0.8)))),
+            target=self._n(ctx.target),
+            p=self._n(100 * float(p), 0) + "%" if not missing(p) else self._t("not_available"),
+        )
+
+    # -- section 3 ------------------------------------------------------------------------
+
+    def domains(self) -> list[Displayable]:
+        """Section 3: domain scores against the cohort median and the best peer; cheapest path."""
+        ctx, r = self.ctx, self.row
+        out: list[Displayable] = [_heading("report.h.domains", self.lang)]
+        if not self.evaluated:
+            out.append(
+                _html(
+                    _p(
+                        f'<span class="ll-na">{esc(self._t("report.dom.none", year=ctx.year))}</span>'
+                    )
+                )
+            )
+            return out
+        fw = load_framework()
+        best = self.best_peer
+        names = domain_names(self.lang)
+        rows = []
+        for d, label in zip(fw.domains, names, strict=True):
+            col = f"d{d.number}"
+            rows.append(
+                {
+                    "label": f"{label} ({self._n(d.weight_pct, 1)}%)",
+                    "region": r[col],
+                    "median": ctx.table[col].median(),
+                    "best": best[col] if best is not None else np.nan,
+                }
+            )
+        dom = pd.DataFrame(rows)
+        best_name = str(best["name"]) if best is not None else ""
+        labels = {
+            "title": mpl_text(self._t("report.dom.title", name=self.name, year=ctx.year)),
+            "x": self._t("report.dom.x"),
+            "region": mpl_text(self.name),
+            "median": self._t("report.dom.median"),
+            "best": mpl_text(self._t("report.dom.best", best=best_name)),
+            "target": self._t("report.dom.target", target=self._n(ctx.target)),
+        }
+        fig = plots.plot_domain_profile(dom, target=ctx.target, labels=labels, lang=self.lang)
+        out.append(_figure(plots.to_png(fig), labels["title"]))
+        out.append(_html(self._domain_text(dom, best) + self._plan_html()))
+        return out
+
+    def _domain_text(self, dom: pd.DataFrame, best: pd.Series | None) -> str:
+        names = domain_names(self.lang)
+        diff_med = dom["region"] - dom["median"]
+        parts = []
+        if diff_med.notna().any():
+            k = int(diff_med.idxmin())
+            key = "report.dom.below_median" if diff_med[k] < 0 else "report.dom.all_above"
+            parts.append(
+                self._t(
+                    key,
+                    domain=esc(names[k]),
+                    value=self._n(dom.loc[k, "region"]),
+                    median=self._n(dom.loc[k, "median"]),
+                )
+            )
+        if best is not None:
+            diff_best = dom["best"] - dom["region"]
+            if diff_best.notna().any() and diff_best.max() > 0:
+                k = int(diff_best.idxmax())
+                parts.append(
+                    self._t(
+                        "report.dom.vs_best",
+                        best=esc(best["name"]),
+                        best_index=self._n(best["index"]),
+                        domain=esc(names[k]),
+                        diff=self._n(diff_best[k]),
+                    )
+                )
+            elif diff_best.notna().any():
+                parts.append(self._t("report.dom.ahead_of_best", best=esc(best["name"])))
+        return _p(" ".join(parts))
+
+    def _plan_html(self) -> str:
+        ctx = self.ctx
+        head = f"<h3>{esc(self._t('report.plan.heading', target=self._n(ctx.target)))}</h3>"
+        if self.row["gap"] <= 0:
+            return head + _p(esc(self._t("report.plan.reached", target=self._n(ctx.target))))
+        plan = ctx.plans[ctx.plans["region_code"] == self.code]
+        if plan.empty:
+            return head + _p(f'<span class="ll-na">{esc(self._t("not_available"))}</span>')
+        names = domain_names(self.lang)
+        method = ctx.modules.get("planner", "")
+        rows = []
+        for _, p in plan.sort_values("domain").iterrows():
+            raise_cell = (
+                (signed(p["raise"], self.lang), "n")
+                if p["feasible"]
+                else (f'<span class="ll-na">{esc(self._t("report.plan.infeasible"))}</span>', "")
+            )
+            rows.append(
+                [
+                    (esc(names[int(p["domain"]) - 1]), ""),
+                    (self._n(100 * p["weight"], 1) + "%", "n"),
+                    (self._n(p["current"]), "n"),
+                    raise_cell,
+                    (self._n(p["new"]) if p["feasible"] else "", "n"),
+                ]
+            )
+        headers = [
+            self._t("report.plan.domain"),
+            self._t("report.plan.weight"),
+            self._t("report.plan.current"),
+            self._t("report.plan.raise"),
+            self._t("report.plan.new"),
+        ]
+        note_key = "report.plan.used" if method == "used" else "report.plan.fallback"
+        lead = ""
+        if method == "used" and "cheapest" in plan.columns and plan["cheapest"].any():
+            best = plan[plan["cheapest"]].iloc[0]
+            lead = _p(
+                self._t(
+                    "report.plan.cheapest",
+                    domain=esc(names[int(best["domain"]) - 1]),
+                    raise_=signed(best["raise"], self.lang),
+                )
+            )
+        return head + lead + _table(headers, rows) + _p(esc(self._t(note_key)), "ll-note")
+
+    # -- section 4 ------------------------------------------------------------------------
+
+    def outcomes(self) -> list[Displayable]:
+        """Section 4: stunting and poverty against the cohort and the national targets."""
+        ctx, r, tab = self.ctx, self.row, self.ctx.table
+        out: list[Displayable] = [_heading("report.h.outcomes", self.lang)]
+        sy = ctx.outcome_years["stunting_prevalence_pct"]
+        py = ctx.outcome_years["poverty_rate_pct"]
+        nt = ctx.national_targets
+
+        def targets(indicator: str) -> list[tuple[float, str]]:
+            sel = nt[nt["indicator"] == indicator].sort_values("year")
+            return [
+                (
+                    float(x["value"]),
+                    self._t(
+                        "report.outc.target", value=self._n(x["value"], 1), year=int(x["year"])
+                    ),
+                )
+                for _, x in sel.iterrows()
+            ]
+
+        panels = [
+            {
+                "values": tab["stunting"],
+                "focus": None if missing(r["stunting"]) else float(r["stunting"]),
+                "targets": targets("stunting_prevalence_pct"),
+                "title": self._t("report.outc.stunting_title", year=sy),
+                "x": self._t("report.outc.stunting_x"),
+            },
+            {
+                "values": tab["poverty"],
+                "focus": None if missing(r["poverty"]) else float(r["poverty"]),
+                "targets": targets("poverty_rate_pct"),
+                "title": self._t("report.outc.poverty_title", year=py),
+                "x": self._t("report.outc.poverty_x"),
+            },
+        ]
+        labels = {
+            "title": mpl_text(
+                self._t("report.outc.title", name=self.name, cohort=ctx.title(self.lang))
+            ),
+            "peers": self._t("report.outc.peers", n=len(ctx.regions)),
+            "median": self._t("report.outc.median"),
+            "region": mpl_text(self.name),
+            "missing": mpl_text(self._t("report.outc.missing", name=self.name)),
+        }
+        fig = plots.plot_outcomes(panels, labels=labels, lang=self.lang)
+        out.append(_figure(plots.to_png(fig), labels["title"]))
+        out.append(_html(self._outcome_text(sy, py)))
+        return out
+
+    def _compare(self, value: float, ref: float) -> str:
+        if value > ref:
+            return self._t("report.cmp.above")
+        if value < ref:
+            return self._t("report.cmp.below")
+        return self._t("report.cmp.equal")
+
+    def _outcome_text(self, sy: int, py: int) -> str:
+        ctx, r, tab = self.ctx, self.row, self.ctx.table
+        name = esc(self.name)
+        parts = []
+        nt = ctx.national_targets
+        st = nt[(nt["indicator"] == "stunting_prevalence_pct")].sort_values("year")
+        if missing(r["stunting"]):
+            parts.append(self._t("report.outc.stunting_na", name=name, year=sy))
+        else:
+            med = float(tab["stunting"].median())
+            text = self._t(
+                "report.outc.stunting_text",
+                name=name,
+                value=self._n(r["stunting"], 1),
+                year=sy,
+                cmp=self._compare(float(r["stunting"]), med),
+                median=self._n(med, 1),
+            )
+            if len(st):
+                tgt = st.iloc[0]
+                text += " " + self._t(
+                    "report.outc.vs_target",
+                    cmp=self._compare(float(r["stunting"]), float(tgt["value"])),
+                    target=self._n(tgt["value"], 1),
+                    target_year=int(tgt["year"]),
+                    regulation=esc(str(tgt["regulation"]).split(";")[0]),
+                )
+            parts.append(text)
+        if missing(r["poverty"]):
+            parts.append(self._t("report.outc.poverty_na", name=name, year=py))
+        else:
+            med = float(tab["poverty"].median())
+            text = self._t(
+                "report.outc.poverty_text",
+                value=self._n(r["poverty"], 2),
+                year=py,
+                cmp=self._compare(float(r["poverty"]), med),
+                median=self._n(med, 2),
+            )
+            if not missing(r["poverty_change"]):
+                text += " " + self._t(
+                    "report.outc.poverty_change",
+                    change=signed(r["poverty_change"], self.lang),
+                    base_year=ctx.poverty_base_year,
+                    median_change=signed(tab["poverty_change"].median(), self.lang),
+                )
+            parts.append(text)
+        return _p(" ".join(parts)) + _p(esc(self._t("report.outc.note")), "ll-note")
+
+    # -- section 5 ------------------------------------------------------------------------
+
+    def relation(self) -> list[Displayable]:
+        """Section 5: where the region sits in the nationwide SPBE-outcome relation."""
+        ctx = self.ctx
+        out: list[Displayable] = [_heading("report.h.relation", self.lang)]
+        rel = ctx.relation
+        panels = []
+        texts = []
+        for outcome, col, unit_key in [
+            ("stunting_prevalence_pct", "stunting", "report.rel.stunting_y"),
+            ("poverty_rate_pct", "poverty", "report.rel.poverty_y"),
+        ]:
+            link = ctx.links.get(outcome)
+            data = rel[["index", col, "in_cohort"]].rename(columns={col: "value"}).dropna()
+            focus = None
+            if self.code in rel.index and not missing(rel.loc[self.code, col]):
+                focus = (float(rel.loc[self.code, "index"]), float(rel.loc[self.code, col]))
+            panels.append(
+                {
+                    "data": data,
+                    "focus": focus,
+                    "line": link.line if link else None,
+                    "target": ctx.target,
+                    "title": self._t(f"report.rel.{col}_title", year=ctx.outcome_years[outcome]),
+                    "y": self._t(unit_key),
+                }
+            )
+            texts.append(self._relation_text(outcome, col, link, focus))
+        labels = {
+            "title": self._t("report.rel.title", year=ctx.year),
+            "x": self._t("report.rel.x", year=ctx.year),
+            "others": self._t("report.rel.others"),
+            "cohort": mpl_text(self._t("report.rel.cohort", cohort=ctx.title(self.lang))),
+            "region": mpl_text(self.name),
+            "fit": self._t("report.rel.fit"),
+            "target": self._t("report.traj.target", target=self._n(ctx.target)),
+        }
+        fig = plots.plot_relation(panels, labels=labels, lang=self.lang)
+        out.append(_figure(plots.to_png(fig), labels["title"]))
+        out.append(
+            _html("".join(_p(x) for x in texts) + _p(esc(self._t("report.rel.caveat")), "ll-note"))
+        )
+        return out
+
+    def _relation_text(
+        self, outcome: str, col: str, link: Any, focus: tuple[float, float] | None
+    ) -> str:
+        name = esc(self.name)
+        what = self._t(f"report.rel.{col}_name")
+        if link is None:
+            return self._t("report.rel.no_fit", what=what)
+        text = self._t(
+            "report.rel.slope",
+            n=link.n,
+            what=what,
+            slope=signed(link.slope, self.lang),
+            lo=self._n(link.slope_lo),
+            hi=self._n(link.slope_hi),
+            r=self._n(link.r),
+        )
+        if focus is None:
+            if not self.evaluated:
+                return (
+                    text
+                    + " "
+                    + self._t("report.rel.not_placed_eval", name=name, year=self.ctx.year)
+                )
+            return text + " " + self._t("report.rel.not_placed", name=name, what=what)
+        fit = link.intercept + link.slope * focus[0]
+        diff = focus[1] - fit
+        key = "report.rel.above" if diff > 0 else "report.rel.below"
+        return (
+            text
+            + " "
+            + self._t(
+                key,
+                name=name,
+                value=self._n(focus[1], 1),
+                diff=self._n(abs(diff), 1),
+                fit=self._n(fit, 1),
+            )
+        )
+
+    # -- section 6 ------------------------------------------------------------------------
+
+    def notes(self) -> list[Displayable]:
+        """Section 6: sources, method and limits."""
+        return [_heading("report.h.notes", self.lang), _html(notes_html(self.ctx, self.lang))]
+
+
+def notes_html(ctx: CohortContext, lang: Lang) -> str:
+    """Sources (from the metadata files), method notes and limits, shared by every report."""
+
+    def tr(key: str, **kw: Any) -> str:
+        return t(key, lang, **kw)
+
+    src_items = []
+    for s in ctx.sources:
+        bits = [f"<b>{esc(s['title'])}</b>"]
+        for k in ("producer", "publication", "date_published", "licence"):
+            if s.get(k):
+                bits.append(esc(s[k]))
+        item = " \u2014 ".join(bits) + f' <span class="ll-note">({esc(s["table"])})</span>'
+        extra = s.get("sources") or {}
+        if extra:
+            item += (
+                "<ul>" + "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in extra.items()) + "</ul>"
+            )
+        src_items.append(f"<li>{item}</li>")
+    nt_items = "".join(
+        f"<li>{esc(r['indicator'])} {int(r['year'])}: {esc(num(r['value'], lang, 1))} "
+        f"\u2014 {esc(r['regulation'])}</li>"
+        for _, r in ctx.national_targets.iterrows()
+    )
+    method = [
+        tr("report.notes.m_rank", n=int(ctx.table["n_ranked"].iloc[0]), year=ctx.year),
+        tr("report.notes.m_change"),
+        tr(
+            "report.notes.m_outcomes",
+            stunting_year=ctx.outcome_years["stunting_prevalence_pct"],
+            poverty_year=ctx.outcome_years["poverty_rate_pct"],
+            base=ctx.poverty_base_year,
+        ),
+        tr("report.notes.m_relation"),
+    ]
+    for module in ("trends", "peers", "linkage", "planner"):
+        status = ctx.modules.get(module, "")
+        method.append(tr("report.notes.m_module", module=module, status=status))
+    limits = [
+        tr("report.notes.l_years"),
+        tr("report.notes.l_confidence"),
+        tr("report.notes.l_rounding"),
+        tr("report.notes.l_causal"),
+    ]
+    versions = tr(
+        "report.notes.versions", data=ctx.data_version, library=ctx.library_version, context=ctx.key
+    )
+    return (
+        f"<h3>{esc(tr('report.notes.sources'))}</h3><ul>{''.join(src_items)}</ul>"
+        f"<h3>{esc(tr('report.notes.targets'))}</h3><ul>{nt_items}</ul>"
+        f"<h3>{esc(tr('report.notes.method'))}</h3><ul>"
+        + "".join(f"<li>{esc(m)}</li>" for m in method)
+        + f"</ul><h3>{esc(tr('report.notes.limits'))}</h3><ul>"
+        + "".join(f"<li>{esc(m)}</li>" for m in limits)
+        + f"</ul>{_p(esc(versions), 'll-note')}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Cohort overview
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    """The sections of the cohort overview."""
+
+    ctx: CohortContext
+    lang: Lang
+
+    @classmethod
+    def of(cls, ctx: CohortContext, lang: Lang = "id") -> CohortReport:
+        from living_lab.report.context import validate_args
+
+        validate_args(ctx.cohort, ctx.year, ctx.target, ctx.target_year, lang=lang)
+        return cls(ctx, lang)
+
+    def _t(self, key: str, **values: Any) -> str:
+        return t(key, self.lang, **values)
+
+    def _n(self, value: object, decimals: int = 2) -> str:
+        return num(value, self.lang, decimals)
+
+    @property
+    def evaluated(self) -> pd.DataFrame:
+        return self.ctx.table[self.ctx.table["index"].notna()]
+
+    def header(self) -> list[Displayable]:
+        ctx = self.ctx
+        ev = self.evaluated
+        sub = self._t(
+            "report.cohort.subtitle",
+            year=ctx.year,
+            n=len(ctx.regions),
+            n_eval=len(ev),
+            target=self._n(ctx.target),
+            target_year=ctx.target_year,
+        )
+        return [
+            HTML(
+                FRAGMENT_CSS
+                + '<div class="ll">'
+                + f"<h1>{esc(self._t('report.cohort.title', cohort=ctx.title(self.lang)))}</h1>"
+                + f'<p class="ll-sub">{sub}</p></div>'
+            )
+        ]
+
+    def summary(self) -> list[Displayable]:
+        ctx, ev = self.ctx, self.evaluated
+        past = int((ev["index"] >= ctx.target).sum())
+        top = ev.sort_values(["index", "name"], ascending=[False, True]).iloc[0]
+        prev = ev["change"].dropna()
+        cards = [
+            (
+                self._t("report.cohort.card_median", year=ctx.year),
+                self._n(ev["index"].median()),
+                esc(
+                    self._t(
+                        "report.cohort.card_range",
+                        lo=self._n(ev["index"].min()),
+                        hi=self._n(ev["index"].max()),
+                    )
+                ),
+            ),
+            (
+                self._t("report.cohort.card_past", target=self._n(ctx.target)),
+                f"{past} / {len(ev)}",
+                self._n(100 * past / len(ev), 0) + "%",
+            ),
+            (self._t("report.cohort.card_top"), self._n(top["index"]), esc(top["name"])),
+            (
+                self._t("report.cohort.card_change"),
+                signed(prev.median(), self.lang) if len(prev) else esc(self._t("not_available")),
+                esc(self._t("report.cohort.card_change_n", n=len(prev))),
+            ),
+        ]
+        body = "".join(
+            f'<div class="ll-card"><div class="k">{esc(k)}</div><div class="v">{v}</div>'
+            f'<div class="s">{s}</div></div>'
+            for k, v, s in cards
+        )
+        return [
+            _heading("report.cohort.h.summary", self.lang),
+            _html(f'<div class="ll-cards">{body}</div>'),
+        ]
+
+    def ranking(self) -> list[Displayable]:
+        ctx, ev = self.ctx, self.evaluated
+        labels = {
+            "title": self._t("report.cohort.rank_title", year=ctx.year),
+            "x": self._t("report.traj.y"),
+            "target": self._t("report.traj.target", target=self._n(ctx.target)),
+            "omitted": self._t("report.cohort.omitted"),
+        }
+        names = ctx.table["name"].map(mpl_text)
+        fig = plots.plot_ranking(
+            names, ev["index"], target=ctx.target, labels=labels, lang=self.lang
+        )
+        out: list[Displayable] = [
+            _heading("report.cohort.h.ranking", self.lang),
+            _figure(plots.to_png(fig), labels["title"]),
+        ]
+        ordered = ctx.table.sort_values(["rank", "name"], na_position="last")
+        rows = []
+        for _code, r in ordered.iterrows():
+            rows.append(
+                [
+                    (str(int(r["rank"])) if not missing(r["rank"]) else "\u2013", "n"),
+                    (esc(r["name"]), ""),
+                    (self._n(r["index"]), "n"),
+                    (_predicate_badge(r["predicate"]) or esc(self._t("not_available")), ""),
+                    (signed(r["change"], self.lang) if not missing(r["change"]) else "\u2013", "n"),
+                    (self._n(r["d1"]), "n"),
+                    (self._n(r["d2"]), "n"),
+                    (self._n(r["d3"]), "n"),
+                    (self._n(r["d4"]), "n"),
+                    (self._n(r["stunting"], 1), "n"),
+                    (self._n(r["poverty"], 2), "n"),
+                ]
+            )
+        headers = [
+            self._t("report.cohort.col_rank"),
+            self._t("report.cohort.col_region"),
+            self._t("report.cohort.col_index", year=ctx.year),
+            self._t("predicate"),
+            self._t("report.cohort.col_change"),
+            "D1",
+            "D2",
+            "D3",
+            "D4",
+            self._t(
+                "report.cohort.col_stunting", year=ctx.outcome_years["stunting_prevalence_pct"]
+            ),
+            self._t("report.cohort.col_poverty", year=ctx.outcome_years["poverty_rate_pct"]),
+        ]
+        out.append(_html(_table(headers, rows)))
+        return out
+
+    def distribution(self) -> list[Displayable]:
+        ctx = self.ctx
+        prev_year = ctx.table["prev_rank_year"].dropna()
+        py = int(prev_year.iloc[0]) if len(prev_year) else None
+        prev = None
+        if py is not None:
+            s = ctx.spbe[ctx.spbe["year"] == py]
+            prev = s["index"].astype(float)
+        labels = {
+            "title": self._t("report.cohort.dist_title", year=ctx.year),
+            "x": self._t("report.traj.y"),
+            "y": self._t("report.cohort.dist_y"),
+            "target": self._t("report.traj.target", target=self._n(ctx.target)),
+            "current": str(ctx.year),
+            "previous": str(py) if py else "",
+        }
+        fig = plots.plot_distribution(
+            self.evaluated["index"], prev, target=ctx.target, labels=labels, lang=self.lang
+        )
+        return [
+            _heading("report.cohort.h.distribution", self.lang),
+            _figure(plots.to_png(fig), labels["title"]),
+        ]
+
+    def movers(self, n: int = 10) -> list[Displayable]:
+        ctx = self.ctx
+        out: list[Displayable] = [_heading("report.cohort.h.movers", self.lang)]
+        mv = (
+            ctx.movers
+            if ctx.movers is not None
+            else (ctx.table[ctx.table["change"].notna()][["name", "prev_index", "index", "change"]])
+        )
+        mv = mv.sort_values("change", ascending=False)
+        if mv.empty:
+            out.append(_html(_p(esc(self._t("report.cohort.no_movers")))))
+            return out
+        if len(mv) > 2 * n:
+            mv = pd.concat([mv.head(n), mv.tail(n)])
+        mv = mv.assign(name=mv["name"].map(mpl_text))
+        labels = {
+            "title": self._t("report.cohort.movers_title"),
+            "x": self._t("report.traj.y"),
+            "previous": self._t("report.cohort.previous"),
+            "current": str(ctx.year),
+            "target": self._t("report.traj.target", target=self._n(ctx.target)),
+        }
+        fig = plots.plot_movers(mv, target=ctx.target, labels=labels, lang=self.lang)
+        out.append(_figure(plots.to_png(fig), labels["title"]))
+        return out
+
+    def share_past_target(self) -> list[Displayable]:
+        ctx = self.ctx
+        s = ctx.spbe.copy()
+        s["past"] = s["index"] >= ctx.target
+        g = s.groupby("year").agg(share=("past", "mean"), n=("index", "count")).reset_index()
+        g = g[g["n"] >= 0.5 * len(ctx.regions)]
+        g["projected"] = False
+        if ctx.share_reaching is not None and len(ctx.share_reaching):
+            proj = ctx.share_reaching.copy()
+            proj["projected"] = True
+            g = pd.concat([g, proj[proj["year"] > g["year"].max()]], ignore_index=True)
+        labels = {
+            "title": self._t("report.cohort.share_title", target=self._n(ctx.target)),
+            "x": self._t("report.traj.x"),
+            "y": self._t("report.cohort.share_y"),
+            "observed": self._t("report.cohort.observed"),
+            "projected": self._t("report.cohort.projected"),
+        }
+        fig = plots.plot_share_past_target(g, labels=labels, lang=self.lang)
+        return [
+            _heading("report.cohort.h.share", self.lang),
+            _figure(plots.to_png(fig), labels["title"]),
+        ]
+
+    def domain_gaps(self) -> list[Displayable]:
+        ctx, ev = self.ctx, self.evaluated
+        names = domain_names(self.lang)
+        labels = {
+            "title": self._t("report.cohort.domain_title", year=ctx.year),
+            "x": self._t("report.dom.x"),
+            "target": self._t("report.dom.target", target=self._n(ctx.target)),
+        }
+        fig = plots.plot_domain_gaps(
+            ev[["d1", "d2", "d3", "d4"]],
+            domain_labels=names,
+            target=ctx.target,
+            labels=labels,
+            lang=self.lang,
+        )
+        med = ev[["d1", "d2", "d3", "d4"]].median()
+        weakest = int(np.argmin(med.to_numpy())) if med.notna().any() else None
+        text = ""
+        if weakest is not None:
+            text = _p(
+                self._t(
+                    "report.cohort.domain_text",
+                    domain=esc(names[weakest]),
+                    median=self._n(med.iloc[weakest]),
+                )
+            )
+        return [
+            _heading("report.cohort.h.domains", self.lang),
+            _figure(plots.to_png(fig), labels["title"]),
+            _html(text),
+        ]
+
+    def notes(self) -> list[Displayable]:
+        return [
+            _heading("report.cohort.h.notes", self.lang),
+            _html(notes_html(self.ctx, self.lang)),
+        ]
+
+
+def show(sections: Sequence[Displayable], display: Callable[..., Any] | None = None) -> None:
+    """Display a section's parts (``IPython.display.display`` by default)."""
+    if display is None:
+        from IPython.display import display as _display
+
+        display = _display
+    display(*sections)
