@@ -1,0 +1,105 @@
+"""Options and output helpers shared by the template, score, plan and audit commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from living_lab.errors import ParameterError
+from living_lab.framework import Framework
+from living_lab.text import LANGS
+
+FORMATS = ("table", "json", "csv")
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="output: a readable table (default), JSON, or CSV",
+    )
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="id",
+        help="language of the table output: id (Bahasa Indonesia, default) or en",
+    )
+
+
+def parse_domains(text: str, fw: Framework, *, option: str = "--domains") -> list[float]:
+    """``"3.70,3.40,3.00,3.20"`` (or ``"3,70;3,40;3,00;3,20"``) -> four floats in 1-5."""
+    parts = text.split(";") if ";" in text else text.split(",")
+    n = len(fw.domains)
+    if len(parts) != n:
+        raise ParameterError(
+            f"{option}: got {len(parts)} value(s) in {text!r}; expected {n} domain scores "
+            "separated by commas, e.g. 3.70,3.40,3.00,3.20"
+        )
+    out = []
+    for d, part in zip(fw.domains, parts, strict=True):
+        try:
+            v = float(part.strip().replace(",", "."))
+        except ValueError:
+            raise ParameterError(
+                f"{option}: D{d.number} = {part.strip()!r} is not a number"
+            ) from None
+        if not fw.scale_min <= v <= fw.scale_max:
+            raise ParameterError(
+                f"{option}: D{d.number} = {v:g} is outside {fw.scale_min:g}-{fw.scale_max:g}; "
+                "expected a domain score on the SPBE scale"
+            )
+        out.append(v)
+    return out
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    if v is pd.NA:
+        return None
+    return v
+
+
+def print_json(obj: Any) -> None:
+    print(json.dumps(_jsonable(obj), ensure_ascii=False, indent=2))
+
+
+def print_csv(df: pd.DataFrame) -> None:
+    df.to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
+def fmt2(x: float) -> str:
+    """Two decimals, half up, as published."""
+    from living_lab.scoring import round_half_up
+
+    return f"{round_half_up(float(x)):.2f}"
+
+
+def text_table(df: pd.DataFrame, right: tuple[str, ...] = ()) -> str:
+    """A plain aligned table with a dashed rule under the header; ``right`` columns right-aligned."""
+    cells = [[str(c) for c in df.columns]] + [
+        ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in row]
+        for row in df.itertuples(index=False)
+    ]
+    widths = [max(len(r[k]) for r in cells) for k in range(len(df.columns))]
+    numeric = [c in right or pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(r, widths, numeric, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])

@@ -1,0 +1,399 @@
+"""``living-lab plan``: the cheapest level (or domain) increases that reach a target index."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from living_lab import planner, selfassessment
+from living_lab.commands._scoring_common import (
+    add_output_options,
+    fmt2,
+    parse_domains,
+    print_csv,
+    print_json,
+    text_table,
+)
+from living_lab.errors import ParameterError
+from living_lab.framework import DEFAULT_FRAMEWORK, Framework, load_framework
+from living_lab.scoring import _ranges
+from living_lab.text import Lang, t
+
+DESCRIPTION = """\
+Plan the cheapest way to raise the SPBE index to a target.
+
+From a self-assessment FILE (indicator levels), the plan lists indicator by indicator the
+current and proposed level and the index gain of each. Without --costs every level step counts
+as one unit and the plan uses the fewest steps (exact: steps taken by decreasing weight). With
+--costs the plan has the lowest total cost (exact dynamic programme over the index gain).
+
+From domain scores only (--domains, or --region for a region's published scores), the plan is
+the smallest total increase of domain scores (steps of 0.01) that reaches the target, filling
+the heaviest domain first (exact), each domain optionally capped.
+
+A target is reached when the unrounded index is at least the target (the basis of KemenPANRB's
+2024 predicates). A target already reached is reported, not an error.
+
+--target   a number in 1-5 (e.g. 3.5), 'next' (the next predicate band) or a predicate name
+           ('Sangat Baik').
+--costs    CSV/XLSX with 'indicator' and 'cost' (per level step) or 'cost_to_2'..'cost_to_5'
+           (cost of reaching each level), optionally 'cap'. Every indicator needs a cost.
+--caps     with FILE: highest level per indicator, inline '11=3,32=4' or a CSV/XLSX with
+           'indicator' and 'cap'. With domain scores: four values '5,4.8,4.2,4.6', or
+           'd4=4.6', or with --region 'best-peer' (the domain scores of the peer with the
+           highest index) or 'frontier' (each domain's highest peer score); --peers chooses
+           the peers (province, island_group or all; default province).
+
+Exit status: 0 plan found (or target already reached); 1 the target cannot be reached within
+the caps (the output says how far it gets); 2 invalid input or usage (one line on stderr).
+
+Examples:
+  living-lab plan penilaian.csv --target 3.5
+  living-lab plan penilaian.xlsx --target next --costs biaya.csv --format json
+  living-lab plan --domains 3.70,3.40,3.00,3.20 --target 3.5
+  living-lab plan --region "Kab. Sumedang" --target 4.6 --caps best-peer --peers province
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="cheapest level or domain increases reaching a target index",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", nargs="?", metavar="FILE", help="filled self-assessment (.csv or .xlsx)")
+    src = p.add_argument_group("domain-level input (instead of FILE)")
+    src.add_argument("--domains", metavar="D1,D2,D3,D4", help="four domain scores")
+    src.add_argument("--region", help="a region's published domain scores (name or BPS code)")
+    src.add_argument("--year", type=int, default=2024, help="evaluation year of --region (2024)")
+    p.add_argument("--target", required=True, help="target index 1-5, 'next', or a predicate name")
+    p.add_argument("--costs", metavar="COSTS_FILE", help="per-indicator costs (with FILE only)")
+    p.add_argument("--caps", metavar="SPEC", help="caps per indicator or per domain (see above)")
+    p.add_argument(
+        "--peers",
+        default="province",
+        choices=["province", "island_group", "all"],
+        help="peers for --caps best-peer/frontier (default province)",
+    )
+    p.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="plan from a partly filled FILE (missing levels count as level 1)",
+    )
+    p.add_argument("--framework", default=DEFAULT_FRAMEWORK, help="framework id")
+    add_output_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fw = load_framework(args.framework)
+    sources = [args.file is not None, args.domains is not None, args.region is not None]
+    if sum(sources) != 1:
+        raise ParameterError("give exactly one of FILE, --domains or --region")
+    if args.file is not None:
+        return _plan_file(args, fw)
+    if args.costs:
+        raise ParameterError("--costs: costs apply to indicator levels; give a FILE")
+    return _plan_domains(args, fw)
+
+
+# --------------------------------------------------------------------------------------------
+# Indicator level
+# --------------------------------------------------------------------------------------------
+
+
+def _plan_file(args: argparse.Namespace, fw: Framework) -> int:
+    sa = selfassessment.read_self_assessment(
+        args.file, framework=fw, allow_partial=args.allow_partial
+    )
+    levels = sa.levels.fillna(fw.scale_min)
+    costs, caps = None, {}
+    if args.costs:
+        costs, caps = selfassessment.read_costs(args.costs, framework=fw)
+    if args.caps:
+        caps.update(_indicator_caps(args.caps, fw))
+    plan = planner.plan_levels(levels, args.target, costs=costs, caps=caps or None, framework=fw)
+    extra = {
+        "synthetic": sa.synthetic,
+        "source": Path(args.file).name,
+        "missing_indicators": list(sa.missing),
+        "missing_treatment": "counted as level 1 (lower bound)" if sa.missing else None,
+    }
+    if args.format == "json":
+        print_json({**plan.to_dict(), **extra})
+    elif args.format == "csv":
+        print_csv(plan.table.assign(synthetic=sa.synthetic))
+    else:
+        print(render_plan(plan, args.lang, synthetic=sa.synthetic, missing=sa.missing))
+    return 0 if plan.reached else 1
+
+
+def _indicator_caps(spec: str, fw: Framework) -> dict[int, Any]:
+    path = Path(spec)
+    if path.exists() or path.suffix.lower() in {".csv", ".xlsx", ".xlsm", ".txt"}:
+        _, caps = selfassessment.read_costs(path, framework=fw)
+        if not caps:
+            raise ParameterError(f"--caps: {path} has no 'cap' values")
+        return caps
+    out: dict[int, Any] = {}
+    for part in spec.replace(";", ",").split(","):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ParameterError(
+                f"--caps: {part.strip()!r} is not INDICATOR=LEVEL; expected e.g. 11=3,32=4 or a file"
+            )
+        out[key.strip()] = value.strip()
+    return out
+
+
+def render_plan(
+    plan: planner.Plan, lang: Lang, *, synthetic: bool = False, missing: tuple[int, ...] = ()
+) -> str:
+    lines = []
+    if synthetic:
+        lines += [t("scoring_synthetic_note", lang), ""]
+    lines.append(t("plan_heading", lang, target=_target_text(plan)))
+    if missing:
+        lines.append(t("plan_partial_note", lang, missing=_ranges(missing)))
+    lines.append(
+        f"{t('plan_current', lang)}: {fmt2(plan.current_index)} ({plan.current_predicate})"
+    )
+    if plan.already_reached:
+        key = "plan_top_band" if plan.target is None else "plan_already"
+        lines.append(
+            t(
+                key,
+                lang,
+                target=_target_text(plan),
+                index=fmt2(plan.current_index),
+                predicate=plan.current_predicate,
+            )
+        )
+        return "\n".join(lines)
+    if not plan.feasible:
+        lines.append(
+            t("plan_infeasible", lang, target=_target_text(plan), max_index=fmt2(plan.max_index))
+        )
+    lines.append(f"{t('plan_new', lang)}: {fmt2(plan.new_index)} ({plan.new_predicate})")
+    if plan.method == "greedy":
+        lines.append(t("plan_summary_unit", lang, steps=plan.steps))
+    else:
+        lines.append(t("plan_summary_cost", lang, steps=plan.steps, cost=f"{plan.cost:g}"))
+    lines.append("")
+    tab = plan.table
+    cols = {
+        "ind": t("scoring_indicator", lang),
+        "cur": t("plan_col_current", lang),
+        "gain": t("plan_col_gain", lang),
+    }
+    shown = pd.DataFrame(
+        {
+            cols["ind"]: tab["indicator"].astype(str),
+            "": [_short_name(n) for n in tab["name"]],
+            "D": tab["domain"].astype(str),
+            f"{cols['cur']} -> {t('plan_col_proposed', lang)}": [
+                f"{c} -> {p}" for c, p in zip(tab["current"], tab["proposed"], strict=True)
+            ],
+            cols["gain"]: [f"+{g:.4f}" for g in tab["index_gain"]],
+        }
+    )
+    if plan.method == "dp":
+        shown[t("plan_col_cost", lang)] = [f"{c:g}" for c in tab["cost"]]
+    lines.append(text_table(shown, right=(cols["gain"], t("plan_col_cost", lang))))
+    if plan.notes:
+        lines += [""] + [f"- {n}" for n in plan.notes_text(lang)]
+    return "\n".join(lines)
+
+
+def _target_text(plan: planner.Plan | planner.DomainPlan) -> str:
+    if plan.target is None:
+        return plan.target_label
+    return f"{plan.target:.2f}" + (
+        f" ({plan.target_label})" if plan.target_label != f"{plan.target:g}" else ""
+    )
+
+
+def _short_name(name: str, width: int = 58) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Domain level
+# --------------------------------------------------------------------------------------------
+
+
+def _plan_domains(args: argparse.Namespace, fw: Framework) -> int:
+    header: list[str] = []
+    region_code = None
+    extra: dict[str, Any] = {}
+    if args.region is not None:
+        region_code, domains, header, extra = _published_domains(
+            args.region, args.year, fw, args.lang
+        )
+    else:
+        domains = parse_domains(args.domains, fw)
+    caps = None
+    if args.caps:
+        spec = args.caps.strip().lower()
+        if spec in {"best-peer", "frontier"}:
+            if region_code is None:
+                raise ParameterError(f"--caps {spec}: needs --region (whose peers?)")
+            pc = planner.peer_caps(
+                region_code,
+                year=args.year,
+                peers=args.peers,
+                how="best" if spec == "best-peer" else "frontier",
+            )
+            caps = pc.caps
+            header.append(_peer_line(pc, args.lang))
+            extra["caps_from"] = {
+                "how": pc.how,
+                "peers": pc.peers,
+                "n_peers": pc.n_peers,
+                "best_peer": pc.best_peer,
+                "year": pc.year,
+            }
+        elif "=" in spec:
+            caps = {}
+            for part in spec.replace(";", ",").split(","):
+                key, _, value = part.partition("=")
+                try:
+                    caps[key.strip()] = float(value.strip())
+                except ValueError:
+                    raise ParameterError(
+                        f"--caps: {part.strip()!r} is not DOMAIN=SCORE; expected e.g. d4=4.6"
+                    ) from None
+        else:
+            caps = parse_domains(args.caps, fw, option="--caps")
+    plan = planner.plan_domains(domains, args.target, caps=caps, framework=fw)
+    if args.format == "json":
+        print_json({**plan.to_dict(), **extra})
+    elif args.format == "csv":
+        print_csv(plan.table)
+    else:
+        print(render_domain_plan(plan, args.lang, header=header))
+    return 0 if plan.reached else 1
+
+
+def _published_domains(
+    region: str, year: int, fw: Framework, lang: Lang
+) -> tuple[str, list[float], list[str], dict[str, Any]]:
+    from living_lab import datasets
+    from living_lab.regions import region_name, resolve_region
+
+    code = resolve_region(region)
+    spbe = datasets.load_spbe(framework=fw.id)
+    rows = spbe[spbe["region_code"] == code]
+    row = rows[rows["year"] == year]
+    if row.empty:
+        raise ParameterError(
+            f"--year: region {code} has no published {year} result; years: {sorted(rows['year'])}"
+        )
+    r = row.iloc[0]
+    cols = fw.domain_columns
+    if r[cols].isna().any():
+        raise ParameterError(f"--region: {code} {year} has no published score for every domain")
+    name = region_name(code)
+    line = t(
+        "plan_region",
+        lang,
+        name=name,
+        code=code,
+        year=year,
+        index=fmt2(r["index"]),
+        predicate=r["predicate"],
+    )
+    extra = {
+        "region_code": code,
+        "region_name": name,
+        "year": year,
+        "published_index": float(r["index"]),
+    }
+    return code, [float(r[c]) for c in cols], [line], extra
+
+
+def _peer_line(pc: planner.PeerCaps, lang: Lang) -> str:
+    if pc.how == "best":
+        from living_lab import datasets
+        from living_lab.regions import region_name
+
+        spbe = datasets.load_spbe()
+        idx = spbe.loc[
+            (spbe["region_code"] == pc.best_peer) & (spbe["year"] == pc.year), "index"
+        ].iloc[0]
+        return t(
+            "plan_caps_peer",
+            lang,
+            peer=region_name(pc.best_peer),
+            peer_index=fmt2(idx),
+            n=pc.n_peers,
+            group=pc.peers,
+            year=pc.year,
+        )
+    return t("plan_caps_frontier", lang, n=pc.n_peers, group=pc.peers, year=pc.year)
+
+
+def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str]) -> str:
+    lines = [*header, t("plan_heading", lang, target=_target_text(plan))]
+    lines.append(
+        f"{t('plan_current', lang)}: {fmt2(plan.current_index)} ({plan.current_predicate})"
+    )
+    if plan.already_reached:
+        key = "plan_top_band" if plan.target is None else "plan_already"
+        lines.append(
+            t(
+                key,
+                lang,
+                target=_target_text(plan),
+                index=fmt2(plan.current_index),
+                predicate=plan.current_predicate,
+            )
+        )
+        return "\n".join(lines)
+    if not plan.feasible:
+        lines.append(
+            t("plan_infeasible", lang, target=_target_text(plan), max_index=fmt2(plan.max_index))
+        )
+    lines.append(f"{t('plan_new', lang)}: {fmt2(plan.new_index)} ({plan.new_predicate})")
+    lines.append(
+        t(
+            "plan_domain_summary",
+            lang,
+            total=fmt2(plan.total_increase),
+            resolution=f"{plan.resolution:g}",
+        )
+    )
+    lines.append("")
+    tab = plan.table
+    right = tuple(
+        t(k, lang)
+        for k in (
+            "scoring_weight",
+            "plan_col_current",
+            "plan_col_cap",
+            "plan_col_proposed",
+            "plan_col_increase",
+            "plan_col_gain",
+        )
+    )
+    shown = pd.DataFrame(
+        {
+            t("scoring_domain", lang): tab["domain"].astype(str),
+            "": tab["name"],
+            right[0]: [f"{w:g}" for w in tab["weight_pct"]],
+            right[1]: [fmt2(v) for v in tab["current"]],
+            right[2]: [fmt2(v) for v in tab["cap"]],
+            right[3]: [fmt2(v) for v in tab["proposed"]],
+            right[4]: [f"+{fmt2(v)}" for v in tab["increase"]],
+            right[5]: [f"+{v:.4f}" for v in tab["index_gain"]],
+        }
+    )
+    lines.append(text_table(shown, right=right))
+    lines += ["", t("plan_domain_index_note", lang, index=f"{plan.current_index:.4f}")]
+    if plan.notes:
+        lines += [f"- {n}" for n in plan.notes_text(lang)]
+    return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""``living-lab score FILE | --domains a,b,c,d``: SPBE index, predicate, domain and aspect scores."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from living_lab import selfassessment
+from living_lab.commands._scoring_common import (
+    add_output_options,
+    fmt2,
+    parse_domains,
+    print_csv,
+    print_json,
+    text_table,
+)
+from living_lab.errors import ParameterError
+from living_lab.framework import DEFAULT_FRAMEWORK, available_frameworks, load_framework
+from living_lab.scoring import ScoreResult, _ranges, round_half_up, score_from_domains
+from living_lab.text import Lang, t
+
+DESCRIPTION = """\
+Score a filled self-assessment (CSV or XLSX written by `living-lab template`) following
+PermenPANRB 59/2020: indicator levels -> aspect indices -> domain indices -> SPBE index and
+predicate. Or score four domain scores with --domains (aspects are then unknown).
+
+Scores are printed with two decimals as KemenPANRB publishes them; the predicate is judged on
+the unrounded index (KemenPANRB 2024 practice), which --format json also gives.
+
+A file with indicators left empty is refused unless --allow-partial is given: missing levels
+then count as level 1 (the floor of the scale), so the index is a lower bound, and the output
+names the missing indicators and gives the index with them at level 5.
+
+Output (--format): table (readable, Bahasa Indonesia by default, --lang en for English);
+json (index, index_unrounded, predicate, domains, aspects, levels, missing_indicators,
+missing_treatment, synthetic); csv (one row per index/domain/aspect score).
+
+Exit status: 0 scored; 2 unreadable file or invalid input (one line naming file, line and field).
+
+Examples:
+  living-lab score penilaian.csv
+  living-lab score penilaian.xlsx --format json
+  living-lab score --domains 3.70,3.40,3.00,3.20
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "score",
+        help="score a self-assessment file, or four domain scores (--domains)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", nargs="?", metavar="FILE", help="filled self-assessment (.csv or .xlsx)")
+    p.add_argument(
+        "--domains",
+        metavar="D1,D2,D3,D4",
+        help="score four domain scores instead of a file, e.g. 3.70,3.40,3.00,3.20",
+    )
+    p.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="score a file with missing levels (counted as level 1: a lower bound)",
+    )
+    p.add_argument(
+        "--framework",
+        default=DEFAULT_FRAMEWORK,
+        help=f"framework id (default {DEFAULT_FRAMEWORK}; available: {', '.join(available_frameworks())})",
+    )
+    add_output_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fw = load_framework(args.framework)
+    if (args.file is None) == (args.domains is None):
+        raise ParameterError("give either FILE or --domains D1,D2,D3,D4 (not both, not neither)")
+    if args.domains is not None:
+        result = score_from_domains(parse_domains(args.domains, fw), framework=fw)
+    else:
+        result = selfassessment.score_file(
+            args.file, framework=fw, allow_partial=args.allow_partial
+        )
+    if args.format == "json":
+        print_json(result.to_dict())
+    elif args.format == "csv":
+        print_csv(score_rows(result))
+    else:
+        print(render(result, args.lang))
+    return 0
+
+
+def score_rows(result: ScoreResult) -> pd.DataFrame:
+    """Long table of scores: level (index/domain/aspect), number, name, weight, score."""
+    rows = [
+        {
+            "level": "index",
+            "number": None,
+            "name": "SPBE",
+            "weight_pct": 100.0,
+            "score": round_half_up(result.index),
+            "score_unrounded": result.index,
+            "predicate": result.predicate,
+        }
+    ]
+    for kind, table in (("domain", result.domain_table()), ("aspect", result.aspect_table())):
+        if table is None:
+            continue
+        for r in table.itertuples(index=False):
+            rows.append(
+                {
+                    "level": kind,
+                    "number": getattr(r, kind),
+                    "name": r.name,
+                    "weight_pct": r.weight_pct,
+                    "score": round_half_up(r.score),
+                    "score_unrounded": r.score,
+                    "predicate": None,
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["number"] = out["number"].astype("Int64")
+    out["synthetic"] = result.synthetic
+    return out
+
+
+def render(result: ScoreResult, lang: Lang) -> str:
+    """The readable report of a score."""
+    fw = load_framework(result.framework)
+    lines = []
+    if result.synthetic:
+        lines += [t("scoring_synthetic_note", lang), ""]
+    basis = (
+        t("scoring_from_levels", lang, n=len(fw.indicators) - len(result.missing))
+        if result.levels is not None
+        else t("scoring_from_domains", lang)
+    )
+    lines.append(f"{t('spbe_index', lang)}: {fmt2(result.index)}  {result.predicate}")
+    lines.append(f"{t('scoring_framework', lang)}: {fw.name}, {basis}")
+    if result.predicate != result.predicate_of_rounded:
+        lines.append(
+            t(
+                "scoring_threshold_note",
+                lang,
+                printed=fmt2(result.index),
+                printed_predicate=result.predicate_of_rounded,
+                unrounded=f"{result.index:.4f}",
+                predicate=result.predicate,
+            )
+        )
+    if result.missing:
+        lines.append(
+            t(
+                "scoring_partial_note",
+                lang,
+                missing=_ranges(result.missing),
+                upper=fmt2(result.index_upper),
+            )
+        )
+    lines += ["", t("scoring_domains_heading", lang)]
+    lines.append(_score_table(result.domain_table(), "domain", lang))
+    aspects = result.aspect_table()
+    if aspects is not None:
+        lines += ["", t("scoring_aspects_heading", lang)]
+        lines.append(_score_table(aspects, "aspect", lang))
+    lines += ["", t("scoring_rounding_note", lang, unrounded=f"{result.index:.4f}")]
+    return "\n".join(lines)
+
+
+def _score_table(table: pd.DataFrame, kind: str, lang: Lang) -> str:
+    shown = pd.DataFrame(
+        {
+            t(f"scoring_{kind}", lang): table[kind].astype(str),
+            "": table["name"],
+            t("scoring_weight", lang): [f"{w:g}" for w in table["weight_pct"]],
+            t("scoring_score", lang): [fmt2(s) for s in table["score"]],
+        }
+    )
+    return text_table(shown, right=(t("scoring_weight", lang), t("scoring_score", lang)))

@@ -1,0 +1,82 @@
+"""``living-lab template [FILE]``: write an empty (or a SYNTHETIC example) self-assessment."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from living_lab import selfassessment
+from living_lab.commands._scoring_common import LANGS
+from living_lab.errors import ParameterError
+from living_lab.framework import DEFAULT_FRAMEWORK, available_frameworks, load_framework
+from living_lab.text import t
+
+DESCRIPTION = """\
+Write the self-assessment (penilaian mandiri) template: one row per indicator of the framework
+with its number, name, aspect, domain, capability type, weight and level names, and an empty
+'level' column to fill with 1-5. Without FILE the CSV goes to standard output; a FILE ending in
+.xlsx is written as a spreadsheet (the level column only accepts whole numbers 1-5), any other
+name as CSV (UTF-8). An existing FILE is not overwritten unless --force is given.
+
+--example writes a filled SYNTHETIC self-assessment instead (random levels around the 2024
+national domain averages; every row is labelled synthetic), for trying out score and plan.
+
+Examples:
+  living-lab template > penilaian.csv
+  living-lab template penilaian.xlsx
+  living-lab template --example contoh.csv && living-lab plan contoh.csv --target 3.5
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "template",
+        help="write the self-assessment template (CSV or XLSX), or a synthetic example",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "file", nargs="?", metavar="FILE", help="output file (.csv or .xlsx); stdout if omitted"
+    )
+    p.add_argument(
+        "--example", action="store_true", help="write a filled SYNTHETIC example instead"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=selfassessment.DEFAULT_SEED,
+        help="random seed of --example (default %(default)s)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument(
+        "--framework",
+        default=DEFAULT_FRAMEWORK,
+        help=f"framework id (default {DEFAULT_FRAMEWORK}; available: {', '.join(available_frameworks())})",
+    )
+    p.add_argument(
+        "--lang", choices=LANGS, default="id", help="language of messages and labels (default id)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fw = load_framework(args.framework)
+    target = Path(args.file) if args.file else None
+    if target is not None:
+        if target.exists() and not args.force:
+            raise ParameterError(f"FILE: {target} exists; choose another name or pass --force")
+        if target.suffix.lower() == ".xls":
+            raise ParameterError("FILE: the old .xls format is not written; use .xlsx or .csv")
+        if not target.parent.exists():
+            raise ParameterError(f"FILE: folder {target.parent} does not exist")
+    if args.example:
+        df = selfassessment.write_synthetic_example(
+            target, seed=args.seed, framework=fw, lang=args.lang
+        )
+        if target is not None:
+            print(t("example_written", args.lang, path=target, seed=args.seed))
+    else:
+        df = selfassessment.write_template(target, framework=fw, lang=args.lang)
+        if target is not None:
+            print(t("template_written", args.lang, path=target, n=len(df)))
+    return 0

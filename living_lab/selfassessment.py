@@ -1,0 +1,618 @@
+"""Self-assessment (penilaian mandiri) files: template, reader, synthetic example.
+
+A self-assessment file lists the framework's indicators, one per row, with a ``level`` column
+the region fills with 1-5. It can be CSV (UTF-8, comma/semicolon/tab) or XLSX (first sheet, or
+the sheet named ``penilaian_mandiri``). Only the ``indicator`` and ``level`` columns are read;
+names, weights and notes are there for the person filling it in.
+
+Reading checks every row and refuses, with one line naming the file, line and field:
+non-integer levels, levels outside 1-5, duplicate indicators, unknown indicator numbers, and
+(unless ``allow_partial``) indicators without a level. A level may also be written as its name
+for the indicator's capability type (``Terdefinisi``, ``Transaksi``).
+
+A partial file is scored only with ``allow_partial=True``: missing levels then count as
+level 1, the floor of the scale (an indicator without evidence gets level 1), so the index is
+a lower bound; the result also gives the index with the missing levels at 5, and names them.
+
+:func:`synthetic_example` generates a filled file for demos and tests. Its levels are random
+draws around the 2024 national domain averages; every row carries a ``synthetic`` column
+saying so, and reading it back sets ``synthetic=True`` on the result.
+
+Examples
+--------
+>>> df = template_frame()
+>>> len(df), list(df.columns[:3])
+(47, ['indicator', 'indicator_name', 'aspect'])
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from living_lab import validate
+from living_lab.errors import InputError
+from living_lab.framework import DEFAULT_FRAMEWORK, Framework, load_framework
+from living_lab.scoring import ScoreResult, _ranges, score_levels
+from living_lab.text import Lang, t
+
+FileFormat = Literal["csv", "xlsx"]
+#: Columns of the template, in order. ``level`` and ``note`` are for the user to fill.
+TEMPLATE_COLUMNS = (
+    "indicator",
+    "indicator_name",
+    "aspect",
+    "aspect_name",
+    "domain",
+    "domain_name",
+    "capability",
+    "weight_pct",
+    "level_guide",
+    "level",
+    "note",
+)
+#: Column marking a generated (synthetic) file; any non-empty value marks it.
+SYNTHETIC_COLUMN = "synthetic"
+#: Sheet read from (and written to) an XLSX file.
+SHEET = "penilaian_mandiri"
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DEFAULT_SEED = 2024
+
+
+def _framework(framework: str | Framework) -> Framework:
+    return framework if isinstance(framework, Framework) else load_framework(framework)
+
+
+def file_format(path: str | Path) -> FileFormat:
+    """``"xlsx"`` for .xlsx/.xlsm names, ``"csv"`` otherwise."""
+    return "xlsx" if Path(path).suffix.lower() in XLSX_SUFFIXES else "csv"
+
+
+# --------------------------------------------------------------------------------------------
+# Template
+# --------------------------------------------------------------------------------------------
+
+
+def template_frame(framework: str | Framework = DEFAULT_FRAMEWORK) -> pd.DataFrame:
+    """The empty self-assessment: one row per indicator, ``level`` and ``note`` empty."""
+    fw = _framework(framework)
+    table = fw.indicator_table()
+    guide = {
+        cap: " | ".join(f"{n} {name}" for n, name in sorted(names.items()))
+        for cap, names in fw.level_names.items()
+    }
+    out = pd.DataFrame(
+        {
+            "indicator": table["indicator"],
+            "indicator_name": table["indicator_name"],
+            "aspect": table["aspect"],
+            "aspect_name": table["aspect_name"],
+            "domain": table["domain"],
+            "domain_name": table["domain_name"],
+            "capability": table["capability"],
+            "weight_pct": table["weight_pct"],
+            "level_guide": table["capability"].map(guide),
+            "level": pd.Series([None] * len(table), dtype=object),
+            "note": pd.Series([None] * len(table), dtype=object),
+        }
+    )
+    return out[list(TEMPLATE_COLUMNS)]
+
+
+def write_table(
+    df: pd.DataFrame,
+    target: str | Path | IO[str] | None = None,
+    *,
+    fmt: FileFormat | None = None,
+    synthetic_note: str | None = None,
+    about: list[str] | None = None,
+) -> None:
+    """Write a self-assessment table as CSV (file or text stream; stdout by default) or XLSX.
+
+    XLSX gets a sheet ``penilaian_mandiri`` (header frozen, ``level`` restricted to whole
+    numbers 1-5) and a sheet ``keterangan`` with the lines of ``about`` (and the synthetic
+    label, if any).
+    """
+    if target is None or hasattr(target, "write"):
+        if fmt == "xlsx":
+            raise InputError("XLSX cannot be written to standard output; give a file name")
+        stream = target if target is not None else sys.stdout
+        df.to_csv(stream, index=False, lineterminator="\n")
+        return
+    path = Path(target)
+    fmt = fmt or file_format(path)
+    if fmt == "xlsx":
+        _write_xlsx(df, path, synthetic_note=synthetic_note, about=about or [])
+    else:
+        # A byte-order mark lets spreadsheet programs recognise UTF-8 (indicator names).
+        df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path, *, synthetic_note: str | None, about: list[str]):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append([None if _blank(v) else _plain(v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "B2"
+    widths = {"indicator_name": 60, "aspect_name": 35, "domain_name": 25, "level_guide": 55}
+    for k, col in enumerate(df.columns, start=1):
+        letter = ws.cell(row=1, column=k).column_letter
+        ws.column_dimensions[letter].width = widths.get(col, max(10, len(col) + 2))
+    if "level" in df.columns:
+        letter = ws.cell(row=1, column=list(df.columns).index("level") + 1).column_letter
+        dv = DataValidation(
+            type="whole",
+            operator="between",
+            formula1="1",
+            formula2="5",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="level",
+            error="Tingkat kematangan: bilangan bulat 1-5 / maturity level: a whole number 1-5",
+        )
+        dv.add(f"{letter}2:{letter}{len(df) + 1}")
+        ws.add_data_validation(dv)
+    info = wb.create_sheet("keterangan")
+    lines = ([synthetic_note] if synthetic_note else []) + about
+    for line in lines:
+        info.append([line])
+    if synthetic_note:
+        info["A1"].font = Font(bold=True, color="C00000")
+    wb.save(path)
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def about_lines(fw: Framework, lang: Lang = "id") -> list[str]:
+    """Lines describing the template (for the XLSX ``keterangan`` sheet)."""
+    return [
+        f"{fw.name} — {fw.source}",
+        t("template_about_fill", lang),
+        t("template_about_use", lang),
+    ]
+
+
+def write_template(
+    target: str | Path | IO[str] | None = None,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    fmt: FileFormat | None = None,
+    lang: Lang = "id",
+) -> pd.DataFrame:
+    """Write the empty template (stdout without ``target``); returns what was written."""
+    fw = _framework(framework)
+    df = template_frame(fw)
+    write_table(df, target, fmt=fmt, about=about_lines(fw, lang))
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic example
+# --------------------------------------------------------------------------------------------
+
+
+def synthetic_levels(
+    seed: int = DEFAULT_SEED,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    reference_year: int = 2024,
+) -> pd.Series:
+    """SYNTHETIC levels of one imaginary region (indicator number -> level).
+
+    Each level is ``round(national mean of its domain in reference_year + region effect +
+    indicator noise)`` clipped to 1-5, with region effect ~ N(0, 0.3) and noise ~ N(0, 0.8).
+    The national domain means are published figures (``data/spbe_national.csv``); everything
+    else is random. Not a model of any real region.
+    """
+    from living_lab import datasets
+
+    fw = _framework(framework)
+    nat = datasets.load_spbe_national()
+    row = nat[(nat["year"] == reference_year) & (nat["framework"] == fw.id)]
+    if row.empty:
+        raise InputError(
+            f"no national {fw.id} domain scores for {reference_year}; expected one of "
+            f"{sorted(nat.loc[nat['framework'] == fw.id, 'year'])}",
+            field="reference_year",
+        )
+    means = {d.number: float(row.iloc[0][f"d{d.number}"]) for d in fw.domains}
+    rng = np.random.default_rng(seed)
+    region = rng.normal(0.0, 0.3)
+    inds = fw.indicators
+    raw = np.array([means[i.domain] for i in inds]) + region + rng.normal(0.0, 0.8, len(inds))
+    levels = np.clip(np.rint(raw), fw.scale_min, fw.scale_max).astype(int)
+    return pd.Series(levels, index=pd.Index([i.number for i in inds], name="indicator"))
+
+
+def synthetic_label(seed: int, lang: Lang = "id") -> str:
+    """The label written into every row of a synthetic file."""
+    return f"{t('synthetic_label', lang)} (living_lab.selfassessment.synthetic_example, seed={seed})"
+
+
+def synthetic_example(
+    seed: int = DEFAULT_SEED,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    lang: Lang = "id",
+) -> pd.DataFrame:
+    """A filled, SYNTHETIC self-assessment (the template plus levels and a ``synthetic`` column)."""
+    fw = _framework(framework)
+    df = template_frame(fw)
+    df["level"] = synthetic_levels(seed, framework=fw).to_numpy()
+    df[SYNTHETIC_COLUMN] = synthetic_label(seed, lang)
+    return df
+
+
+def write_synthetic_example(
+    target: str | Path | IO[str] | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    fmt: FileFormat | None = None,
+    lang: Lang = "id",
+) -> pd.DataFrame:
+    """Write :func:`synthetic_example` (stdout without ``target``); returns what was written."""
+    fw = _framework(framework)
+    df = synthetic_example(seed, framework=fw, lang=lang)
+    write_table(
+        df,
+        target,
+        fmt=fmt,
+        synthetic_note=synthetic_label(seed, lang),
+        about=about_lines(fw, lang),
+    )
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV or XLSX file into text cells plus a ``_line`` column (row number as shown).
+
+    Empty rows are skipped; every refusal is one line naming the file (and line).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xls":
+        raise InputError("old .xls format is not read; save the file as .xlsx or CSV", file=path)
+    if file_format(path) == "xlsx":
+        return _read_xlsx(path)
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":
+                raise InputError(
+                    "is a spreadsheet (XLSX) file; give it the .xlsx extension", file=path
+                )
+    return validate.read_user_csv(path)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not path.exists():
+        raise InputError("file not found", file=path)
+    if path.is_dir():
+        raise InputError("is a folder; expected an XLSX file", file=path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"not a readable XLSX file ({type(exc).__name__})", file=path) from None
+    try:
+        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if not rows or not any(_cell_text(v) for v in rows[0]):
+        raise InputError("first row is empty; expected a header row", file=path, row=1)
+    header = [_cell_text(v) or "" for v in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise InputError(f"column {dup!r} appears twice in the header", file=path, row=1)
+    records, lines = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        cells = [_cell_text(v) for v in row[: len(header)]]
+        cells += [None] * (len(header) - len(cells))
+        if not any(cells):
+            continue
+        records.append(cells)
+        lines.append(line)
+    if not records:
+        raise InputError("has a header but no data rows", file=path)
+    df = pd.DataFrame(records, columns=header, dtype=object)
+    df["_line"] = lines
+    return df
+
+
+def _cell_text(v: Any) -> str | None:
+    """A spreadsheet cell as the text a CSV would hold (3.0 -> "3")."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    text = str(v).strip()
+    return text or None
+
+
+@dataclass(frozen=True, eq=False)
+class SelfAssessment:
+    """A read self-assessment.
+
+    Attributes
+    ----------
+    levels : indicator number -> level (float; NaN where no level was given).
+    missing : indicators without a level.
+    synthetic : the file is labelled as a generated example.
+    path : the file read.
+    lines : indicator number -> line of the file it was read from.
+    """
+
+    levels: pd.Series
+    missing: tuple[int, ...]
+    synthetic: bool
+    path: Path
+    lines: Mapping[int, int]
+
+    def score(self, *, allow_partial: bool = False) -> ScoreResult:
+        """Score it (see :func:`living_lab.scoring.score_levels`)."""
+        fw_levels = self.levels
+        if self.missing and not allow_partial:
+            raise InputError(_missing_message(self.missing), file=self.path)
+        return score_levels(
+            fw_levels,
+            allow_partial=allow_partial,
+            synthetic=self.synthetic,
+            source=self.path.name,
+        )
+
+
+def _missing_message(missing: tuple[int, ...]) -> str:
+    return (
+        f"no level for indicator(s) {_ranges(missing)}; fill every indicator with 1-5, or pass "
+        "--allow-partial (missing levels then count as level 1, a lower bound)"
+    )
+
+
+def read_self_assessment(
+    path: str | Path,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    allow_partial: bool = False,
+) -> SelfAssessment:
+    """Read and check a filled self-assessment (CSV or XLSX).
+
+    Parameters
+    ----------
+    path : the file.
+    allow_partial : accept indicators without a level (reported in ``missing``); without it,
+        any missing indicator is an error.
+
+    Raises
+    ------
+    InputError
+        One line naming the file, line and field: unreadable file, missing ``indicator`` or
+        ``level`` column, unknown or duplicate indicator, a level that is not a whole number
+        1-5 (or a level name), or missing levels without ``allow_partial``.
+    """
+    fw = _framework(framework)
+    path = Path(path)
+    raw = read_table(path)
+    for col in ("indicator", "level"):
+        if col not in raw.columns:
+            raise InputError(
+                f"missing column {col!r}; expected at least the columns 'indicator' and 'level' "
+                "(write a template with `living-lab template`)",
+                file=path,
+                row=1,
+            )
+    numbers = [i.number for i in fw.indicators]
+    by_number = {i.number: i for i in fw.indicators}
+    name_to_level = {
+        cap: {name.casefold(): n for n, name in names.items()}
+        for cap, names in fw.level_names.items()
+    }
+    levels = pd.Series(np.nan, index=pd.Index(numbers, name="indicator"), name="level")
+    lines: dict[int, int] = {}
+    for ind_text, level_text, line in zip(raw["indicator"], raw["level"], raw["_line"], strict=True):
+        line = int(line)
+        if ind_text is None:
+            if level_text is not None:
+                raise InputError(
+                    f"level {level_text!r} has no indicator number; expected 'indicator' "
+                    f"{numbers[0]}-{numbers[-1]}",
+                    file=path,
+                    row=line,
+                    field="indicator",
+                )
+            continue
+        n = _whole_number(ind_text)
+        if n is None or n not in by_number:
+            raise InputError(
+                f"unknown indicator {ind_text!r}; expected a number {numbers[0]}-{numbers[-1]}",
+                file=path,
+                row=line,
+                field="indicator",
+            )
+        if n in lines:
+            raise InputError(
+                f"indicator {n} appears twice (first on line {lines[n]}); each indicator once",
+                file=path,
+                row=line,
+                field="indicator",
+            )
+        lines[n] = line
+        if level_text is None:
+            continue
+        level = _whole_number(level_text)
+        if level is None:
+            level = name_to_level[by_number[n].capability].get(level_text.strip().casefold())
+        if level is None or not fw.scale_min <= level <= fw.scale_max:
+            names = fw.level_names[by_number[n].capability]
+            raise InputError(
+                f"indicator {n}: level {level_text!r} is not valid; expected a whole number "
+                f"{fw.scale_min:g}-{fw.scale_max:g} (or a level name such as {names[3]!r})",
+                file=path,
+                row=line,
+                field="level",
+            )
+        levels[n] = level
+    missing = tuple(int(n) for n in levels.index[levels.isna()])
+    if missing and not allow_partial:
+        first = next((lines[n] for n in missing if n in lines), None)
+        raise InputError(_missing_message(missing), file=path, row=first, field="level")
+    if len(missing) == len(numbers):
+        raise InputError("no indicator has a level; nothing to score", file=path, field="level")
+    synthetic = SYNTHETIC_COLUMN in raw.columns and raw[SYNTHETIC_COLUMN].notna().any()
+    return SelfAssessment(levels, missing, bool(synthetic), path, lines)
+
+
+def _whole_number(text: str) -> int | None:
+    """``"3"``, ``"3.0"``, ``"3,0"`` -> 3; anything else (``"3.5"``, ``"tiga"``) -> None."""
+    s = str(text).strip().replace(",", ".")
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    return int(v) if np.isfinite(v) and v == int(v) else None
+
+
+def score_file(
+    path: str | Path,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    allow_partial: bool = False,
+) -> ScoreResult:
+    """Read a self-assessment and score it (one call for notebooks).
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "example.csv")
+    ...     _ = write_synthetic_example(p, seed=1)
+    ...     res = score_file(p)
+    >>> res.synthetic
+    True
+    """
+    sa = read_self_assessment(path, framework=framework, allow_partial=allow_partial)
+    return sa.score(allow_partial=allow_partial)
+
+
+# --------------------------------------------------------------------------------------------
+# Costs and caps files (for plans)
+# --------------------------------------------------------------------------------------------
+
+
+def read_costs(
+    path: str | Path, *, framework: str | Framework = DEFAULT_FRAMEWORK
+) -> tuple[pd.DataFrame | None, dict[int, int]]:
+    """Read a costs/caps file for :func:`living_lab.planner.plan_levels`.
+
+    Columns: ``indicator``, and ``cost`` (per level step) or ``cost_to_2`` .. ``cost_to_5``
+    (cost of reaching each level from the one below), and/or ``cap`` (highest level allowed).
+    Returns ``(costs table or None, caps)``; numbers are checked with file, line and field.
+    """
+    fw = _framework(framework)
+    path = Path(path)
+    raw = read_table(path)
+    if "indicator" not in raw.columns:
+        raise InputError("missing column 'indicator'", file=path, row=1)
+    top = int(fw.scale_max)
+    step_cols = [f"cost_to_{k}" for k in range(int(fw.scale_min) + 1, top + 1)]
+    cost_cols = (
+        step_cols
+        if all(c in raw.columns for c in step_cols)
+        else ["cost"]
+        if "cost" in raw.columns
+        else []
+    )
+    if not cost_cols and "cap" not in raw.columns:
+        raise InputError(
+            f"expected a column 'cost' (per level step), columns {step_cols}, or 'cap'",
+            file=path,
+            row=1,
+        )
+    numbers = [i.number for i in fw.indicators]
+    rows, caps, seen = [], {}, {}
+    for _, r in raw.iterrows():
+        line = int(r["_line"])
+        n = _whole_number(r["indicator"]) if r["indicator"] is not None else None
+        if n is None or n not in numbers:
+            raise InputError(
+                f"unknown indicator {r['indicator']!r}; expected {numbers[0]}-{numbers[-1]}",
+                file=path,
+                row=line,
+                field="indicator",
+            )
+        if n in seen:
+            raise InputError(
+                f"indicator {n} appears twice (first on line {seen[n]})",
+                file=path,
+                row=line,
+                field="indicator",
+            )
+        seen[n] = line
+        if cost_cols:
+            values = []
+            for c in cost_cols:
+                try:
+                    v = float(str(r[c]).replace(",", ".")) if r[c] is not None else np.nan
+                except ValueError:
+                    v = np.nan
+                if not np.isfinite(v) or v < 0:
+                    raise InputError(
+                        f"{r[c]!r} is not a cost; expected a number >= 0",
+                        file=path,
+                        row=line,
+                        field=c,
+                    )
+                values.append(v)
+            rows.append({"indicator": n, **dict(zip(cost_cols, values, strict=True))})
+        if "cap" in raw.columns and r["cap"] is not None:
+            cap = _whole_number(r["cap"])
+            if cap is None or not fw.scale_min <= cap <= fw.scale_max:
+                raise InputError(
+                    f"{r['cap']!r} is not a level; expected a whole number "
+                    f"{fw.scale_min:g}-{fw.scale_max:g}",
+                    file=path,
+                    row=line,
+                    field="cap",
+                )
+            caps[n] = cap
+    costs = pd.DataFrame(rows) if cost_cols else None
+    if costs is not None:
+        absent = [n for n in numbers if n not in seen]
+        if absent:
+            raise InputError(
+                f"no cost for indicator(s) {_ranges(absent)}; give every indicator a cost "
+                "(a 'cap' equal to the current level keeps one out of the plan)",
+                file=path,
+            )
+    return costs, caps
