@@ -1,0 +1,207 @@
+"""``living-lab peers REGION``: standing among peers, rank interval, largest lever, partners."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from living_lab import peers
+from living_lab.errors import ParameterError
+from living_lab.peers import data, render
+from living_lab.peers.config import load_config
+from living_lab.peers.uncertainty import DEFAULT_CONCENTRATION, DEFAULT_DRAWS
+from living_lab.text import LANGS, t
+
+DESCRIPTION = """\
+Where a kabupaten/kota stands among its peers in the SPBE evaluation, how certain that rank is,
+which domain holds its index back most, and which similar regions to visit to learn it.
+
+Sections of the output:
+  standing   rank (1 = best; equal published values share the best rank, marked '='),
+             percentile (share of the other peers scoring strictly lower), predicate, and the
+             change in value and in rank since the region's previous evaluation, for the index
+             and each domain; rank interval = median [5-95%] from a Monte Carlo over the domain
+             weights (Dirichlet around the official weights) and the rounding of published
+             scores, after the OECD/JRC Handbook on Constructing Composite Indicators (2008);
+             band = regions that cannot be told apart.
+  lever      gap between the region and its peers' frontier in each domain (default: the 90th
+             percentile of the other members of the group) and the index gain if it were closed.
+  partners   peers most similar in context (kind, GRDP per capita, population where the data
+             allow) that lead the region clearly (by >= 0.10) in the domain given by --domain,
+             or else its largest lever; "none found" when no peer does.
+"""
+
+EPILOG = """\
+groups: all, kind, province, island, grdp_tertile, grdp_quintile, and cohort:<name> for every
+file in params/cohorts/ (definitions in params/peer_groups.yaml).
+
+examples:
+  living-lab peers 3211
+  living-lab peers "Kab. Sumedang" --group grdp_tertile --domain 3 --lang en
+  living-lab peers "Kota Bandung" --year 2023 --format json
+
+Bad input (unknown region, group, year or domain) prints one line and exits with status 2.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "peers",
+        help="standing among peers, rank interval, largest lever and study-visit partners",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("region", metavar="REGION", help="BPS code or name (e.g. 3211, 'Kab. Sumedang')")
+    p.add_argument(
+        "--domain",
+        type=int,
+        choices=[1, 2, 3, 4],
+        default=None,
+        help="domain for study-visit partners (default: the region's largest lever in --group)",
+    )
+    p.add_argument(
+        "--group",
+        metavar="NAME",
+        default="province",
+        help="peer group for standing, rank interval and lever (default: province)",
+    )
+    p.add_argument(
+        "--partner-group",
+        metavar="NAME",
+        default="all",
+        help="group searched for study-visit partners (default: all)",
+    )
+    p.add_argument("--year", type=int, default=None, help="evaluation year (default: the latest)")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="output format")
+    p.add_argument("--lang", choices=list(LANGS), default="id", help="language (default: id)")
+    p.add_argument(
+        "--partners", type=int, default=5, metavar="N", help="number of partners (default: 5)"
+    )
+    p.add_argument(
+        "--frontier",
+        choices=["p90", "top3", "max"],
+        default=None,
+        help=f"frontier rule (default: {load_config().frontier})",
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws (default: {DEFAULT_DRAWS})",
+    )
+    p.add_argument(
+        "--concentration",
+        type=float,
+        default=DEFAULT_CONCENTRATION,
+        help=f"Dirichlet concentration of the weights (default: {DEFAULT_CONCENTRATION:g}; larger = less spread)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(func=run)
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.partners < 1:
+        raise ParameterError(f"--partners: {args.partners}; expected a positive integer")
+    if args.draws < 1:
+        raise ParameterError(f"--draws: {args.draws}; expected a positive integer")
+    if not (args.concentration > 0 and math.isfinite(args.concentration)):
+        raise ParameterError(f"--concentration: {args.concentration}; expected a positive number")
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if v is pd.NA:
+        return None
+    raise TypeError(f"not serialisable: {type(v).__name__}")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
+    lang = args.lang
+    # Load inputs.
+    year = data.check_year(args.year)
+    code = data.evaluated_region(args.region, year)
+    # Process data.
+    st = peers.standing(
+        code,
+        group=args.group,
+        year=year,
+        n_draws=args.draws,
+        concentration=args.concentration,
+        seed=args.seed,
+    )
+    fg = peers.frontier_gap(code, group=args.group, year=year, frontier=args.frontier)
+    pr = peers.study_partners(
+        code,
+        domain=args.domain,
+        group=args.partner_group,
+        year=year,
+        n=args.partners,
+        lever_group=args.group,
+        frontier=args.frontier,
+    )
+    names = data.scores(year)["name"].to_dict()
+    # Show outputs.
+    if args.format == "json":
+        out = {
+            "standing": st.to_dict(lang),
+            "frontier": {
+                "method": fg.attrs["frontier"],
+                "group": args.group,
+                "potential_index": fg.attrs["potential_index"],
+                "domains": fg.to_dict("records"),
+            },
+            "partners": pr.to_dict(lang),
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2, default=_json_default))
+        return 0
+    print(
+        t(
+            "peers_header",
+            lang,
+            name=st.name,
+            code=code,
+            year=year,
+            group=st.group.label(lang),
+            n=st.n,
+        )
+    )
+    print()
+    print(t("peers_title_standing", lang))
+    print(render.text_table(render.standing_table(st, lang)))
+    print()
+    print(t("peers_title_interval", lang))
+    for line in render.interval_lines(st, lang, names):
+        print(f"  {line}")
+    print()
+    print(t("peers_title_frontier", lang))
+    print(render.text_table(render.frontier_table(fg, lang, names)))
+    print(f"  {render.frontier_line(fg, st.group.label(lang), lang)}")
+    print()
+    print(t("peers_title_partners", lang))
+    print(f"  {render.partners_line(pr, lang)}")
+    if pr.status == "none_found":
+        print(f"  {t('peers_none_found', lang)}")
+    else:
+        print(render.text_table(render.partners_table(pr, lang)))
+    print()
+    print(t("peers_notes", lang))
+    notes = [
+        t("peers_note_published_rank", lang),
+        t("peers_note_domain_predicate", lang),
+        *(n.text(lang) for n in (*st.group.notes, *st.notes, *pr.notes)),
+    ]
+    for note in dict.fromkeys(notes):
+        print(f"  - {note}")
+    return 0

@@ -1,0 +1,363 @@
+"""Study-visit partners: peers like the region in context that clearly lead it in a domain.
+
+Rules (defaults in ``params/peer_groups.yaml``, section ``partners``):
+
+1. **Domain**: the one asked for; by default the region's *largest lever* in the group
+   (:func:`~living_lab.peers.frontier_gap`), or its lowest-scoring domain when it is at the
+   frontier (within rounding) everywhere.
+2. **Candidates**: the other members of the peer group (default ``all``) evaluated in the year
+   whose score in the domain is *clearly higher*: ahead by at least ``min_lead`` points (0.10:
+   one capability level on one in ten indicators; ten times the rounding margin of two
+   published scores) and never by less than that rounding margin.
+3. **Similarity in context**: a distance over kind (kabupaten/kota), log GRDP per capita and log
+   population (optionally province and island group): categorical features count 0 when equal
+   and 1 when not; numeric ones the difference in standard deviations across all regions with
+   the value; each term weighted, summed, square-rooted. A numeric feature is used only when
+   the focal region has it and at least ``min_coverage`` of the candidates have it for one
+   common year; otherwise it is left out and a note says so. Population: the only figure for
+   every region (Kemendagri 2025) is low confidence, so at the default ``min_confidence``
+   ("medium") population is used only where a medium-confidence series covers the pool
+   (Jawa Barat, 2020). A candidate missing a used feature is charged ``missing_penalty``.
+4. The ``n`` closest candidates are returned with their scores, lead and changes since their
+   previous evaluation. If no peer clearly leads, ``status`` is ``"none_found"`` and the table
+   is empty: an explicit answer, never a silent blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from living_lab import datasets
+from living_lab.datasets import Confidence
+from living_lab.errors import ParameterError
+from living_lab.framework import load_framework
+from living_lab.peers import data
+from living_lab.peers.config import NUMERIC_FEATURES, ContextFeature, FrontierMethod, load_config
+from living_lab.peers.frontier import frontier_gap
+from living_lab.peers.groups import PeerGroup, resolve_group
+from living_lab.peers.notes import Note
+from living_lab.peers.uncertainty import rounding_halfwidths
+from living_lab.text import Lang
+
+Status = Literal["ok", "none_found"]
+DomainReason = Literal["requested", "largest_lever", "lowest_score"]
+_CATEGORICAL = {"kind": "kind", "province": "province_code", "island": "island_group"}
+
+
+@dataclass(frozen=True)
+class PartnerResult:
+    """Study-visit partners of one region in one domain.
+
+    Attributes
+    ----------
+    status : ``"ok"`` or ``"none_found"`` (no peer in the group clearly leads the region).
+    domain : domain number; ``domain_reason`` says why it was chosen.
+    table : partners, closest in context first: region_code, name, kind, province, value, lead,
+        previous_year, previous_value, change, index, index_change, distance, and the context
+        values used (grdp, population); empty when none are found.
+    features_used : context features in the distance; ``notes`` say what was left out and why.
+    n_ahead : peers that clearly lead the region in the domain (before keeping the ``n`` closest).
+    """
+
+    status: Status
+    region_code: str
+    name: str
+    domain: int
+    domain_reason: DomainReason
+    year: int
+    group: PeerGroup
+    value: float
+    min_lead: float
+    n_ahead: int
+    features_used: tuple[str, ...]
+    table: pd.DataFrame
+    feature_years: dict[str, int] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()
+
+    def to_dict(self, lang: Lang = "id") -> dict[str, Any]:
+        """Plain-Python form for JSON output."""
+        from living_lab.peers.standing import _plain
+
+        return {
+            "status": self.status,
+            "region_code": self.region_code,
+            "name": self.name,
+            "domain": self.domain,
+            "domain_reason": self.domain_reason,
+            "year": self.year,
+            "group": self.group.name,
+            "group_label": self.group.label(lang),
+            "value": self.value,
+            "min_lead": self.min_lead,
+            "n_ahead": self.n_ahead,
+            "features_used": list(self.features_used),
+            "feature_years": self.feature_years,
+            "partners": [
+                {k: _plain(v) for k, v in row.items()} for row in self.table.to_dict("records")
+            ],
+            "notes": [n.text(lang) for n in (*self.group.notes, *self.notes)],
+        }
+
+
+def _pick_domain(
+    code: str,
+    domain: int | None,
+    group: str,
+    year: int,
+    min_confidence: Confidence,
+    frontier: FrontierMethod | None,
+) -> tuple[int, DomainReason]:
+    numbers = [d.number for d in load_framework().domains]
+    if domain is not None:
+        if (
+            isinstance(domain, bool)
+            or not isinstance(domain, int | np.integer)
+            or domain not in numbers
+        ):
+            raise ParameterError(f"domain: {domain!r}; expected one of {numbers}")
+        return int(domain), "requested"
+    fg = frontier_gap(
+        code, group=group, year=year, frontier=frontier, min_confidence=min_confidence
+    )
+    if fg["clear"].iloc[0] and fg["index_gain"].iloc[0] > 0:
+        return int(fg["domain"].iloc[0]), "largest_lever"
+    lowest = fg.sort_values(["value", "domain"]).iloc[0]
+    return int(lowest["domain"]), "lowest_score"
+
+
+def _previous(codes: Sequence[str], year: int, measure: str) -> pd.DataFrame:
+    """Each region's previous evaluation year, value and index there."""
+    rows = []
+    for c in codes:
+        prev = data.previous_year(c, year)
+        if prev is None:
+            rows.append(
+                {
+                    "region_code": c,
+                    "previous_year": pd.NA,
+                    "previous_value": np.nan,
+                    "previous_index": np.nan,
+                }
+            )
+            continue
+        ps = data.scores(prev).loc[c]
+        rows.append(
+            {
+                "region_code": c,
+                "previous_year": prev,
+                "previous_value": float(ps[measure]) if pd.notna(ps[measure]) else np.nan,
+                "previous_index": float(ps["index"]),
+            }
+        )
+    out = pd.DataFrame(rows).set_index("region_code")
+    out["previous_year"] = out["previous_year"].astype("Int64")
+    return out
+
+
+def study_partners(
+    region_code: str | int,
+    *,
+    domain: int | None = None,
+    group: str = "all",
+    year: int | None = None,
+    n: int = 5,
+    min_lead: float | None = None,
+    match_on: Sequence[ContextFeature] | None = None,
+    min_confidence: Confidence = "medium",
+    lever_group: str | None = None,
+    frontier: FrontierMethod | None = None,
+) -> PartnerResult:
+    """Peers most similar in context that clearly lead ``region_code`` in a domain.
+
+    Parameters
+    ----------
+    region_code : BPS code or name.
+    domain : domain number (1-4); default: the region's largest lever in ``group``.
+    group : peer group searched (default ``"all"``: every evaluated kabupaten/kota).
+    year : evaluation year (default: the latest).
+    n : number of partners to return.
+    min_lead : smallest lead in the domain that counts as clearly higher (default 0.10).
+    match_on : context features (subset of kind, grdp, population, province, island).
+    min_confidence : lowest confidence of the outcome data behind grdp and population.
+    lever_group : group in which the largest lever is sought when ``domain`` is None (default:
+        ``group``), e.g. the province while partners are searched nationwide.
+    frontier : frontier rule of that lever (see :func:`~living_lab.peers.frontier_gap`).
+
+    Examples
+    --------
+    >>> r = study_partners("3211", domain=4, year=2024)
+    >>> r.status, bool((r.table["lead"] >= r.min_lead).all())
+    ('ok', True)
+    """
+    cfg = load_config().partners
+    year = data.check_year(year)
+    code = data.evaluated_region(region_code, year)
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ParameterError(f"n: {n!r}; expected a positive integer")
+    features = tuple(cfg.match_on if match_on is None else match_on)
+    for f in features:
+        if f not in get_args(ContextFeature):
+            raise ParameterError(
+                f"match_on: unknown feature {f!r}; expected some of {list(get_args(ContextFeature))}"
+            )
+    fw = load_framework()
+    dom, reason = _pick_domain(code, domain, lever_group or group, year, min_confidence, frontier)
+    measure = f"d{dom}"
+    margin = 2 * float(rounding_halfwidths(fw)[[d.number for d in fw.domains].index(dom)])
+    lead_min = cfg.min_lead if min_lead is None else float(min_lead)
+    if not np.isfinite(lead_min) or lead_min < 0:
+        raise ParameterError(f"min_lead: {min_lead!r}; expected a number >= 0")
+    lead_min = max(lead_min, margin)
+    grp = resolve_group(code, group, year=year, min_confidence=min_confidence)
+    sc = data.scores(year)
+    own_value = float(sc.at[code, measure])
+    peers = [c for c in grp.members if c != code]
+    cand = sc.loc[peers]
+    lead = cand[measure].astype(float) - own_value
+    # A small tolerance so that a lead of exactly min_lead in printed values is not lost to
+    # floating point (3.3 - 3.2 < 0.1 in binary).
+    ahead = cand[lead >= lead_min - 1e-9].copy()
+    ahead["lead"] = lead[ahead.index]
+    notes: list[Note] = []
+    used: list[str] = []
+    feature_years: dict[str, int] = {}
+    dist2 = pd.Series(0.0, index=ahead.index)
+    values: dict[str, pd.Series] = {}
+    regions = datasets.load_regions().set_index("region_code")
+    for f in features:
+        w = cfg.weights[f]
+        if f in _CATEGORICAL:
+            col = _CATEGORICAL[f]
+            differs = regions.loc[ahead.index, col] != regions.at[code, col]
+            dist2 += w * differs.astype(float)
+            used.append(f)
+            continue
+        indicator = cfg.indicators[f]
+        feat = data.outcome_feature(
+            indicator,
+            ahead.index.union(pd.Index([code])),
+            year=year,
+            min_confidence=min_confidence,
+            min_coverage=cfg.min_coverage,
+        )
+        own = feat.values.get(code, np.nan) if feat.year is not None else np.nan
+        if feat.year is None:
+            notes.append(
+                Note(
+                    f"peers_note_feature_unused_{f}",
+                    {
+                        "coverage": round(100 * feat.coverage),
+                        "confidence": min_confidence,
+                        "min_coverage": round(100 * cfg.min_coverage),
+                    },
+                )
+            )
+            continue
+        if pd.isna(own):
+            notes.append(
+                Note(
+                    "peers_note_feature_own_missing",
+                    {"feature": f, "year": feat.year, "confidence": min_confidence},
+                )
+            )
+            continue
+        # Scale: SD of the log values across every region with the figure in that year.
+        everyone = data.outcome_feature(
+            indicator,
+            regions.index,
+            year=feat.year,
+            min_confidence=min_confidence,
+        )
+        logs_all = np.log(everyone.values[everyone.values > 0])
+        sd = float(logs_all.std(ddof=1)) if len(logs_all) > 1 else np.nan
+        v = feat.values.reindex(ahead.index)
+        z = (np.log(v.where(v > 0)) - np.log(own)) / sd
+        missing = z.isna()
+        dist2 += w * z.pow(2).fillna(cfg.missing_penalty)
+        if missing.any():
+            notes.append(
+                Note(
+                    "peers_note_feature_missing_candidates",
+                    {"n": int(missing.sum()), "feature": f, "year": feat.year},
+                )
+            )
+        used.append(f)
+        feature_years[f] = int(feat.year)
+        values[f] = v
+        if feat.confidence == "low":
+            notes.append(
+                Note("peers_note_feature_low_confidence", {"feature": f, "year": feat.year})
+            )
+    ahead["distance"] = np.sqrt(dist2)
+    n_ahead = len(ahead)
+    cols = ["name", "kind", "province", measure, "lead", "index", "distance"]
+    if n_ahead == 0:
+        table = pd.DataFrame(
+            columns=[
+                "region_code",
+                "name",
+                "kind",
+                "province",
+                "value",
+                "lead",
+                "previous_year",
+                "previous_value",
+                "change",
+                "index",
+                "index_change",
+                "distance",
+            ]
+        )
+        status: Status = "none_found"
+    else:
+        top = ahead.sort_values(
+            ["distance", "lead", "region_code"], ascending=[True, False, True], kind="stable"
+        ).head(n)
+        table = top[cols].rename(columns={measure: "value"})
+        prev = _previous(list(table.index), year, measure)
+        table = table.join(prev)
+        table["change"] = table["value"] - table["previous_value"]
+        table["index_change"] = table["index"] - table["previous_index"]
+        for f in NUMERIC_FEATURES:
+            if f in values:
+                table[f] = values[f].reindex(table.index)
+        table = table.drop(columns="previous_index").reset_index()
+        table = table[
+            [
+                "region_code",
+                "name",
+                "kind",
+                "province",
+                "value",
+                "lead",
+                "previous_year",
+                "previous_value",
+                "change",
+                "index",
+                "index_change",
+                "distance",
+                *[f for f in NUMERIC_FEATURES if f in values],
+            ]
+        ]
+        status = "ok"
+    return PartnerResult(
+        status=status,
+        region_code=code,
+        name=str(sc.at[code, "name"]),
+        domain=dom,
+        domain_reason=reason,
+        year=year,
+        group=grp,
+        value=own_value,
+        min_lead=lead_min,
+        n_ahead=n_ahead,
+        features_used=tuple(used),
+        table=table,
+        feature_years=feature_years,
+        notes=tuple(notes),
+    )

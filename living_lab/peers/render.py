@@ -1,0 +1,218 @@
+"""Display tables and sentences of peer results, in the reader's language.
+
+The command line prints these; notebooks show them (``render.standing_table(s, lang)`` is a
+DataFrame with localised column names). No number is computed here, only formatted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from living_lab.peers.partners import PartnerResult
+from living_lab.peers.standing import Standing, measure_label
+from living_lab.text import Lang, t
+
+
+def _num(v: Any, fmt: str = "{:.2f}", signed: bool = False) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return "-"
+    s = fmt.format(v)
+    return f"+{s}" if signed and float(v) > 0 else s
+
+
+def _int(v: Any, signed: bool = False) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return "-"
+    return f"{int(v):+d}" if signed and int(v) != 0 else f"{int(v):d}"
+
+
+def settings_text(settings: dict, lang: Lang = "id") -> str:
+    """One sentence describing a Monte Carlo run (from ``rank_uncertainty(...).attrs``)."""
+    half = settings["rounding_halfwidths"]
+    parts = []
+    exact = [c.upper() for c, h in half.items() if h == 0]
+    by_half: dict[float, list[str]] = {}
+    for c, h in half.items():
+        if h > 0:
+            by_half.setdefault(h, []).append(c.upper())
+    for h, cols in by_half.items():
+        parts.append(t("peers_rounding_pm", lang, half=f"{h:g}", cols=", ".join(cols)))
+    if exact:
+        parts.append(t("peers_rounding_exact", lang, cols=", ".join(exact)))
+    schemes = list(settings["schemes"])
+    if len(schemes) == 1:
+        sch = t("peers_schemes_official", lang, framework=schemes[0])
+    else:
+        sch = t(
+            "peers_schemes_alternatives", lang, framework=schemes[0], alts=", ".join(schemes[1:])
+        )
+    conc = settings["concentration"]
+    return t(
+        "peers_mc_settings",
+        lang,
+        n_draws=settings["n_draws"],
+        concentration=t("peers_fixed_weights", lang) if conc is None else f"{conc:g}",
+        schemes=sch,
+        rounding="; ".join(parts),
+        seed=settings["seed"],
+        conf=round(100 * settings["band_confidence"]),
+    )
+
+
+def standing_table(s: Standing, lang: Lang = "id") -> pd.DataFrame:
+    """The standing of every measure as display strings (one row per measure)."""
+    rows = []
+    since = t("peers_since", lang, year=s.previous_year) if s.previous_year else ""
+    for m, r in s.table.iterrows():
+        interval = (
+            f"{r['median_rank']:g} [{_int(r['rank_p05'])}-{_int(r['rank_p95'])}]"
+            if pd.notna(r["median_rank"])
+            else "-"
+        )
+        rows.append(
+            {
+                t("peers_col_measure", lang): measure_label(str(m), lang),
+                t("peers_col_value", lang): _num(r["value"]),
+                t("peers_col_rank", lang): f"{_int(r['rank'])}/{_int(r['n'])}"
+                + ("=" if pd.notna(r["tied"]) and r["tied"] > 0 else ""),
+                t("peers_col_percentile", lang): _num(r["percentile"], "{:.0f}"),
+                t("peers_col_predicate", lang): r["predicate"] or "-",
+                f"{t('peers_col_change', lang)} {since}".strip(): _num(r["change"], signed=True),
+                t("peers_col_rank_change", lang): _int(r["rank_change"], signed=True),
+                t("peers_col_interval", lang): interval,
+                t("peers_col_band", lang): _int(r["band"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def interval_lines(
+    s: Standing, lang: Lang = "id", names: dict[str, str] | None = None
+) -> list[str]:
+    """Sentences on the index's rank interval and band."""
+    r = s.table.loc["index"]
+    if pd.isna(r["median_rank"]):
+        return []
+    lines = [
+        t(
+            "peers_interval_line",
+            lang,
+            median=float(r["median_rank"]),
+            lo=int(r["rank_p05"]),
+            hi=int(r["rank_p95"]),
+            n=int(r["n"]),
+            band=int(r["band"]),
+            size=int(r["band_size"]),
+        )
+    ]
+    others = s.band_members()
+    if others:
+        names = names or {}
+        lines.append(t("peers_band_with", lang, names=", ".join(names.get(c, c) for c in others)))
+    else:
+        lines.append(t("peers_band_alone", lang))
+    if s.uncertainty is not None:
+        lines.append(settings_text(s.uncertainty.attrs["settings"], lang))
+    return lines
+
+
+def frontier_table(
+    fg: pd.DataFrame, lang: Lang = "id", names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The frontier-gap table as display strings, largest lever first."""
+    names = names or {}
+    return pd.DataFrame(
+        {
+            t("peers_col_measure", lang): [measure_label(m, lang) for m in fg["measure"]],
+            t("peers_col_value", lang): [_num(v) for v in fg["value"]],
+            t("peers_col_frontier", lang): [_num(v) for v in fg["frontier"]],
+            t("peers_col_gap", lang): [_num(v) for v in fg["gap"]],
+            t("peers_col_index_gain", lang): [
+                _num(v, "{:.3f}", signed=True) for v in fg["index_gain"]
+            ],
+            t("peers_col_best_peer", lang): [
+                f"{names.get(c, c)} ({_num(v)})"
+                for c, v in zip(fg["best_peer"], fg["best_value"], strict=True)
+            ],
+        }
+    )
+
+
+def frontier_line(fg: pd.DataFrame, group_label: str, lang: Lang = "id") -> str:
+    top = fg.iloc[0]
+    if not (top["clear"] and top["index_gain"] > 0):
+        return t("peers_frontier_none", lang, potential=float(fg.attrs["potential_index"]))
+    return t(
+        "peers_frontier_line",
+        lang,
+        method=t(f"peers_frontier_method_{fg.attrs['frontier']}", lang),
+        group=group_label,
+        domain=measure_label(str(top["measure"]), lang),
+        gain=float(top["index_gain"]),
+        potential=float(fg.attrs["potential_index"]),
+    )
+
+
+def partners_line(r: PartnerResult, lang: Lang = "id") -> str:
+    return t(
+        "peers_partners_line",
+        lang,
+        domain=measure_label(f"d{r.domain}", lang),
+        reason=t(f"peers_reason_{r.domain_reason}", lang),
+        value=r.value,
+        group=r.group.label(lang),
+        lead=r.min_lead,
+        n_ahead=r.n_ahead,
+        features=", ".join(
+            t(f"peers_feature_{f}", lang)
+            + (f" {r.feature_years[f]}" if f in r.feature_years else "")
+            for f in r.features_used
+        ),
+    )
+
+
+def partners_table(r: PartnerResult, lang: Lang = "id") -> pd.DataFrame:
+    """Study-visit partners as display strings (empty when none were found)."""
+    tb = r.table
+    out = {
+        t("peers_col_region", lang): [
+            f"{n} ({c})" for n, c in zip(tb["name"], tb["region_code"], strict=True)
+        ],
+        t("peers_col_value", lang): [_num(v) for v in tb["value"]],
+        t("peers_col_lead", lang): [_num(v, signed=True) for v in tb["lead"]],
+        t("peers_col_change", lang): [
+            f"{_num(c, signed=True)} ({_int(y)})" if pd.notna(y) else "-"
+            for c, y in zip(tb["change"], tb["previous_year"], strict=True)
+        ],
+        t("peers_col_index", lang): [
+            f"{_num(i)} ({_num(c, signed=True)})"
+            for i, c in zip(tb["index"], tb["index_change"], strict=True)
+        ],
+        t("peers_col_distance", lang): [_num(v) for v in tb["distance"]],
+    }
+    if "grdp" in tb.columns:
+        out[t("peers_col_grdp", lang)] = [_num(v, "{:,.0f}") for v in tb["grdp"]]
+    if "population" in tb.columns:
+        out[t("peers_col_population", lang)] = [_num(v, "{:,.0f}") for v in tb["population"]]
+    return pd.DataFrame(out)
+
+
+def text_table(df: pd.DataFrame, indent: str = "  ") -> str:
+    """A plain fixed-width table (no index), for terminals and logs."""
+    cols = [str(c) for c in df.columns]
+    cells = [[str(v) for v in row] for row in df.itertuples(index=False)]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
+
+    def fmt(values: Sequence[str]) -> str:
+        out = []
+        for i, v in enumerate(values):
+            out.append(v.ljust(widths[i]) if i == 0 else v.rjust(widths[i]))
+        return indent + "  ".join(out).rstrip()
+
+    lines = [fmt(cols), indent + "  ".join("-" * w for w in widths)]
+    lines += [fmt(r) for r in cells]
+    return "\n".join(lines)
