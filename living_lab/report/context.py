@@ -482,6 +482,63 @@ def _plans_fallback(table: pd.DataFrame, target: float) -> pd.DataFrame:
     )
 
 
+def _plans_planner(table: pd.DataFrame, target: float, planner: Any) -> pd.DataFrame:
+    """Cheapest domain path per region below the target, via :func:`living_lab.planner.plan_domains`.
+
+    Each domain is capped at the highest score a cohort peer published that year (a path no
+    peer has walked is not proposed); when the capped plan cannot reach the target, the
+    uncapped plan is shown and ``capped`` says so.
+    """
+    cols = ["d1", "d2", "d3", "d4"]
+    ev = table[table["index"].notna() & table[cols].notna().all(axis=1)]
+    rows = []
+    for code, r in ev.iterrows():
+        if float(r["index"]) >= target:
+            continue
+        peers = ev.drop(index=code)
+        scores = r[cols].astype(float).tolist()
+        caps = peers[cols].max().astype(float).tolist() if len(peers) else None
+        plan = planner.plan_domains(scores, float(target), caps=caps)
+        capped = caps is not None
+        if not plan.reached:
+            plan = planner.plan_domains(scores, float(target))
+            capped = False
+        for _, d in plan.table.iterrows():
+            rows.append(
+                {
+                    "region_code": code,
+                    "domain": int(d["domain"]),
+                    "weight": float(d["weight_pct"]) / 100,
+                    "current": float(d["current"]),
+                    "cap": float(d["cap"]),
+                    "raise": float(d["increase"]),
+                    "new": float(d["proposed"]),
+                    "index_gain": float(d["index_gain"]),
+                    "feasible": bool(plan.reached),
+                    "cheapest": float(d["increase"]) > 0,
+                    "capped": capped,
+                    "new_index": float(plan.new_index),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "region_code",
+            "domain",
+            "weight",
+            "current",
+            "cap",
+            "raise",
+            "new",
+            "index_gain",
+            "feasible",
+            "cheapest",
+            "capped",
+            "new_index",
+        ],
+    )
+
+
 def build_context(cohort: str, year: int, target: float, target_year: int) -> CohortContext:
     """Compute everything cohort-wide once (see :class:`CohortContext`).
 
@@ -516,12 +573,17 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
 
     modules: dict[str, str] = {}
     links = _links(relation, outcome_years, year)
-    modules["linkage"] = "not installed: plain OLS line" if _optional("linkage") is None else "used"
+    modules["linkage"] = "missing"
 
-    plans = _plans_fallback(table, target)
-    modules["planner"] = "not installed: single-domain fallback"
-    modules["trends"] = "not installed: no forecast"
-    modules["peers"] = "not installed: ranks from the data, no rank intervals"
+    planner = _optional("planner")
+    if planner is not None:
+        plans = _plans_planner(table, target, planner)
+        modules["planner"] = "used"
+    else:
+        plans = _plans_fallback(table, target)
+        modules["planner"] = "missing"
+    modules["trends"] = "missing"
+    modules["peers"] = "missing"
 
     used_sources = set(
         outcomes.loc[
@@ -632,17 +694,27 @@ def get_context(
 
     Arguments are validated first (and ``region``/``lang`` too when given), so a plain papermill
     run with a bad value stops with one clear :class:`~living_lab.errors.ParameterError` line. A
-    loaded context must match the arguments: a context of another cohort, year or target is
-    refused rather than silently used.
+    loaded context must match the arguments and the current data: a context of another cohort,
+    year, target or data version is refused rather than silently used. (The library version is
+    part of :func:`context_key`, which names the file, so new code gets a new file; it is not
+    re-checked here, where a file edited mid-batch would otherwise fail every region.)
     """
     validate_args(cohort, year, target, target_year, lang=lang)
     if context_path:
         ctx = load_context(Path(context_path))
-        expected = context_key(cohort, year, target, target_year)
-        if ctx.key != expected:
+        coh = load_cohort(cohort)
+        wanted = (coh.name, coh.regions, int(year), float(target), int(target_year))
+        held = (ctx.cohort, ctx.regions, ctx.year, ctx.target, ctx.target_year)
+        if held != wanted:
             raise ParameterError(
-                f"context_path: {context_path} holds context {ctx.key!r}, but these parameters "
-                f"need {expected!r} (other cohort, year, target, data or library version)"
+                f"context_path: {context_path} holds the context of cohort {ctx.cohort!r}, "
+                f"year {ctx.year}, target {ctx.target:g} by {ctx.target_year}; these parameters "
+                f"ask for cohort {coh.name!r}, year {year}, target {float(target):g} by {target_year}"
+            )
+        if ctx.data_version != datasets.data_version():
+            raise ParameterError(
+                f"context_path: {context_path} was built from data version {ctx.data_version}, "
+                f"the data now is {datasets.data_version()}; rebuild the context"
             )
     else:
         ctx = build_context(cohort, year, target, target_year)

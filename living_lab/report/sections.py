@@ -495,9 +495,7 @@ class RegionReport:
         ):
             parts.append(self._forecast_sentence(summary.loc[self.code]))
         else:
-            parts.append(
-                self._t("report.traj.no_forecast", reason=esc(ctx.modules.get("trends", "")))
-            )
+            parts.append(self._t("report.traj.no_forecast"))
         return _p(" ".join(parts))
 
     def _forecast_sentence(self, srow: pd.Series) -> str:
@@ -595,13 +593,14 @@ class RegionReport:
         head = f"<h3>{esc(self._t('report.plan.heading', target=self._n(ctx.target)))}</h3>"
         if self.row["gap"] <= 0:
             return head + _p(esc(self._t("report.plan.reached", target=self._n(ctx.target))))
-        plan = ctx.plans[ctx.plans["region_code"] == self.code]
+        plan = ctx.plans[ctx.plans["region_code"] == self.code].sort_values("domain")
         if plan.empty:
             return head + _p(f'<span class="ll-na">{esc(self._t("not_available"))}</span>')
         names = domain_names(self.lang)
-        method = ctx.modules.get("planner", "")
+        if ctx.modules.get("planner") == "used":
+            return head + self._planner_html(plan, names)
         rows = []
-        for _, p in plan.sort_values("domain").iterrows():
+        for _, p in plan.iterrows():
             raise_cell = (
                 (signed(p["raise"], self.lang), "n")
                 if p["feasible"]
@@ -623,18 +622,56 @@ class RegionReport:
             self._t("report.plan.raise"),
             self._t("report.plan.new"),
         ]
-        note_key = "report.plan.used" if method == "used" else "report.plan.fallback"
-        lead = ""
-        if method == "used" and "cheapest" in plan.columns and plan["cheapest"].any():
-            best = plan[plan["cheapest"]].iloc[0]
-            lead = _p(
-                self._t(
-                    "report.plan.cheapest",
-                    domain=esc(names[int(best["domain"]) - 1]),
-                    raise_=signed(best["raise"], self.lang),
-                )
+        return head + _table(headers, rows) + _p(esc(self._t("report.plan.fallback")), "ll-note")
+
+    def _planner_html(self, plan: pd.DataFrame, names: list[str]) -> str:
+        """The planner's cheapest path: which domains rise, by how much, and the new index."""
+        steps = [
+            self._t(
+                "report.plan.step",
+                domain=esc(names[int(p["domain"]) - 1]),
+                current=self._n(p["current"]),
+                new=self._n(p["new"]),
+                raise_=signed(p["raise"], self.lang),
             )
-        return head + lead + _table(headers, rows) + _p(esc(self._t(note_key)), "ll-note")
+            for _, p in plan[plan["raise"] > 0].iterrows()
+        ]
+        first = plan.iloc[0]
+        lead = self._t(
+            "report.plan.path",
+            steps="; ".join(steps),
+            total=self._n(plan["raise"].sum()),
+            new_index=self._n(first["new_index"]),
+        )
+        if not bool(first["feasible"]):
+            lead += " " + self._t("report.plan.not_reached")
+        note = self._t("report.plan.capped" if bool(first["capped"]) else "report.plan.uncapped")
+        rows = [
+            [
+                (esc(names[int(p["domain"]) - 1]), ""),
+                (self._n(100 * p["weight"], 1) + "%", "n"),
+                (self._n(p["current"]), "n"),
+                (self._n(p["cap"]), "n"),
+                (self._n(p["new"]), "n"),
+                (signed(p["raise"], self.lang) if p["raise"] > 0 else "\u2013", "n"),
+                (signed(p["index_gain"], self.lang, 3) if p["raise"] > 0 else "\u2013", "n"),
+            ]
+            for _, p in plan.iterrows()
+        ]
+        headers = [
+            self._t("report.plan.domain"),
+            self._t("report.plan.weight"),
+            self._t("report.plan.current"),
+            self._t("report.plan.cap"),
+            self._t("report.plan.new"),
+            self._t("report.plan.raise"),
+            self._t("report.plan.gain"),
+        ]
+        return (
+            _p(lead)
+            + _table(headers, rows)
+            + _p(esc(note + " " + self._t("report.plan.used")), "ll-note")
+        )
 
     # -- section 4 ------------------------------------------------------------------------
 
@@ -871,8 +908,8 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
         tr("report.notes.m_relation"),
     ]
     for module in ("trends", "peers", "linkage", "planner"):
-        status = ctx.modules.get(module, "")
-        method.append(tr("report.notes.m_module", module=module, status=status))
+        status = ctx.modules.get(module, "missing")
+        method.append(tr(f"report.module.{module}.{status}"))
     limits = [
         tr("report.notes.l_years"),
         tr("report.notes.l_confidence"),

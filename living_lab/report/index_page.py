@@ -1,0 +1,327 @@
+"""The ``index.html`` of a report folder: a sortable cohort table linking every report.
+
+The page is one self-contained file (inline CSS and a few lines of inline JavaScript for
+sorting; no CDN, works offline from ``file://``). Statuses and links come from the runner's
+``manifest.json``; the numbers shown (index, predicate, rank, change) come from the data
+(:mod:`living_lab.datasets` via :func:`living_lab.report.context.cohort_table`), never from the
+manifest. Every string that comes from data or from the manifest (names, errors, titles) is
+HTML-escaped; links are built from validated region codes and notebook stems only, and only to
+files that exist in the folder, so a hostile manifest can neither inject markup nor point
+outside the folder.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> manifest = {"cohort": "jawa-barat", "year": 2024, "lang": "en", "target": 3.5,
+...             "target_year": 2025, "regions": {"3211": {"status": "failed",
+...             "error": "<script>alert(1)</script>"}}}
+>>> page = write_index(manifest, out).read_text()
+>>> "<script>alert(1)" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+(False, True)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from living_lab.cohorts import load_cohort
+from living_lab.errors import LivingLabError
+from living_lab.report.context import cohort_table
+from living_lab.report.sections import _predicate_badge, esc, missing, num, signed
+from living_lab.text import t
+
+_CODE = re.compile(r"^\d{4}$")
+_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+#: Longest error text shown in the table cell (the full text is in a collapsible block).
+ERROR_PREVIEW = 240
+
+INDEX_CSS = """
+*{box-sizing:border-box}
+body{margin:0;background:#f6f6f4;color:#222;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
+main{max-width:1180px;margin:0 auto;background:#fff;padding:24px 32px 40px;min-height:100vh;box-shadow:0 0 0 1px #e8e8e4}
+h1{font-size:1.6em;margin:.1em 0}h2{font-size:1.2em;margin:1.4em 0 .4em}
+.sub{color:#555;margin:.2em 0 .8em}.meta{color:#777;font-size:.85em}
+.counts{display:flex;gap:10px;margin:.8em 0}.counts span{padding:4px 10px;border-radius:6px;background:#f0f0ee}
+.counts .bad{background:#fdecea;color:#7a1f16}
+table{border-collapse:collapse;width:100%;font-size:.93em}
+th,td{border-bottom:1px solid #e6e6e6;padding:5px 8px;text-align:left;vertical-align:top}
+th{background:#f3f3f1;position:sticky;top:0}
+th button{all:unset;cursor:pointer;font-weight:600}th button:focus{outline:2px solid #1d5fa7}
+th[aria-sort=ascending] button::after{content:" \\25B2";font-size:.7em}
+th[aria-sort=descending] button::after{content:" \\25BC";font-size:.7em}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.failed td{background:#fff6f5}.status-failed{color:#b03a2e;font-weight:600}
+.status-ok{color:#1e7e45}.status-skipped{color:#555}
+.ll-pred{display:inline-block;padding:0 .45em;border-radius:4px;font-weight:600;font-size:.92em}
+details pre{white-space:pre-wrap;font-size:.8em;background:#f7f7f7;padding:6px;max-height:20em;overflow:auto}
+a{color:#1d5fa7}.good{color:#1e7e45}.bad{color:#b03a2e}
+"""
+
+# Sorting: numbers by their data-v value, text by locale; empty values always last.
+SORT_JS = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th, col) {
+    var button = th.querySelector("button");
+    if (!button) return;
+    button.addEventListener("click", function () {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      var key = function (row) {
+        var cell = row.cells[col];
+        var v = cell.hasAttribute("data-v") ? cell.getAttribute("data-v") : cell.textContent.trim();
+        var n = parseFloat(v);
+        return v === "" ? null : (isNaN(n) || /[^0-9.eE+\\-]/.test(v) ? v.toLowerCase() : n);
+      };
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (x === null) return y === null ? 0 : 1;
+        if (y === null) return -1;
+        var c = (typeof x === "number" && typeof y === "number") ? x - y : String(x).localeCompare(String(y));
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"""
+
+
+def _data_numbers(manifest: Mapping[str, Any], codes: list[str]) -> pd.DataFrame:
+    """Index, predicate, rank and change of the manifest's regions, from the data.
+
+    Ranks are within the manifest's cohort when it loads (as in the reports), else within the
+    regions listed.
+    """
+    year = int(manifest.get("year", 2024))
+    target = float(manifest.get("target", 3.5))
+    try:
+        cohort_regions = tuple(load_cohort(str(manifest.get("cohort", ""))).regions)
+    except (LivingLabError, OSError, ValueError):
+        cohort_regions = ()
+    valid = tuple(c for c in codes if _CODE.match(c))
+    base = cohort_regions if set(valid) <= set(cohort_regions) and cohort_regions else valid
+    try:
+        table, _, _ = cohort_table(base, year, target)
+    except (LivingLabError, KeyError, IndexError):
+        known = tuple(c for c in valid if _known(c))
+        table = cohort_table(known, year, target)[0] if known else pd.DataFrame()
+    return table
+
+
+def _known(code: str) -> bool:
+    from living_lab import datasets
+
+    return code in set(datasets.load_regions()["region_code"])
+
+
+def _link(out_dir: Path, rel: str, text: str) -> str:
+    """An anchor to ``rel`` if that file exists inside ``out_dir``; else the text alone."""
+    target = (out_dir / rel).resolve()
+    if out_dir.resolve() in target.parents and target.is_file():
+        return f'<a href="{esc(rel)}">{text}</a>'
+    return text
+
+
+def _status_text(status: str, lang: str) -> str:
+    key = f"report.index.status_{status}"
+    try:
+        return t(key, lang)
+    except KeyError:
+        return status
+
+
+def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
+    """The HTML of the index page (see :func:`write_index`)."""
+    out_dir = Path(out_dir)
+    lang = manifest.get("lang", "id")
+    lang = lang if lang in ("id", "en") else "id"
+    year = manifest.get("year", "")
+    regions: Mapping[str, Any] = manifest.get("regions", {}) or {}
+    codes = [str(c) for c in regions]
+    numbers = _data_numbers(manifest, codes)
+
+    def tr(key: str, **kw: Any) -> str:
+        return t(key, lang, **kw)
+
+    rows = []
+    failed = []
+    counts = {"ok": 0, "failed": 0, "skipped": 0}
+    for code in codes:
+        entry = regions[code] if isinstance(regions[code], Mapping) else {}
+        status = str(entry.get("status", "pending"))
+        if status in counts:
+            counts[status] += 1
+        valid = bool(_CODE.match(code))
+        in_data = valid and code in numbers.index
+        r = numbers.loc[code] if in_data else None
+        name = str(r["name"]) if r is not None else str(entry.get("name", code))
+        link_ok = valid and status in ("ok", "skipped")
+        name_html = _link(out_dir, f"regions/{code}.html", esc(name)) if link_ok else esc(name)
+        report_html = (
+            _link(out_dir, f"regions/{code}.html", esc(tr("report.index.open"))) if link_ok else ""
+        )
+
+        def cell(value: object, text: str, cls: str = "n") -> str:
+            v = "" if missing(value) else f"{float(value):.6g}"  # type: ignore[arg-type]
+            return f'<td class="{cls}" data-v="{v}">{text}</td>'
+
+        if r is not None:
+            index_cell = cell(r["index"], num(r["index"], lang))
+            pred = r["predicate"]
+            pred_cell = (
+                f'<td data-v="{esc("" if missing(pred) else pred)}">{_predicate_badge(pred)}</td>'
+            )
+            rank_text = (
+                "\u2013" if missing(r["rank"]) else f"{int(r['rank'])} / {int(r['n_ranked'])}"
+            )
+            rank_cell = cell(r["rank"], rank_text)
+            change = r["change"]
+            cls = (
+                "good"
+                if not missing(change) and change > 0
+                else "bad"
+                if not missing(change) and change < 0
+                else ""
+            )
+            change_cell = cell(
+                change,
+                f'<span class="{cls}">{signed(change, lang)}</span>'
+                if not missing(change)
+                else "\u2013",
+            )
+        else:
+            index_cell = pred_cell = rank_cell = change_cell = '<td data-v="">\u2013</td>'
+        status_cell = f'<td data-v="{esc(status)}"><span class="status-{esc(status)}">{esc(_status_text(status, lang))}</span>'
+        error = entry.get("error")
+        if status == "failed" and error:
+            text = str(error)
+            first = text.strip().splitlines()[0] if text.strip() else text
+            status_cell += f"<br><small>{esc(first[:ERROR_PREVIEW])}</small>"
+            failed.append((code, name, text))
+        status_cell += "</td>"
+        rows.append(
+            f'<tr class="{esc(status)}"><td data-v="{esc(name)}">{name_html}</td>'
+            f'<td data-v="{esc(code)}">{esc(code)}</td>{index_cell}{pred_cell}{rank_cell}'
+            f"{change_cell}{status_cell}<td>{report_html}</td></tr>"
+        )
+
+    headers = [
+        tr("report.index.col_region"),
+        tr("report.index.col_code"),
+        tr("report.index.col_index", year=year),
+        t("predicate", lang),
+        tr("report.index.col_rank"),
+        tr("report.index.col_change"),
+        tr("report.index.col_status"),
+        tr("report.index.col_report"),
+    ]
+    head = "".join(f'<th scope="col"><button type="button">{esc(h)}</button></th>' for h in headers)
+
+    cohort_items = []
+    for stem, entry in (manifest.get("cohort_reports", {}) or {}).items():
+        entry = entry if isinstance(entry, Mapping) else {}
+        status = str(entry.get("status", "pending"))
+        label = esc(str(stem).replace("_", " "))
+        if _STEM.match(str(stem)) and status in ("ok", "skipped"):
+            label = _link(out_dir, f"cohort/{stem}.html", label)
+        item = (
+            f'{label} <span class="status-{esc(status)}">({esc(_status_text(status, lang))})</span>'
+        )
+        if status == "failed" and entry.get("error"):
+            item += f"<details><summary>{esc(tr('report.index.status_failed'))}</summary><pre>{esc(entry['error'])}</pre></details>"
+        cohort_items.append(f"<li>{item}</li>")
+
+    failed_html = ""
+    if failed:
+        items = "".join(
+            f"<li><b>{esc(name)}</b> ({esc(code)})<details><summary>{esc(first_line(text))}</summary>"
+            f"<pre>{esc(text)}</pre></details></li>"
+            for code, name, text in failed
+        )
+        failed_html = f"<h2>{esc(tr('report.index.failed_heading'))}</h2><ul>{items}</ul>"
+
+    cohort_title = manifest.get("cohort_title") or manifest.get("cohort", "")
+    target = manifest.get("target", "")
+    subtitle = tr(
+        "report.index.subtitle",
+        cohort=cohort_title,
+        year=year,
+        target=num(target, lang) if isinstance(target, int | float) else target,
+        target_year=manifest.get("target_year", ""),
+    )
+    generated = tr(
+        "report.index.generated",
+        updated=manifest.get("updated", manifest.get("created", "")),
+        data_version=manifest.get("data_version", ""),
+        library_version=manifest.get("library_version", ""),
+    )
+    counts_html = (
+        f'<div class="counts"><span>{esc(tr("report.index.status_ok"))}: {counts["ok"]}</span>'
+        f'<span class="{"bad" if counts["failed"] else ""}">{esc(tr("report.index.status_failed"))}: {counts["failed"]}</span>'
+        f"<span>{esc(tr('report.index.status_skipped'))}: {counts['skipped']}</span></div>"
+    )
+    cohort_html = (
+        f"<h2>{esc(tr('report.index.cohort_reports'))}</h2><ul>{''.join(cohort_items)}</ul>"
+        if cohort_items
+        else ""
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(tr('report.index.title'))} \u2014 {esc(cohort_title)}</title>\n"
+        f"<style>{INDEX_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{esc(tr('report.index.title'))}</h1>\n"
+        f'<p class="sub">{esc(subtitle)}</p>\n<p class="meta">{esc(generated)}</p>\n'
+        f"{counts_html}\n{cohort_html}\n"
+        f'<p class="meta">{esc(tr("report.index.sort_hint"))}</p>\n'
+        f'<table class="sortable" id="regions"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody></table>\n{failed_html}\n</main>\n<script>{SORT_JS}</script>\n</body>\n</html>\n"
+    )
+
+
+def first_line(text: str) -> str:
+    """First non-empty line of an error, shortened for a summary."""
+    for line in str(text).splitlines():
+        if line.strip():
+            return line.strip()[:ERROR_PREVIEW]
+    return ""
+
+
+def write_index(manifest: Mapping[str, Any], out_dir: Path) -> Path:
+    """Write ``out_dir/index.html`` atomically and return its path.
+
+    Parameters
+    ----------
+    manifest : the runner's manifest (schema in ``notes/report-contract.md``): cohort, year,
+        lang, target, target_year, regions (code -> status, error, ...), cohort_reports.
+    out_dir : the report folder; links point to ``regions/<code>.html`` and
+        ``cohort/<stem>.html`` inside it, only where those files exist.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page = render_index(manifest, out_dir)
+    path = out_dir / "index.html"
+    fd, tmp = tempfile.mkstemp(prefix=".index.html.", suffix=".tmp", dir=out_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(page)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

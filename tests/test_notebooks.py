@@ -1,0 +1,192 @@
+"""The report notebooks, executed with papermill, say what the published data say.
+
+Golden values and where they come from:
+
+* Kabupaten Sumedang 2024: SPBE index 4.51, predicate "Memuaskan"; 2023: 4.14 (KemenPANRB,
+  Laporan Pelaksanaan Evaluasi SPBE 2024 and Laporan Evaluasi SPBE 2023). Stunting 17.0 % (SSGI
+  2024, confirmed by news, see shared/data/README.md); poverty 8.81 % (BPS P0 March 2025; news
+  round it to 8.8).
+* Kota Bandung 2024: 4.59 "Memuaskan" (same report), poverty 3.78 % (BPS P0 March 2025).
+* Kabupaten Paniai: evaluated in 2023 (1.00, "Kurang") but not in 2024; its SSGI 2024 stunting
+  figure is low-confidence (Papua Tengah) and therefore not used.
+
+Ranks are recomputed here from ``data/spbe_index.csv`` with the csv module (an independent
+path from the library's pandas code).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from living_lab import paths
+from living_lab.report import context
+
+KERNEL = "python3"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _published(code: str, year: int) -> dict[str, str]:
+    with paths.dataset("spbe_index").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["region_code"] == code and int(row["year"]) == year:
+                return row
+    raise AssertionError(f"no published row for {code} {year}")
+
+
+def _rank_in_west_java(code: str, year: int) -> tuple[int, int]:
+    """Competition rank (1 = highest) among Jawa Barat (BPS 32xx) regions, from the CSV."""
+    with paths.dataset("spbe_index").open(encoding="utf-8") as fh:
+        values = {
+            r["region_code"]: float(r["index"])
+            for r in csv.DictReader(fh)
+            if r["region_code"].startswith("32") and int(r["year"]) == year
+        }
+    return 1 + sum(v > values[code] for v in values.values()), len(values)
+
+
+def _run(nb_name: str, out: Path, **parameters) -> nbformat.NotebookNode:
+    pm.execute_notebook(
+        str(paths.NOTEBOOKS / nb_name),
+        str(out),
+        parameters=parameters,
+        kernel_name=KERNEL,
+        progress_bar=False,
+        cwd=str(out.parent),
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def _html(nb: nbformat.NotebookNode) -> str:
+    return "\n".join(
+        "".join(o["data"]["text/html"])
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {})
+    )
+
+
+def _pngs(nb: nbformat.NotebookNode) -> list[bytes]:
+    return [
+        base64.b64decode(o["data"]["image/png"])
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+
+
+def _stderr_and_errors(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        str(o)
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error" or o.get("name") == "stderr"
+    ]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
+    """Execute the notebooks once: two regions from a saved context, one built in the kernel."""
+    tmp = tmp_path_factory.mktemp("notebooks")
+    ctx_path = tmp / "ctx.pkl"
+    context.save_context(context.build_context("jawa-barat", 2024, 3.5, 2025), ctx_path)
+    papua = tmp / "papua.yaml"
+    papua.write_text(
+        "title: Kabupaten/kota di Papua (BPS 94)\nsource: data/regions.csv\n"
+        'filter:\n  province_code: "94"\n',
+        encoding="utf-8",
+    )
+    return {
+        "sumedang": _run(
+            "region_report.ipynb", tmp / "3211.ipynb", region="3211", context_path=str(ctx_path)
+        ),
+        "bandung_en": _run(
+            "region_report.ipynb",
+            tmp / "3273.ipynb",
+            region="Kota Bandung",
+            lang="en",
+            context_path=str(ctx_path),
+        ),
+        # No context_path: a plain papermill run computes the context inside the kernel.
+        "paniai": _run(
+            "region_report.ipynb", tmp / "9410.ipynb", region="Paniai", cohort=str(papua)
+        ),
+        "cohort": _run("cohort_overview.ipynb", tmp / "cohort.ipynb", context_path=str(ctx_path)),
+    }
+
+
+def test_sumedang_report_shows_the_published_index_and_predicate(runs):
+    html = _html(runs["sumedang"])
+    pub = _published("3211", 2024)
+    assert (pub["index"], pub["predicate"]) == ("4.51", "Memuaskan")
+    assert "Laporan Pelaksanaan Evaluasi SPBE 2024" in pub["source"]
+    assert "4,51" in html and "Memuaskan" in html  # Bahasa Indonesia: decimal comma
+    rank, n = _rank_in_west_java("3211", 2024)
+    assert (rank, n) == (2, 27)
+    assert f"{rank} dari {n}" in html
+    prev = float(_published("3211", 2023)["index"])
+    assert f"+{4.51 - prev:.2f}".replace(".", ",") in html  # +0,37 since 2023
+    assert "17,0" in html and "8,81" in html  # stunting SSGI 2024, poverty March 2025
+    assert "Laporan Pelaksanaan Evaluasi SPBE 2024" in html  # the source is cited in the notes
+    assert "Perpres 18/2020" in html  # national target with its regulation
+
+
+def test_region_report_has_its_figures_and_no_errors(runs):
+    # Trajectory, domains, outcomes, relation; Paniai has no 2024 domain scores to draw.
+    for key, n_figures in (("sumedang", 4), ("bandung_en", 4), ("paniai", 3)):
+        nb = runs[key]
+        pngs = _pngs(nb)
+        assert len(pngs) == n_figures, f"{key}: {len(pngs)} figures"
+        assert all(p.startswith(PNG) and len(p) > 5_000 for p in pngs)
+        assert _stderr_and_errors(nb) == [], f"{key} printed warnings or errors"
+        assert nb.metadata.papermill.parameters["region"]
+
+
+def test_english_variant(runs):
+    html = _html(runs["bandung_en"])
+    pub = _published("3273", 2024)
+    assert (pub["index"], pub["predicate"]) == ("4.59", "Memuaskan")
+    assert "4.59" in html and "Memuaskan" in html
+    rank, n = _rank_in_west_java("3273", 2024)
+    assert f"{rank} of {n}" in html and rank == 1
+    assert "3.78" in html  # poverty March 2025
+    assert "Summary" in html and "Ringkasan" not in html
+    assert "4,59" not in html
+
+
+def test_missing_data_is_said_not_invented(runs):
+    html = _html(runs["paniai"])
+    assert _published("9410", 2023)["index"] == "1.0"
+    assert "tidak dievaluasi pada 2024" in html
+    assert "1,00 (Kurang)" in html  # its latest evaluation, 2023
+    assert "tidak tersedia" in html
+    assert "berkeyakinan rendah" in html  # why stunting is missing: a low-confidence figure
+    assert "Tidak ada skor domain untuk 2024" in html
+    # No rank or change is shown for a year the region was not evaluated.
+    assert "peringkat <b>" not in html
+
+
+def test_cohort_overview_ranks_every_region(runs):
+    nb = runs["cohort"]
+    html = _html(nb)
+    assert len(_pngs(nb)) >= 5
+    assert _stderr_and_errors(nb) == []
+    for code in ("3211", "3273", "3210"):
+        name = context.CohortContext.table_name(code)
+        assert name in html
+    assert "4,59" in html and "2,94" in html  # highest (Kota Bandung) and lowest (Majalengka)
+
+
+def test_bad_parameter_stops_with_one_clear_line(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        _run("region_report.ipynb", tmp_path / "bad.ipynb", region="3211", lang="fr")
+    assert info.value.ename == "ParameterError"
+    assert "lang: 'fr' is not supported" in info.value.evalue
