@@ -406,6 +406,21 @@ def test_movers_top_n_and_group_rules():
         peers.movers(2024, 2023)
 
 
+def test_movers_flag_published_scores_below_the_scale():
+    # Kab. Banyuasin 2023: D4 printed as 0.30 (KemenPANRB 2023 report; data/spbe_index.meta.yml).
+    mv = peers.movers(2023, 2024).set_index("region_code")
+    assert mv.loc["1607", "below_scale"]
+    assert mv["below_scale"].sum() == 1
+
+
+def test_group_ranking_for_a_cohort(spbe):
+    r = peers.group_ranking("jawa-barat", year=2024, n_draws=200)
+    y = _year(spbe, 2024)
+    assert len(r) == 27 and set(r["region_code"]) == set(y.index[y["province_code"] == "32"])
+    assert (r["index"].to_numpy() == y.loc[r["region_code"], "index"].to_numpy()).all()
+    assert r["band"].is_monotonic_increasing and r.attrs["settings"]["n_draws"] == 200
+
+
 # --- frontier -------------------------------------------------------------------------------
 
 
@@ -572,12 +587,12 @@ def test_latest_year_and_years():
 
 @pytest.mark.parametrize(
     "module",
-    ["groups", "standing", "uncertainty", "movers", "frontier", "partners"],
+    ["", ".groups", ".standing", ".uncertainty", ".movers", ".frontier", ".partners"],
 )
 def test_docstring_examples_run(module):
     import doctest
     import importlib
 
-    mod = importlib.import_module(f"living_lab.peers.{module}")
+    mod = importlib.import_module(f"living_lab.peers{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,3 +145,16 @@ def outcome_feature(
     level = "/".join(sorted(set(conf)))
     values = by_year[y].reindex(pool).astype(float)
     return Feature(indicator, y, cov, level, values)
+
+
+def plain(v: Any) -> Any:
+    """A table cell as plain Python for JSON: numpy scalars unwrapped, NaN/NA as None."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v

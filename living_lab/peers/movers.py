@@ -71,8 +71,9 @@ def movers(
     -------
     DataFrame sorted by change (largest gain first): region_code, name, province, index_from,
     index_to, change (published), rank_from, rank_to, rank_change (positive = moved up),
-    contrib_d1..contrib_dK (weighted domain changes), recomputed_change (their sum) and
-    rounding (change - recomputed_change). ``.attrs`` holds years, weights, n_compared, the
+    contrib_d1..contrib_dK (weighted domain changes), recomputed_change (their sum),
+    rounding (change - recomputed_change) and below_scale (a published domain score under the
+    scale minimum in either year, as Kab. Banyuasin's 2023 D4 of 0.30). ``.attrs`` holds years, weights, n_compared, the
     regions left out for missing domain scores and the rounding bound.
 
     Examples
@@ -115,6 +116,10 @@ def movers(
         out[f"contrib_{c}"] = contrib[:, k]
     out["recomputed_change"] = contrib.sum(axis=1)
     out["rounding"] = out["change"] - out["recomputed_change"]
+    # Flag published domain scores below the level scale (Kab. Banyuasin 2023: D4 printed
+    # 0.30), so a large "gain" from such a value is read with care.
+    below = (a[cols] < fw.scale_min).any(axis=1) | (b[cols] < fw.scale_min).any(axis=1)
+    out["below_scale"] = below
     out = out.reset_index().sort_values(
         ["change", "recomputed_change", "region_code"],
         ascending=[False, False, True],

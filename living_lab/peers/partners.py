@@ -81,8 +81,6 @@ class PartnerResult:
 
     def to_dict(self, lang: Lang = "id") -> dict[str, Any]:
         """Plain-Python form for JSON output."""
-        from living_lab.peers.standing import _plain
-
         return {
             "status": self.status,
             "region_code": self.region_code,
@@ -98,7 +96,7 @@ class PartnerResult:
             "features_used": list(self.features_used),
             "feature_years": self.feature_years,
             "partners": [
-                {k: _plain(v) for k, v in row.items()} for row in self.table.to_dict("records")
+                {k: data.plain(v) for k, v in row.items()} for row in self.table.to_dict("records")
             ],
             "notes": [n.text(lang) for n in (*self.group.notes, *self.notes)],
         }

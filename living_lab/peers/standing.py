@@ -109,7 +109,7 @@ class Standing:
         rows = []
         for measure, row in self.table.iterrows():
             rec = {"measure": measure, "label": measure_label(str(measure), lang)}
-            rec.update({k: _plain(v) for k, v in row.items()})
+            rec.update({k: data.plain(v) for k, v in row.items()})
             rows.append(rec)
         return {
             "region_code": self.region_code,
@@ -126,16 +126,6 @@ class Standing:
             ),
             "notes": [n.text(lang) for n in (*self.group.notes, *self.notes)],
         }
-
-
-def _plain(v: Any) -> Any:
-    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-        return None
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    return v
 
 
 def _measures() -> list[str]:

@@ -253,7 +253,10 @@ def movers_chart(
             df["change"], y, color="black", s=18, zorder=3, label=t("peers_plot_total", lang)
         )
         ax.axvline(0, color=style.PEER, linewidth=1, label=t("peers_plot_zero", lang), zorder=1)
-        ax.set_yticks(y, df["name"], fontsize=8)
+        flagged = df.get("below_scale", pd.Series(False, index=df.index)).astype(bool)
+        ax.set_yticks(
+            y, [f"{n} *" if f else n for n, f in zip(df["name"], flagged, strict=True)], fontsize=8
+        )
         for tick, code in zip(ax.get_yticklabels(), df["region_code"], strict=True):
             if code == highlight:
                 tick.set_color(style.FOCUS)
@@ -267,5 +270,8 @@ def movers_chart(
                 year_to=mv.attrs.get("year_to", ""),
             )
         )
+        if flagged.any():
+            # A legend entry without a symbol carries the footnote of the starred names.
+            ax.plot([], [], " ", label=t("peers_plot_below_scale", lang))
         _legend_below(fig, ax, ncol=3)
     return fig
