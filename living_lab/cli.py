@@ -16,7 +16,7 @@ from living_lab import __version__
 from living_lab.errors import LivingLabError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("data", "regions", "peers", "template", "score", "plan", "audit")
+COMMANDS = ("data", "regions", "peers", "template", "score", "plan", "audit", "reports")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,119 @@
+"""``living-lab reports``: region and cohort reports for a cohort, in warm kernels.
+
+Every value is taken as text and checked by :mod:`living_lab.report.params` before any kernel
+starts, so a wrong one gives one line and exit status 2. The exit status is 1 when any report
+failed (the others are still written), 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "reports",
+        help="run the region reports (and cohort reports) of a cohort into an HTML folder",
+        description=(
+            "Execute the parameterised report notebooks for every region of a cohort in warm "
+            "kernels and write DIR/index.html, DIR/regions/<code>.html|.ipynb, DIR/cohort/ and "
+            "DIR/manifest.json. Unchanged reports are skipped unless --force."
+        ),
+    )
+    who = p.add_argument_group("which reports")
+    who.add_argument(
+        "--cohort",
+        metavar="NAME",
+        help="cohort name (params/cohorts/), 'all', or a cohort YAML file (default: jawa-barat)",
+    )
+    who.add_argument(
+        "--regions",
+        metavar="LIST",
+        help="comma-separated region codes or names, e.g. '3211,Kota Bandung'",
+    )
+    who.add_argument(
+        "--no-cohort-reports",
+        dest="cohort_reports",
+        action="store_const",
+        const=False,
+        help="skip the cohort-level notebooks",
+    )
+    what = p.add_argument_group("report parameters")
+    what.add_argument("--year", metavar="Y", help="SPBE evaluation year (default: 2024)")
+    what.add_argument("--target", metavar="X", help="SPBE index target, 1 to 5 (default: 3.5)")
+    what.add_argument(
+        "--target-year",
+        dest="target_year",
+        metavar="Y",
+        help="year the target should be reached (default: 2025)",
+    )
+    what.add_argument("--lang", metavar="id|en", help="report language (default: id)")
+    what.add_argument(
+        "--params",
+        metavar="FILE",
+        help="YAML file setting any of these options (command line wins)",
+    )
+    run_ = p.add_argument_group("running")
+    run_.add_argument("--out", metavar="DIR", help="output folder (default: reports)")
+    run_.add_argument("--jobs", metavar="N", help="kernels run at once (default: number of cores)")
+    run_.add_argument(
+        "--force", action="store_const", const=True, help="re-run reports even when unchanged"
+    )
+    run_.add_argument(
+        "--timeout",
+        metavar="S",
+        help="wall-clock seconds per notebook before its kernel is killed (default: 600)",
+    )
+    run_.add_argument("--executor", metavar="local|dask", help="where to run (default: local)")
+    run_.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask"
+    )
+    run_.add_argument(
+        "--no-progress", dest="progress", action="store_false", default=None, help="no progress bar"
+    )
+
+    def error(message: str) -> None:  # one line, exit 2, like every other bad input
+        print(f"living-lab reports: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+    p.error = error  # type: ignore[method-assign]
+    p.set_defaults(func=run)
+
+
+#: Options that are parameters (validated by living_lab.report.params), by argparse dest.
+PARAMETER_OPTIONS = (
+    "cohort",
+    "regions",
+    "year",
+    "target",
+    "target_year",
+    "lang",
+    "out",
+    "jobs",
+    "force",
+    "timeout",
+    "executor",
+    "scheduler",
+    "cohort_reports",
+)
+
+
+def run(args: argparse.Namespace) -> int:
+    from living_lab.report.params import load_notebook_config, validate
+    from living_lab.report.runner import run_batch
+
+    cli: dict[str, Any] = {name: getattr(args, name, None) for name in PARAMETER_OPTIONS}
+    config = load_notebook_config()
+    params = validate(cli, config=config, params_file=args.params)
+    print(
+        f"living-lab reports: {len(params.regions)} region(s) of {params.cohort_title} "
+        f"({params.cohort}), {params.jobs} kernel(s), {params.executor} -> {params.out}",
+        file=sys.stderr,
+    )
+    summary = run_batch(params, config=config, progress=args.progress)
+    print(summary.line())
+    for key, error in summary.failures:
+        print(f"failed: {key}: {error}", file=sys.stderr)
+    return summary.exit_code

@@ -1,0 +1,278 @@
+"""Where a batch's notebooks run: local worker processes (default) or a Dask cluster.
+
+Both run :func:`living_lab.report.pool.run_task` next to a warm kernel and hand back
+:class:`~living_lab.report.pool.TaskResult` objects (executed notebook JSON and HTML); the
+runner, in the calling process, is the only writer of the output folder.
+
+- :class:`LocalExecutor`: a :class:`~living_lab.report.pool.KernelPool` of N worker processes.
+- :class:`DaskExecutor`: ``--executor dask --scheduler ADDRESS``. Each Dask worker thread keeps
+  its own warm kernel between tasks (and between batches, until :meth:`DaskExecutor.close`).
+  The cohort context is sent once to every worker (``scatter(broadcast=True)``) and saved in the
+  worker's temporary folder, so workers need the ``living_lab`` package but not the report
+  folder or a checkout of the notebooks.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from living_lab.report.pool import (
+    KernelOptions,
+    KernelPool,
+    KernelSlot,
+    Task,
+    TaskResult,
+    _register_engine,
+    run_task,
+)
+
+
+class Executor(Protocol):
+    """What the runner needs from an executor."""
+
+    def start(self) -> None:
+        """Begin warming kernels (must not block for long)."""
+
+    def set_context(self, path: Path | None) -> None:
+        """The shared cohort context file the tasks' ``context_path`` points to."""
+
+    def run(
+        self,
+        tasks: Iterable[Task],
+        on_result: Callable[[TaskResult], None],
+        *,
+        should_stop: Callable[[], bool],
+    ) -> None:
+        """Run every task, calling ``on_result`` in the calling thread as each finishes."""
+
+    def interrupt(self) -> None:
+        """Stop now: kill running kernels, drop queued tasks."""
+
+    def close(self) -> None:
+        """Release kernels and connections."""
+
+
+class LocalExecutor:
+    """Run tasks on ``jobs`` local worker processes, each with one warm kernel."""
+
+    def __init__(self, jobs: int, options: KernelOptions) -> None:
+        self.pool = KernelPool(jobs, options)
+
+    def start(self) -> None:
+        self.pool.start()
+
+    def set_context(self, path: Path | None) -> None:
+        """Local workers read the context file where the runner saved it."""
+
+    def run(
+        self,
+        tasks: Iterable[Task],
+        on_result: Callable[[TaskResult], None],
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.pool.run(tasks, on_result, should_stop=should_stop)
+
+    def interrupt(self) -> None:
+        self.pool.kill()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Dask: functions that run on the workers
+
+
+_SLOTS: dict[int, KernelSlot] = {}
+_SLOTS_LOCK = threading.Lock()
+_ENGINE_READY = threading.Event()
+
+
+def _slot(options: KernelOptions) -> KernelSlot:
+    ident = threading.get_ident()
+    with _SLOTS_LOCK:
+        slot = _SLOTS.get(ident)
+        if slot is None or slot.options != options:
+            if slot is not None:
+                slot.discard()
+            slot = _SLOTS[ident] = KernelSlot(options)
+    return slot
+
+
+def _context_file(name: str, data: bytes) -> str:
+    """Save the scattered context once per worker host (atomically); return its path."""
+    folder = Path(tempfile.gettempdir()) / f"living-lab-context-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / name
+    digest = hashlib.sha256(data).hexdigest()
+    marker = folder / f"{name}.sha256"
+    with contextlib.suppress(OSError):
+        if path.exists() and marker.read_text() == digest:
+            return str(path)
+    from living_lab.report.manifest import atomic_write_bytes, atomic_write_text
+
+    atomic_write_bytes(path, data)
+    atomic_write_text(marker, digest)
+    return str(path)
+
+
+def dask_run_task(
+    task: Task, options: KernelOptions, context: bytes | None, context_name: str | None
+) -> TaskResult:
+    """Run one task on a Dask worker, in this worker thread's warm kernel."""
+    if not _ENGINE_READY.is_set():
+        _register_engine()
+        _ENGINE_READY.set()
+    if context is not None and context_name and task.parameters.get("context_path"):
+        local = _context_file(context_name, context)
+        task = replace(task, parameters={**task.parameters, "context_path": local})
+    return run_task(_slot(options), task)
+
+
+def dask_kill_kernels() -> int:
+    """Kill every warm kernel of this worker (on interrupt); return how many."""
+    with _SLOTS_LOCK:
+        slots = list(_SLOTS.values())
+    for slot in slots:
+        if slot.kernel is not None:
+            slot.kernel.kill()
+    return len(slots)
+
+
+def dask_shutdown_kernels() -> int:
+    """Shut down every warm kernel of this worker; return how many."""
+    with _SLOTS_LOCK:
+        slots = list(_SLOTS.values())
+        _SLOTS.clear()
+    for slot in slots:
+        slot.discard()
+    return len(slots)
+
+
+atexit.register(dask_shutdown_kernels)
+
+
+# --------------------------------------------------------------------------------------------
+# Dask: the client side
+
+
+class DaskExecutor:
+    """Run tasks on a Dask distributed cluster at ``scheduler`` (e.g. ``tcp://host:8786``)."""
+
+    def __init__(
+        self, scheduler: str | Any, options: KernelOptions, *, timeout: float = 30
+    ) -> None:
+        self.scheduler = scheduler
+        self.options = options
+        self.timeout = timeout
+        self.client: Any = None
+        self._context: Any = None
+        self._context_name: str | None = None
+        self._futures: list[Any] = []
+
+    def start(self) -> None:
+        from distributed import Client
+
+        from living_lab.errors import ParameterError
+
+        try:
+            self.client = Client(self.scheduler, timeout=self.timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParameterError(
+                f"scheduler: cannot connect to {self.scheduler} ({exc.__class__.__name__}: {exc})".splitlines()[
+                    0
+                ]
+            ) from None
+
+    def set_context(self, path: Path | None) -> None:
+        if path is None:
+            self._context = self._context_name = None
+            return
+        data = Path(path).read_bytes()
+        self._context = self.client.scatter(data, broadcast=True, hash=True)
+        self._context_name = Path(path).name
+
+    def run(
+        self,
+        tasks: Iterable[Task],
+        on_result: Callable[[TaskResult], None],
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        from distributed import as_completed
+
+        batch = uuid.uuid4().hex[:8]
+        by_key: dict[str, Task] = {}
+        self._futures = []
+        for task in tasks:
+            key = f"living-lab-report-{task.id.replace('/', '-')}-{batch}"
+            by_key[key] = task
+            self._futures.append(
+                self.client.submit(
+                    dask_run_task,
+                    task,
+                    self.options,
+                    self._context,
+                    self._context_name,
+                    key=key,
+                    pure=False,
+                    retries=0,
+                )
+            )
+        for future in as_completed(self._futures):
+            if should_stop():
+                self.interrupt()
+                return
+            task = by_key[future.key]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker process died twice, or the task was lost
+                result = TaskResult(
+                    id=task.id,
+                    status="failed",
+                    attempts=task.retries + 1,
+                    duration_s=0.0,
+                    error=f"dask: {exc.__class__.__name__}: {exc}".splitlines()[0],
+                )
+            on_result(result)
+        self._futures = []
+
+    def interrupt(self) -> None:
+        if self.client is None:
+            return
+        with contextlib.suppress(Exception):
+            self.client.cancel(self._futures, force=True)
+        with contextlib.suppress(Exception):
+            self.client.run(dask_kill_kernels)
+        self._futures = []
+
+    def close(self) -> None:
+        if self.client is None:
+            return
+        with contextlib.suppress(Exception):
+            self.client.run(dask_shutdown_kernels)
+        with contextlib.suppress(Exception):
+            self.client.close()
+        self.client = None
+
+
+def make_executor(
+    kind: str, *, jobs: int, options: KernelOptions, scheduler: str | None = None
+) -> Executor:
+    """The executor for ``--executor`` (``local`` or ``dask``)."""
+    if kind == "dask":
+        if not scheduler:
+            raise ValueError("the dask executor needs a scheduler address")
+        return DaskExecutor(scheduler, options)
+    return LocalExecutor(jobs, options)

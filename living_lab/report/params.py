@@ -1,0 +1,629 @@
+"""Parameters of a report batch, validated before any kernel starts.
+
+Papermill passes whatever it is given (papermill #55, #545, #818); this module refuses, with one
+line naming the parameter and what was expected, anything the notebooks would choke on:
+unknown keys, wrong types, unknown regions or cohorts, out-of-range targets and years.
+
+What is accepted comes from two places:
+
+- the notebooks' own ``parameters`` cells (read with ``papermill.inspect_notebook``): every
+  parameter a report notebook declares (except ``region`` and ``context_path``, which the runner
+  sets) can be set, with the declared type and the declared default;
+- typed rules for the parameters with a meaning (:data:`RULES`): ``year`` must be an SPBE
+  evaluation year, ``target`` on the 1-5 SPBE scale, ``target_year`` within ten years after
+  ``year``, ``lang`` a report language, ``cohort`` an existing cohort, ``regions`` resolvable.
+
+Settings come from (later wins) the notebooks' defaults, a YAML file (``--params FILE``) and the
+command line. Which notebooks run is configured in ``params/notebooks.yaml``
+(:func:`load_notebook_config`).
+
+Examples
+--------
+>>> cfg = load_notebook_config()                                  # doctest: +SKIP
+>>> p = validate({"regions": "Sumedang,Kota Bandung", "lang": "en"}, config=cfg)  # doctest: +SKIP
+>>> p.regions, p.notebook_values["lang"]                          # doctest: +SKIP
+(('3211', '3273'), 'en')
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+
+from living_lab import paths
+from living_lab.errors import InputError, LivingLabError, ParameterError
+
+Executor = Literal["local", "dask"]
+EXECUTORS: tuple[str, ...] = get_args(Executor)
+#: Parameters the runner sets itself for every notebook; users cannot set them.
+INTERNAL = ("region", "context_path")
+#: Largest parameter file accepted (a parameter file is a few lines; anything huge is a mistake).
+MAX_PARAMS_BYTES = 1_000_000
+#: SPBE index scale (PermenPANRB 59/2020: index and predicates run from 1 to 5).
+SPBE_SCALE = (1.0, 5.0)
+#: How far after ``year`` a ``target_year`` may lie (the trend forecasts' horizon, as in
+#: ``living_lab.report.context.validate_args``).
+TARGET_HORIZON_YEARS = 10
+
+
+# --------------------------------------------------------------------------------------------
+# Which notebooks run
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A parameter as a notebook's ``parameters`` cell declares it."""
+
+    name: str
+    type_name: str
+    default: Any
+    help: str
+    notebooks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotebookConfig:
+    """The notebooks of a batch (``params/notebooks.yaml``) and their declared parameters.
+
+    Attributes
+    ----------
+    region : the per-region notebook.
+    cohort : cohort-level notebooks, run once per batch (missing files are reported, not run).
+    kernel_name : Jupyter kernel the notebooks run in.
+    preload : modules each warm kernel imports once, on top of what the notebooks import.
+    timeout : default wall-clock limit of one notebook run, seconds.
+    """
+
+    region: Path
+    cohort: tuple[Path, ...] = ()
+    kernel_name: str = "python3"
+    preload: tuple[str, ...] = ()
+    timeout: float = 600.0
+    source: Path | None = None
+    declared_by: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    def declared(self, notebook: Path) -> dict[str, dict[str, Any]]:
+        """``papermill.inspect_notebook`` of one of the notebooks (cached)."""
+        key = str(notebook)
+        if key not in self.declared_by:
+            self.declared_by[key] = inspect_parameters(notebook)
+        return self.declared_by[key]
+
+    def settable(self) -> dict[str, Declared]:
+        """Parameters users may set: everything the existing notebooks declare, but ``INTERNAL``."""
+        out: dict[str, Declared] = {}
+        for nb in (self.region, *self.cohort):
+            if not nb.exists():
+                continue
+            for name, spec in self.declared(nb).items():
+                if name in INTERNAL:
+                    continue
+                type_name = spec.get("inferred_type_name") or "None"
+                default = _literal(spec.get("default"))
+                if name in out:
+                    prev = out[name]
+                    # The first notebook's (the region report's) declaration wins; cohort
+                    # notebooks may declare other defaults, which they keep when not set.
+                    out[name] = Declared(
+                        name, prev.type_name, prev.default, prev.help, (*prev.notebooks, nb.stem)
+                    )
+                else:
+                    out[name] = Declared(
+                        name, type_name, default, str(spec.get("help") or ""), (nb.stem,)
+                    )
+        return out
+
+
+def inspect_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
+    """The parameters a notebook declares (name -> inferred type, default, help)."""
+    import papermill
+
+    if not Path(notebook).exists():
+        raise ParameterError(f"notebook not found: {notebook}")
+    try:
+        return dict(papermill.inspect_notebook(str(notebook)))
+    except Exception as exc:
+        raise InputError(
+            f"cannot read the notebook's parameters ({exc.__class__.__name__}: {exc})".splitlines()[
+                0
+            ],
+            file=notebook,
+        ) from None
+
+
+def _literal(source: Any) -> Any:
+    if source is None:
+        return None
+    try:
+        return ast.literal_eval(str(source))
+    except (ValueError, SyntaxError):
+        return str(source)
+
+
+def load_notebook_config(path: Path | None = None) -> NotebookConfig:
+    """Read ``params/notebooks.yaml`` (or ``path``): which notebooks a batch runs."""
+    path = Path(path) if path is not None else paths.PARAMS / "notebooks.yaml"
+    raw = _read_yaml_mapping(path)
+    known = {"kernel", "region_notebook", "cohort_notebooks", "preload", "timeout"}
+    _refuse_unknown(raw, known, path)
+    if not isinstance(raw.get("region_notebook"), str):
+        raise InputError("expected a notebook file name", file=path, field="region_notebook")
+    base = paths.NOTEBOOKS
+
+    def notebook(name: Any, where: str) -> Path:
+        if not isinstance(name, str) or not name.endswith(".ipynb"):
+            raise InputError(
+                "expected a notebook file name ending in .ipynb", file=path, field=where
+            )
+        p = Path(name)
+        return p if p.is_absolute() else base / p
+
+    cohort = raw.get("cohort_notebooks") or []
+    preload = raw.get("preload") or []
+    if not isinstance(cohort, list):
+        raise InputError("expected a list of notebook names", file=path, field="cohort_notebooks")
+    if not isinstance(preload, list) or not all(isinstance(m, str) for m in preload):
+        raise InputError("expected a list of module names", file=path, field="preload")
+    timeout = raw.get("timeout", 600)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise InputError("expected a positive number of seconds", file=path, field="timeout")
+    return NotebookConfig(
+        region=notebook(raw["region_notebook"], "region_notebook"),
+        cohort=tuple(notebook(n, f"cohort_notebooks[{i}]") for i, n in enumerate(cohort)),
+        kernel_name=str(raw.get("kernel", "python3")),
+        preload=tuple(preload),
+        timeout=float(timeout),
+        source=path,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The validated parameters
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """A validated batch.
+
+    Attributes
+    ----------
+    regions : BPS codes of the region reports to run (the cohort's, or ``--regions``).
+    cohort : cohort the reports compare against (name, or path of a cohort YAML file).
+    cohort_title : its title (Indonesian), for the manifest and index.
+    notebook_values : value of every settable notebook parameter (``year``, ``lang``, ...).
+    out : output folder; jobs : kernels; force : re-run unchanged reports too;
+    executor, scheduler : where to run; timeout : wall-clock seconds per notebook;
+    cohort_reports : run the cohort-level notebooks too.
+    """
+
+    regions: tuple[str, ...]
+    cohort: str
+    cohort_title: str
+    notebook_values: dict[str, Any]
+    out: Path
+    jobs: int
+    force: bool
+    executor: Executor
+    scheduler: str | None
+    timeout: float
+    cohort_reports: bool
+    regions_given: bool = False
+
+    def parameters_for(
+        self, declared: Mapping[str, Any], *, region: str | None = None, context_path: str = ""
+    ) -> dict[str, Any]:
+        """Parameters to inject into a notebook: only those it declares (papermill would warn
+        about the others and the notebook would ignore them)."""
+        values: dict[str, Any] = {**self.notebook_values, "cohort": self.cohort}
+        if region is not None:
+            values["region"] = region
+        values["context_path"] = context_path
+        return {k: v for k, v in values.items() if k in declared}
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.notebook_values.get(name, default)
+
+
+#: Runner settings (not notebook parameters) -> (type name, default factory).
+RUNNER_SETTINGS: dict[str, tuple[str, Callable[[], Any]]] = {
+    "regions": ("list", lambda: None),
+    "out": ("path", lambda: paths.DEFAULT_REPORTS),
+    "jobs": ("int", lambda: default_jobs()),
+    "force": ("bool", lambda: False),
+    "executor": ("str", lambda: "local"),
+    "scheduler": ("str", lambda: None),
+    "timeout": ("float", lambda: None),
+    "cohort_reports": ("bool", lambda: True),
+}
+
+
+def default_jobs() -> int:
+    """Kernels to run at once: one per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_TYPE_WORDS = {
+    "int": "an integer",
+    "float": "a number",
+    "str": "a text value",
+    "bool": "true or false",
+    "list": "a list",
+    "path": "a folder path",
+}
+
+
+def _coerce(name: str, value: Any, type_name: str, *, from_cli: bool) -> Any:
+    """Check (YAML) or convert (command-line text) ``value`` to ``type_name``."""
+    wanted = _TYPE_WORDS.get(type_name, type_name)
+    bad = ParameterError(f"{name}: expected {wanted}, got {value!r}")
+    if value is None:
+        raise bad
+    if type_name == "int":
+        if from_cli and isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise bad from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+        return value
+    if type_name == "float":
+        if from_cli and isinstance(value, str):
+            try:
+                out = float(value.strip())
+            except ValueError:
+                raise bad from None
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        else:
+            out = float(value)
+        if out != out or out in (float("inf"), float("-inf")):
+            raise bad
+        return out
+    if type_name == "bool":
+        if from_cli and isinstance(value, str):
+            low = value.strip().lower()
+            if low in {"true", "yes", "1"}:
+                return True
+            if low in {"false", "no", "0"}:
+                return False
+            raise bad
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if type_name in {"str", "path"}:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise bad
+        text = str(value)
+        if not text.strip() or any(ord(c) < 32 for c in text):
+            raise ParameterError(f"{name}: expected {wanted} on one line, got {value!r}")
+        return text.strip()
+    if type_name == "list":
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list) and all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in value
+        ):
+            return [str(v).strip() for v in value]
+        raise bad
+    # A type the notebook declares that we have no rule for (None, list, dict): take YAML
+    # scalars and lists as they are; papermill writes them as Python literals.
+    if isinstance(value, str | int | float | bool | list | dict):
+        return value
+    raise bad
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a parameter file
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice (plain YAML keeps the last one silently)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """A YAML file that must be one mapping with string keys; every problem is one line."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=path)
+    if path.is_dir():
+        raise InputError("is a folder; expected a YAML file", file=path)
+    size = path.stat().st_size
+    if size > MAX_PARAMS_BYTES:
+        raise InputError(
+            f"file is {size:,} bytes; a parameter file is expected to be under {MAX_PARAMS_BYTES:,}",
+            file=path,
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            file=path,
+        ) from None
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(
+            f"not valid YAML: {exc.problem or exc.context}", file=path, row=line
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}".splitlines()[0], file=path) from None
+    if raw is None:
+        raise InputError("file is empty; expected a mapping such as 'year: 2024'", file=path)
+    if not isinstance(raw, dict):
+        raise InputError(
+            f"expected a mapping of parameter names to values (e.g. 'year: 2024'), got a {type(raw).__name__}",
+            file=path,
+        )
+    for key in raw:
+        if not isinstance(key, str):
+            raise InputError(f"parameter names must be text, got {key!r}", file=path)
+    return raw
+
+
+def _refuse_unknown(raw: Mapping[str, Any], known: set[str], path: Path | None) -> None:
+    for key in raw:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            msg = f"unknown parameter {key!r}{hint}; expected one of {', '.join(sorted(known))}"
+            if path is not None:
+                raise InputError(msg, file=path, field=key)
+            raise ParameterError(msg)
+
+
+def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, Any]:
+    """Read a ``--params`` YAML file: a mapping of known parameter names to values."""
+    raw = _read_yaml_mapping(Path(path))
+    known = set(settable) | set(RUNNER_SETTINGS)
+    # Accept the command-line spelling too (target-year), since users copy it from --help.
+    normalised: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name in normalised:
+            raise InputError(f"parameter {name!r} given twice", file=path, field=key)
+        normalised[name] = value
+    _refuse_unknown(normalised, known, Path(path))
+    return normalised
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+
+
+def _spbe_years() -> list[int]:
+    from living_lab import datasets
+
+    return sorted(int(y) for y in datasets.load_spbe()["year"].unique())
+
+
+def _check_year(values: dict[str, Any]) -> None:
+    if "year" not in values:
+        return
+    years = _spbe_years()
+    if values["year"] not in years:
+        raise ParameterError(
+            f"year: no SPBE evaluation in {values['year']}; expected one of {years}"
+        )
+
+
+def _check_target(values: dict[str, Any]) -> None:
+    if "target" not in values:
+        return
+    lo, hi = SPBE_SCALE
+    if not lo <= values["target"] <= hi:
+        raise ParameterError(
+            f"target: {values['target']:g} is outside the SPBE scale; expected a number from {lo:g} to {hi:g}"
+        )
+
+
+def _check_target_year(values: dict[str, Any]) -> None:
+    if "target_year" not in values or "year" not in values:
+        return
+    year, ty = values["year"], values["target_year"]
+    if not year <= ty <= year + TARGET_HORIZON_YEARS:
+        raise ParameterError(
+            f"target_year: {ty} must be between year ({year}) and {year + TARGET_HORIZON_YEARS}"
+        )
+
+
+def _check_choice(name: str, choices: Callable[[], Sequence[str]]) -> Callable[[dict], None]:
+    def check(values: dict[str, Any]) -> None:
+        if name in values and values[name] not in choices():
+            raise ParameterError(
+                f"{name}: {values[name]!r} is not supported; expected one of {list(choices())}"
+            )
+
+    return check
+
+
+def _langs() -> Sequence[str]:
+    from living_lab.text import LANGS
+
+    return LANGS
+
+
+def _confidences() -> Sequence[str]:
+    from living_lab.datasets import Confidence
+
+    return get_args(Confidence)
+
+
+#: Typed rules on top of the declared types, by parameter name.
+RULES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "year": _check_year,
+    "target": _check_target,
+    "target_year": _check_target_year,
+    "lang": _check_choice("lang", _langs),
+    "min_confidence": _check_choice("min_confidence", _confidences),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Putting it together
+
+
+def validate(
+    cli: Mapping[str, Any],
+    *,
+    config: NotebookConfig,
+    params_file: Path | str | None = None,
+) -> ReportParams:
+    """Merge defaults, the parameter file and the command line; check everything.
+
+    Parameters
+    ----------
+    cli : values given on the command line, as text (``None`` or absent = not given);
+        ``force``/``cohort_reports`` as booleans.
+    config : the notebooks of the batch (their declared parameters drive the checks).
+    params_file : optional YAML mapping with any of the same keys.
+
+    Raises
+    ------
+    ParameterError, InputError, UnknownRegionError : one line naming what is wrong.
+    """
+    from living_lab.cohorts import load_cohort
+    from living_lab.regions import resolve_region
+
+    if not config.region.exists():
+        raise ParameterError(f"region notebook not found: {config.region}")
+    settable = config.settable()
+    known = set(settable) | set(RUNNER_SETTINGS)
+
+    file_values: dict[str, Any] = {}
+    if params_file is not None and str(params_file) != "":
+        file_values = load_params_file(Path(params_file), settable)
+    cli_values = {k: v for k, v in cli.items() if v is not None}
+    _refuse_unknown(cli_values, known, None)
+
+    def type_of(name: str) -> str:
+        if name in RUNNER_SETTINGS:
+            return RUNNER_SETTINGS[name][0]
+        return settable[name].type_name
+
+    values: dict[str, Any] = {}
+    for name, value in file_values.items():
+        try:
+            values[name] = _coerce(name, value, type_of(name), from_cli=False)
+        except ParameterError as exc:
+            raise InputError(str(exc).split(": ", 1)[1], file=params_file, field=name) from None
+    for name, value in cli_values.items():
+        values[name] = _coerce(name, value, type_of(name), from_cli=True)
+
+    # Notebook parameters: declared default unless set.
+    notebook_values = {
+        name: values.get(name, spec.default) for name, spec in settable.items() if name != "cohort"
+    }
+    for check in RULES.values():
+        check(notebook_values)
+
+    # Regions and cohort.
+    cohort_given = "cohort" in values
+    default_cohort = settable["cohort"].default if "cohort" in settable else "all"
+    cohort_name = str(values.get("cohort", default_cohort))
+    if cohort_name.endswith((".yaml", ".yml")):
+        cohort_name = str(Path(cohort_name).resolve())
+    regions_given = "regions" in values
+    codes: list[str] = []
+    if regions_given:
+        if not values["regions"]:
+            raise ParameterError("regions: expected at least one region name or code")
+        for i, item in enumerate(values["regions"]):
+            try:
+                code = resolve_region(item)
+            except LivingLabError as exc:
+                raise ParameterError(f"regions[{i}]: {exc}") from None
+            if code not in codes:
+                codes.append(code)
+    cohort = load_cohort(cohort_name)
+    if regions_given:
+        outside = [c for c in codes if c not in cohort.regions]
+        if outside and cohort_given:
+            from living_lab.regions import region_name
+
+            raise ParameterError(
+                f"regions: {outside[0]} ({region_name(outside[0])}) is not in cohort "
+                f"{cohort.name!r}; give a cohort that contains it (e.g. --cohort all)"
+            )
+        if outside:
+            # The regions were named without a cohort and are not all in the default one:
+            # compare them with every kab/kota rather than refuse.
+            cohort = load_cohort("all")
+            cohort_name = "all"
+            missing = [c for c in codes if c not in cohort.regions]
+            if missing:
+                from living_lab.regions import region_name
+
+                raise ParameterError(
+                    f"regions: {missing[0]} ({region_name(missing[0])}) has no published SPBE "
+                    "result, so it has no report"
+                )
+    else:
+        codes = list(cohort.regions)
+
+    # Runner settings.
+    jobs = values.get("jobs", default_jobs())
+    if not 1 <= jobs <= 256:
+        raise ParameterError(f"jobs: expected 1 to 256 kernels, got {jobs}")
+    timeout = values.get("timeout", config.timeout)
+    if not timeout > 0:
+        raise ParameterError(f"timeout: expected a positive number of seconds, got {timeout:g}")
+    executor = values.get("executor", "local")
+    if executor not in EXECUTORS:
+        raise ParameterError(
+            f"executor: {executor!r} is not supported; expected one of {list(EXECUTORS)}"
+        )
+    scheduler = values.get("scheduler")
+    if executor == "dask" and not scheduler:
+        raise ParameterError(
+            "scheduler: --executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)"
+        )
+    if executor != "dask" and scheduler:
+        raise ParameterError("scheduler: only used with --executor dask")
+    out = Path(values.get("out", paths.DEFAULT_REPORTS)).expanduser()
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"out: {out} exists and is not a folder")
+
+    return ReportParams(
+        regions=tuple(codes),
+        cohort=cohort_name,
+        cohort_title=cohort.title,
+        notebook_values=notebook_values,
+        out=out,
+        jobs=jobs,
+        force=bool(values.get("force", False)),
+        executor=executor,
+        scheduler=scheduler,
+        timeout=float(timeout),
+        cohort_reports=bool(values.get("cohort_reports", True)),
+        regions_given=regions_given,
+    )

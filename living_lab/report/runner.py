@@ -1,0 +1,471 @@
+"""Run a batch of region and cohort reports: plan, share the cohort context, execute, write.
+
+:func:`run_batch` is what ``living-lab reports`` does:
+
+1. lock the output folder, clean temporary files an interrupted run left behind;
+2. plan: for each report, the parameters its notebook declares and an input hash
+   (:func:`living_lab.report.manifest.input_hash`); a report whose hash is unchanged and whose
+   files exist is ``skipped`` (kept as is) unless ``force``;
+3. start the kernels (they warm up in the background) and meanwhile build the cohort context
+   once (``context.build_context``) and save it to ``_context/<context_key>.pkl``;
+4. execute the notebooks (cohort-level ones first: they take longest) and, as each finishes,
+   write its ``.ipynb`` and ``.html`` atomically, update ``manifest.json`` (atomically) and,
+   every few seconds, ``index.html``;
+5. on Ctrl-C: kill the kernels, keep every finished report, leave a valid manifest marked
+   ``interrupted`` and re-raise (the command exits 130); a re-run finishes only what is missing.
+
+Output folder::
+
+    index.html  manifest.json  regions/<code>.ipynb|.html  cohort/<stem>.ipynb|.html
+    _context/<key>.pkl  _failed/<code or stem>.ipynb (executed notebook of a failed report)
+
+File names come from validated region codes and notebook stems only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from living_lab.errors import LivingLabError
+from living_lab.report.manifest import (
+    Manifest,
+    atomic_write_text,
+    folder_lock,
+    input_hash,
+    now_iso,
+    remove_stale_temp,
+)
+from living_lab.report.params import NotebookConfig, ReportParams
+from living_lab.report.pool import KernelOptions, PoolError, Task, TaskResult, notebook_imports
+
+#: Seconds between index.html rewrites during a batch (it is always written at the end).
+INDEX_EVERY_S = 10.0
+
+
+class BatchError(LivingLabError):
+    """The batch could not run at all (e.g. no kernel would start); exit status 1."""
+
+    exit_code = 1
+
+
+@dataclass
+class BatchSummary:
+    """Outcome of :func:`run_batch`."""
+
+    out: Path
+    manifest: Path
+    index: Path | None
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    interrupted: bool = False
+    duration_s: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every report is ok or unchanged, 1 when any failed."""
+        return 1 if self.failed else 0
+
+    def line(self) -> str:
+        text = (
+            f"{self.ok} ok, {self.skipped} unchanged, {self.failed} failed "
+            f"in {self.duration_s:.1f} s -> {self.out}"
+        )
+        if self.index is not None:
+            text += f" (open {self.index})"
+        return text
+
+
+@dataclass
+class _Planned:
+    task: Task
+    entry: dict[str, Any]
+
+
+def _entry_outputs_exist(out: Path, entry: dict[str, Any]) -> bool:
+    return all(
+        isinstance(entry.get(k), str) and (out / entry[k]).is_file() for k in ("html", "ipynb")
+    )
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C while one report's files and the manifest are written (a few ms)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[Any] = []
+    previous = signal.signal(signal.SIGINT, lambda s, f: caught.append(s))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
+def kernel_options(config: NotebookConfig) -> KernelOptions:
+    """Kernel options of a batch: its kernel, and every module the notebooks import."""
+    preload = list(config.preload)
+    for nb in (config.region, *config.cohort):
+        if nb.exists():
+            preload += notebook_imports(nb.read_text(encoding="utf-8"))
+    return KernelOptions(kernel_name=config.kernel_name, preload=tuple(dict.fromkeys(preload)))
+
+
+def run_batch(
+    params: ReportParams,
+    *,
+    config: NotebookConfig,
+    executor: Any | None = None,
+    progress: bool | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> BatchSummary:
+    """Run the reports of ``params`` into ``params.out``.
+
+    Parameters
+    ----------
+    params : validated parameters (:func:`living_lab.report.params.validate`).
+    config : the notebooks to run (:func:`living_lab.report.params.load_notebook_config`).
+    executor : an executor to use (and leave open), e.g. a pool shared by tests; by default one
+        is made from ``params`` and closed at the end.
+    progress : show a progress bar on stderr (default: when stderr is a terminal).
+    echo : where to print failures (default: stderr).
+    """
+    t0 = time.monotonic()
+    out = Path(params.out)
+    with folder_lock(out):
+        remove_stale_temp(out)
+        return _Batch(params, config, out, executor, progress, echo, t0).run()
+
+
+class _Batch:
+    def __init__(
+        self,
+        params: ReportParams,
+        config: NotebookConfig,
+        out: Path,
+        executor: Any | None,
+        progress: bool | None,
+        echo: Callable[[str], None] | None,
+        t0: float,
+    ) -> None:
+        self.params = params
+        self.config = config
+        self.out = out
+        self.own_executor = executor is None
+        self.executor = executor
+        self.progress = sys.stderr.isatty() if progress is None else progress
+        self.echo = echo or (lambda s: print(s, file=sys.stderr))
+        self.t0 = t0
+        self.planned: dict[str, _Planned] = {}
+        self.summary = BatchSummary(out=out, manifest=out / "manifest.json", index=None)
+        self._last_index = 0.0
+        self._bar: Any = None
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def run(self) -> BatchSummary:
+        from living_lab import __version__, datasets
+        from living_lab.cohorts import load_cohort
+        from living_lab.report.context import context_key, library_fingerprint
+
+        p = self.params
+        cohort = load_cohort(p.cohort)
+        self.cohort = cohort
+        self.data_version = datasets.data_version()
+        self.library = library_fingerprint()
+        values = p.notebook_values
+        self.manifest = Manifest(
+            self.out,
+            {
+                "cohort": cohort.name,
+                "cohort_title": cohort.title,
+                "cohort_title_en": cohort.title_en,
+                "year": values.get("year"),
+                "lang": values.get("lang"),
+                "target": values.get("target"),
+                "target_year": values.get("target_year"),
+                "library_version": __version__,
+                "library_fingerprint": self.library,
+                "data_version": self.data_version,
+                "batch": {
+                    "status": "running",
+                    "started": now_iso(),
+                    "regions": list(p.regions),
+                    "executor": p.executor,
+                    "jobs": p.jobs,
+                },
+            },
+        )
+        self.context_path: Path | None = None
+        ctx_args = (p.cohort, values.get("year"), values.get("target"), values.get("target_year"))
+        self.context_args = ctx_args
+        if all(a is not None for a in ctx_args):
+            key = context_key(*ctx_args)
+            self.context_path = (self.out / "_context" / f"{key}.pkl").resolve()
+        self._plan()
+        self.manifest.save()
+        if not self.planned:
+            return self._finish()
+        try:
+            self._execute()
+        except KeyboardInterrupt:
+            self.summary.interrupted = True
+            self.manifest.data["batch"]["status"] = "interrupted"
+            self._close(interrupt=True)
+            self._finish()
+            raise
+        except BaseException:
+            self._close(interrupt=True)
+            self.manifest.data["batch"]["status"] = "aborted"
+            self.manifest.save()
+            raise
+        self._close(interrupt=False)
+        return self._finish()
+
+    def _task(
+        self,
+        kind: str,
+        key: str,
+        notebook: Path,
+        parameters: dict[str, Any],
+        output: Path,
+        title: str,
+    ) -> Task:
+        return Task(
+            id=f"{kind}/{key}",
+            kind=kind,  # type: ignore[arg-type]
+            key=key,
+            notebook=notebook.read_text(encoding="utf-8"),
+            input_path=str(notebook),
+            output_path=str(output),
+            parameters=parameters,
+            title=title,
+            timeout=self.params.timeout,
+        )
+
+    def _plan(self) -> None:
+        from living_lab.regions import region_name
+
+        p, m = self.params, self.manifest
+        ctx = str(self.context_path) if self.context_path else ""
+        nb_bytes = self.config.region.read_bytes()
+        declared = self.config.declared(self.config.region)
+        for code in p.regions:
+            params = p.parameters_for(declared, region=code, context_path=ctx)
+            h = input_hash(
+                notebook=nb_bytes,
+                parameters=params,
+                cohort_regions=self.cohort.regions,
+                data_version=self.data_version,
+                library_version=self.library,
+            )
+            name = region_name(code)
+            prev = m.previous_regions.get(code)
+            if (
+                not p.force
+                and prev
+                and prev.get("status") in {"ok", "skipped"}
+                and prev.get("input_hash") == h
+                and _entry_outputs_exist(self.out, prev)
+            ):
+                m.regions[code] = {**prev, "status": "skipped", "checked": now_iso()}
+                self.summary.skipped += 1
+                continue
+            entry = {"name": name, "parameters": params, "input_hash": h}
+            out_nb = self.out / "regions" / f"{code}.ipynb"
+            task = self._task("region", code, self.config.region, params, out_nb, name)
+            self.planned[task.id] = _Planned(task, entry)
+
+        if not p.cohort_reports:
+            return
+        for nb in self.config.cohort:
+            stem = nb.stem
+            if not nb.exists():
+                m.cohort_reports[stem] = {
+                    "status": "failed",
+                    "error": f"notebook not found: {nb}",
+                    "html": None,
+                    "ipynb": None,
+                    "finished": now_iso(),
+                }
+                self.summary.failed += 1
+                self.summary.failures.append((stem, f"notebook not found: {nb}"))
+                continue
+            declared = self.config.declared(nb)
+            params = p.parameters_for(declared, context_path=ctx)
+            h = input_hash(
+                notebook=nb.read_bytes(),
+                parameters=params,
+                cohort_regions=self.cohort.regions,
+                data_version=self.data_version,
+                library_version=self.library,
+            )
+            prev = m.previous_cohort.get(stem)
+            if (
+                not p.force
+                and prev
+                and prev.get("status") in {"ok", "skipped"}
+                and prev.get("input_hash") == h
+                and _entry_outputs_exist(self.out, prev)
+            ):
+                m.cohort_reports[stem] = {**prev, "status": "skipped", "checked": now_iso()}
+                self.summary.skipped += 1
+                continue
+            entry = {"name": stem, "parameters": params, "input_hash": h}
+            title = f"{self.cohort.title}: {stem.replace('_', ' ')}"
+            task = self._task(
+                "cohort", stem, nb, params, self.out / "cohort" / f"{stem}.ipynb", title
+            )
+            self.planned[task.id] = _Planned(task, entry)
+
+    # -- executing --------------------------------------------------------------------------
+
+    def _execute(self) -> None:
+        from living_lab.report.executors import make_executor
+
+        p = self.params
+        if self.executor is None:
+            self.executor = make_executor(
+                p.executor, jobs=p.jobs, options=kernel_options(self.config), scheduler=p.scheduler
+            )
+        # Kernels warm up while the context is built.
+        self.executor.start()
+        needs_context = any("context_path" in pl.task.parameters for pl in self.planned.values())
+        if needs_context and self.context_path is not None:
+            self._build_context()
+            self.executor.set_context(self.context_path)
+        else:
+            self.executor.set_context(None)
+
+        # Cohort notebooks first: they are the longest, and would otherwise finish last alone.
+        tasks = sorted(
+            (pl.task for pl in self.planned.values()), key=lambda t: 0 if t.kind == "cohort" else 1
+        )
+        self.remaining = len(tasks)
+        if self.progress:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=len(tasks), desc="reports", unit="nb", file=sys.stderr, dynamic_ncols=True
+            )
+            self._bar_postfix()
+        try:
+            self.executor.run(tasks, self._on_result, should_stop=lambda: False)
+        except PoolError as exc:
+            raise BatchError(str(exc)) from None
+        finally:
+            if self._bar is not None:
+                self._bar.close()
+
+    def _build_context(self) -> None:
+        from living_lab.report.context import build_context, save_context
+
+        assert self.context_path is not None
+        if self.context_path.exists():
+            return  # the key covers arguments, data and code: an existing file is current
+        ctx = build_context(*self.context_args)
+        save_context(ctx, self.context_path)
+
+    def _bar_postfix(self) -> None:
+        if self._bar is not None:
+            s = self.summary
+            self._bar.set_postfix_str(f"ok {s.ok} failed {s.failed} left {self.remaining}")
+
+    def _on_result(self, result: TaskResult) -> None:
+        with _sigint_deferred():
+            self._commit(result)
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar_postfix()
+        if time.monotonic() - self._last_index > INDEX_EVERY_S:
+            self._write_index()
+
+    def _commit(self, result: TaskResult) -> None:
+        planned = self.planned[result.id]
+        task = planned.task
+        folder = "regions" if task.kind == "region" else "cohort"
+        rel_nb = f"{folder}/{task.key}.ipynb"
+        rel_html = f"{folder}/{task.key}.html"
+        rel_failed = f"_failed/{task.key}.ipynb"
+        entry = {
+            **planned.entry,
+            "status": result.status,
+            "duration_s": round(result.duration_s, 3),
+            "attempts": result.attempts,
+            "finished": now_iso(),
+            "error": result.error,
+        }
+        if result.status == "ok":
+            # The notebook first: a report's HTML never exists without its notebook.
+            atomic_write_text(self.out / rel_nb, result.nb_json or "")
+            atomic_write_text(self.out / rel_html, result.html or "")
+            (self.out / rel_failed).unlink(missing_ok=True)
+            entry.update(html=rel_html, ipynb=rel_nb)
+            self.summary.ok += 1
+        else:
+            # A failed run never replaces a good report: its notebook goes to _failed/.
+            entry.update(html=None, ipynb=None)
+            if result.nb_json:
+                atomic_write_text(self.out / rel_failed, result.nb_json)
+                entry["failed_ipynb"] = rel_failed
+            self.summary.failed += 1
+            self.summary.failures.append((task.key, result.error or "failed"))
+            label = f"{task.key} {task.title}" if task.kind == "region" else task.key
+            msg = f"failed: {label}: {result.error}"
+            if self._bar is not None:
+                self._bar.write(msg, file=sys.stderr)
+            else:
+                self.echo(msg)
+        if result.timings:
+            entry["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
+        if task.kind == "region":
+            self.manifest.regions[task.key] = entry
+        else:
+            self.manifest.cohort_reports[task.key] = entry
+        self.remaining -= 1
+        self.manifest.save()
+
+    def _close(self, *, interrupt: bool) -> None:
+        if self.executor is None or not self.own_executor:
+            if interrupt and self.executor is not None:
+                self.executor.interrupt()
+            return
+        try:
+            if interrupt:
+                self.executor.interrupt()
+        finally:
+            self.executor.close()
+
+    # -- finishing --------------------------------------------------------------------------
+
+    def _write_index(self) -> None:
+        from living_lab.report.index_page import write_index
+
+        self._last_index = time.monotonic()
+        self.summary.index = write_index(self.manifest.data, self.out)
+
+    def _finish(self) -> BatchSummary:
+        batch = self.manifest.data["batch"]
+        if batch["status"] == "running":
+            batch["status"] = "finished"
+        batch["finished"] = now_iso()
+        batch["counts"] = {
+            "ok": self.summary.ok,
+            "failed": self.summary.failed,
+            "skipped": self.summary.skipped,
+        }
+        self.manifest.save()
+        self._write_index()
+        self.summary.duration_s = time.monotonic() - self.t0
+        return self.summary
