@@ -179,9 +179,7 @@ def score_domains(
         try:
             x = np.asarray(domain_scores, dtype=float)
         except (TypeError, ValueError) as exc:
-            raise ParameterError(
-                f"domain_scores: expected numbers, got {domain_scores!r}"
-            ) from exc
+            raise ParameterError(f"domain_scores: expected numbers, got {domain_scores!r}") from exc
     if x.shape[-1:] != (len(w),) or x.ndim > 2:
         raise ParameterError(
             f"domain_scores: expected {len(w)} domain scores per region, got shape {x.shape}"
@@ -243,7 +241,9 @@ def level_matrix(
                 f"expected indicators {numbers[0]}-{numbers[-1]}"
             )
         if n in by_number:
-            raise ParameterError(f"levels: indicator {n} has two columns ({by_number[n]!r}, {col!r})")
+            raise ParameterError(
+                f"levels: indicator {n} has two columns ({by_number[n]!r}, {col!r})"
+            )
         by_number[n] = col
     absent = [n for n in numbers if n not in by_number]
     if absent:
@@ -297,9 +297,9 @@ def score_frame(
     fw = _framework(framework)
     wm = weight_matrices(fw)
     x = level_matrix(levels, framework=fw)
-    aspects = x @ wm.indicator_to_aspect
-    domains = aspects @ wm.aspect_to_domain
-    index = domains @ wm.domain_weights
+    aspects = _nan_matmul(x, wm.indicator_to_aspect)
+    domains = _nan_matmul(aspects, wm.aspect_to_domain)
+    index = _nan_matmul(domains, wm.domain_weights[:, None])[:, 0]
     out = pd.DataFrame(
         np.column_stack([aspects, domains, index]),
         index=levels.index,
@@ -308,6 +308,16 @@ def score_frame(
     if decimals is not None:
         out = round_half_up(out, decimals)
     out["predicate"] = pd.Series(fw.predicates_of(index), index=levels.index, dtype=object)
+    return out
+
+
+def _nan_matmul(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``x @ m`` where an output is NaN only if an input it weighs is NaN (not all of them)."""
+    missing = np.isnan(x)
+    if not missing.any():
+        return x @ m
+    out = np.where(missing, 0.0, x) @ m
+    out[(missing.astype(float) @ (m != 0)) > 0] = np.nan
     return out
 
 
@@ -349,6 +359,11 @@ class ScoreResult:
     synthetic: bool = False
     source: str | None = None
     decimals: int = field(default=2, repr=False)
+    framework_def: Framework | None = field(default=None, repr=False)
+
+    def framework_definition(self) -> Framework:
+        """The framework object the scores were computed with."""
+        return self.framework_def or load_framework(self.framework)
 
     @property
     def index_rounded(self) -> float:
@@ -358,11 +373,11 @@ class ScoreResult:
     @property
     def predicate_of_rounded(self) -> str:
         """The predicate a reader of the printed index would expect (may differ at a threshold)."""
-        return load_framework(self.framework).predicate(self.index_rounded)
+        return self.framework_definition().predicate(self.index_rounded)
 
     def domain_table(self) -> pd.DataFrame:
         """Domains with names, weights and scores (full precision)."""
-        fw = load_framework(self.framework)
+        fw = self.framework_definition()
         return pd.DataFrame(
             {
                 "domain": [d.number for d in fw.domains],
@@ -376,7 +391,7 @@ class ScoreResult:
         """Aspects with names, domain, weights and scores; ``None`` if not known."""
         if self.aspects is None:
             return None
-        fw = load_framework(self.framework)
+        fw = self.framework_definition()
         return pd.DataFrame(
             {
                 "aspect": [a.number for a in fw.aspects],
@@ -516,6 +531,7 @@ def score_levels(
         synthetic=synthetic,
         source=source,
         decimals=fw.rounding_decimals,
+        framework_def=fw,
     )
 
 
@@ -542,6 +558,7 @@ def score_from_domains(
         levels=None,
         framework=fw.id,
         decimals=fw.rounding_decimals,
+        framework_def=fw,
     )
 
 

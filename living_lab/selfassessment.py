@@ -247,7 +247,9 @@ def synthetic_levels(
 
 def synthetic_label(seed: int, lang: Lang = "id") -> str:
     """The label written into every row of a synthetic file."""
-    return f"{t('synthetic_label', lang)} (living_lab.selfassessment.synthetic_example, seed={seed})"
+    return (
+        f"{t('synthetic_label', lang)} (living_lab.selfassessment.synthetic_example, seed={seed})"
+    )
 
 
 def synthetic_example(
@@ -442,7 +444,9 @@ def read_self_assessment(
     }
     levels = pd.Series(np.nan, index=pd.Index(numbers, name="indicator"), name="level")
     lines: dict[int, int] = {}
-    for ind_text, level_text, line in zip(raw["indicator"], raw["level"], raw["_line"], strict=True):
+    for ind_text, level_text, line in zip(
+        raw["indicator"], raw["level"], raw["_line"], strict=True
+    ):
         line = int(line)
         if ind_text is None:
             if level_text is not None:

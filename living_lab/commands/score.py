@@ -127,7 +127,7 @@ def score_rows(result: ScoreResult) -> pd.DataFrame:
 
 def render(result: ScoreResult, lang: Lang) -> str:
     """The readable report of a score."""
-    fw = load_framework(result.framework)
+    fw = result.framework_definition()
     lines = []
     if result.synthetic:
         lines += [t("scoring_synthetic_note", lang), ""]
