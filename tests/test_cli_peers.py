@@ -85,6 +85,14 @@ def test_english_and_other_group(capsys):
     assert "Standing among peers" in out and "since 2022" in out
 
 
+def test_low_confidence_adds_population_and_says_so(capsys):
+    code, out, _ = _run(
+        capsys, SUMEDANG, "--min-confidence", "low", "--lang", "en", "--draws", "100"
+    )
+    assert code == 0 and "population 2025" in out
+    assert "The population figures of 2025 are low confidence" in out
+
+
 def test_none_found_is_explicit(capsys):
     code, out, _ = _run(
         capsys, SUMEDANG, "--domain", "1", "--partner-group", "province", "--draws", "100"

@@ -511,6 +511,7 @@ def test_population_use_follows_confidence():
     low = peers.study_partners(SUMEDANG, domain=4, year=2024, min_confidence="low")
     assert "population" in low.features_used and low.feature_years["population"] == 2025
     assert any(n.key == "peers_note_feature_low_confidence" for n in low.notes)
+    assert any("population figures of 2025" in n.text("en") for n in low.notes)
     # Within Jawa Barat a medium-confidence population series (2020) covers every candidate.
     jb = peers.study_partners(SUMEDANG, domain=4, group="province", year=2024)
     assert jb.feature_years.get("population") == 2020

@@ -32,8 +32,9 @@ Sections of the output:
   lever      gap between the region and its peers' frontier in each domain (default: the 90th
              percentile of the other members of the group) and the index gain if it were closed.
   partners   peers most similar in context (kind, GRDP per capita, population where the data
-             allow) that lead the region clearly (by >= 0.10) in the domain given by --domain,
-             or else its largest lever; "none found" when no peer does.
+             allow) that lead the region clearly (by >= {min_lead:.2f}) in the domain given by
+             --domain, or else its largest lever (its lowest-scoring domain when it is at the
+             frontier within rounding); "none found" when no peer does.
 """
 
 EPILOG = """\
@@ -53,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "peers",
         help="standing among peers, rank interval, largest lever and study-visit partners",
-        description=DESCRIPTION,
+        description=DESCRIPTION.format(min_lead=load_config().partners.min_lead),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -63,7 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         choices=[1, 2, 3, 4],
         default=None,
-        help="domain for study-visit partners (default: the region's largest lever in --group)",
+        help="domain for study-visit partners (default: the region's largest lever in --group, "
+        "or its lowest-scoring domain when it is at the frontier)",
     )
     p.add_argument(
         "--group",
@@ -102,6 +104,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"Dirichlet concentration of the weights (default: {DEFAULT_CONCENTRATION:g}; larger = less spread)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument(
+        "--min-confidence",
+        choices=["high", "medium", "low"],
+        default="medium",
+        help="lowest confidence of outcome data used (GRDP classes, similarity); 'low' adds the "
+        "2025 population count and Papua GRDP (default: medium)",
+    )
     p.set_defaults(func=run)
 
 
@@ -140,8 +149,15 @@ def run(args: argparse.Namespace) -> int:
         n_draws=args.draws,
         concentration=args.concentration,
         seed=args.seed,
+        min_confidence=args.min_confidence,
     )
-    fg = peers.frontier_gap(code, group=args.group, year=year, frontier=args.frontier)
+    fg = peers.frontier_gap(
+        code,
+        group=args.group,
+        year=year,
+        frontier=args.frontier,
+        min_confidence=args.min_confidence,
+    )
     pr = peers.study_partners(
         code,
         domain=args.domain,
@@ -150,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         n=args.partners,
         lever_group=args.group,
         frontier=args.frontier,
+        min_confidence=args.min_confidence,
     )
     names = data.scores(year)["name"].to_dict()
     # Show outputs.

@@ -40,7 +40,7 @@ from living_lab.peers import data
 from living_lab.peers.config import NUMERIC_FEATURES, ContextFeature, FrontierMethod, load_config
 from living_lab.peers.frontier import frontier_gap
 from living_lab.peers.groups import PeerGroup, resolve_group
-from living_lab.peers.notes import Note
+from living_lab.peers.notes import Note, TextKey
 from living_lab.peers.uncertainty import rounding_halfwidths
 from living_lab.text import Lang
 
@@ -260,7 +260,11 @@ def study_partners(
             notes.append(
                 Note(
                     "peers_note_feature_own_missing",
-                    {"feature": f, "year": feat.year, "confidence": min_confidence},
+                    {
+                        "feature": TextKey(f"peers_feature_{f}"),
+                        "year": feat.year,
+                        "confidence": min_confidence,
+                    },
                 )
             )
             continue
@@ -281,7 +285,11 @@ def study_partners(
             notes.append(
                 Note(
                     "peers_note_feature_missing_candidates",
-                    {"n": int(missing.sum()), "feature": f, "year": feat.year},
+                    {
+                        "n": int(missing.sum()),
+                        "feature": TextKey(f"peers_feature_{f}"),
+                        "year": feat.year,
+                    },
                 )
             )
         used.append(f)
@@ -289,7 +297,10 @@ def study_partners(
         values[f] = v
         if feat.confidence == "low":
             notes.append(
-                Note("peers_note_feature_low_confidence", {"feature": f, "year": feat.year})
+                Note(
+                    "peers_note_feature_low_confidence",
+                    {"feature": TextKey(f"peers_feature_{f}"), "year": feat.year},
+                )
             )
     ahead["distance"] = np.sqrt(dist2)
     n_ahead = len(ahead)

@@ -184,11 +184,11 @@ def partners_table(r: PartnerResult, lang: Lang = "id") -> pd.DataFrame:
         ],
         t("peers_col_value", lang): [_num(v) for v in tb["value"]],
         t("peers_col_lead", lang): [_num(v, signed=True) for v in tb["lead"]],
-        t("peers_col_change", lang): [
+        t("peers_col_change_since", lang): [
             f"{_num(c, signed=True)} ({_int(y)})" if pd.notna(y) else "-"
             for c, y in zip(tb["change"], tb["previous_year"], strict=True)
         ],
-        t("peers_col_index", lang): [
+        t("peers_col_index_change", lang): [
             f"{_num(i)} ({_num(c, signed=True)})"
             for i, c in zip(tb["index"], tb["index_change"], strict=True)
         ],
