@@ -1,6 +1,7 @@
 """SPBE scores from indicator levels or domain scores, following the regulation's formulas.
 
-PermenPANRB 59/2020, Lampiran II.B.4 defines three weighted means (weights ``B`` in percent):
+PermenPANRB 59/2020, Lampiran Bab II.B.4 (Penghitungan Nilai Indeks) defines three weighted
+means (weights ``B`` in percent):
 
 * aspect index  = (1 / BA_i) * sum_j NI_ij * BI_ij   (indicator levels NI, indicator weights BI)
 * domain index  = (1 / BD_i) * sum_j NA_ij * BA_ij   (aspect indices NA, aspect weights BA)

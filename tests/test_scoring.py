@@ -13,6 +13,9 @@ Golden values and their sources:
 
 from __future__ import annotations
 
+import doctest
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -256,3 +259,10 @@ def test_round_half_up_keeps_nan_and_types():
     s = round_half_up(pd.Series([1.005, np.nan], name="x"))
     assert s.name == "x" and s.iloc[0] == 1.01 and np.isnan(s.iloc[1])
     assert round_half_up(np.array([2.675])).tolist() == [2.68]
+
+
+@pytest.mark.parametrize("module", ["scoring", "planner", "audit", "selfassessment"])
+def test_docstring_examples_run(module):
+    mod = importlib.import_module(f"living_lab.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
