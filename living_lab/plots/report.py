@@ -385,7 +385,8 @@ def plot_relation(
     """Outcome against the SPBE index across regions, with the fitted line and the region.
 
     Each panel has ``data`` (DataFrame ``index``, ``value``, ``in_cohort``), ``focus`` ((x, y)
-    or None), ``line`` (DataFrame ``x``, ``fit``, ``lo``, ``hi``, or None), ``title``, ``y``.
+    or None), ``line`` (DataFrame ``x``, ``fit``, ``lo``, ``hi``, or None), ``title``, ``y`` and
+    optionally ``x`` (else ``labels["x"]``).
     ``labels``: ``title``, ``x``, ``others``, ``cohort``, ``region``, ``fit``, ``target``.
     """
     with style.apply():
@@ -410,7 +411,7 @@ def plot_relation(
                 ax.scatter([fx], [fy], s=140, color=style.FOCUS, zorder=5, label=labels["region"])
             ax.axvline(panel["target"], color=style.TARGET, ls="--", lw=1.2, label=labels["target"])  # type: ignore[arg-type]
             ax.set_title(str(panel["title"]), loc="left", fontsize=11)
-            ax.set_xlabel(labels["x"])
+            ax.set_xlabel(str(panel.get("x", labels["x"])))
             ax.set_ylabel(str(panel["y"]))
             _axis_numbers(ax, lang, "x")
             _axis_numbers(ax, lang, "y")

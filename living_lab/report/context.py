@@ -39,7 +39,7 @@ import yaml
 
 from living_lab import __version__, datasets, paths
 from living_lab.cohorts import Cohort, load_cohort
-from living_lab.errors import InputError, ParameterError
+from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.framework import load_framework
 from living_lab.regions import resolve_region
 from living_lab.text import LANGS
@@ -73,6 +73,30 @@ class LinkFit:
 
 
 @dataclass(frozen=True)
+class LinkModel:
+    """The linkage study's adjusted model of one outcome, reduced to what reports show.
+
+    ``summary``/``caveat`` are the study's own sentences per language; ``positions`` has one row
+    per cohort region (index ``region_code``): ``status`` ("ok" or "not_enough_data"),
+    ``actual``, ``expected`` (leave-one-out), ``lo``/``hi`` (prediction interval), ``residual``,
+    ``residual_rank``, ``n`` and ``note_<lang>`` (why a region cannot be placed).
+    """
+
+    outcome: str
+    outcome_year: int
+    spbe_year: int
+    coef: float
+    ci_low: float
+    ci_high: float
+    p: float
+    n: int
+    level: float
+    summary: dict[str, str]
+    caveat: dict[str, str]
+    positions: pd.DataFrame = field(repr=False)
+
+
+@dataclass(frozen=True)
 class CohortContext:
     """Everything cohort-wide that the region and cohort reports slice (read-only by convention).
 
@@ -86,9 +110,10 @@ class CohortContext:
         outcomes ``stunting``, ``poverty``, ``poverty_base``, ``poverty_change``.
     spbe : SPBE rows (all years, default framework) of the cohort's regions.
     national_spbe : the national index by year.
-    relation : every region with an index in ``year`` and its outcomes (for the SPBE-outcome
-        relation, estimated nationwide and not only in the cohort).
-    links : :class:`LinkFit` per outcome.
+    relation : every region with an SPBE result: ``index_<year>`` per evaluation year, its
+        outcomes and ``in_cohort`` (the SPBE-outcome relation is drawn nationwide).
+    links : :class:`LinkFit` per outcome (the plain line of the scatter plot).
+    models : :class:`LinkModel` per outcome (the linkage study's adjusted model), if installed.
     forecasts : ``region_code, year, mean, lo, hi`` up to ``target_year`` (None without trends).
     trend_summary : per region, from ``trends`` (None without it).
     rank_uncertainty : per region rank interval, from ``peers`` (None without it).
@@ -119,6 +144,7 @@ class CohortContext:
     national_targets: pd.DataFrame
     sources: list[dict[str, str]]
     plans: pd.DataFrame
+    models: dict[str, LinkModel] = field(default_factory=dict)
     forecasts: pd.DataFrame | None = None
     trend_summary: pd.DataFrame | None = None
     rank_uncertainty: pd.DataFrame | None = None
@@ -420,12 +446,32 @@ def ols_link(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, 
     return intercept, slope, slope - tq * se, slope + tq * se, r, n, band
 
 
-def _links(relation: pd.DataFrame, years: dict[str, int], year: int) -> dict[str, LinkFit]:
-    # HOOK(linkage): the nationwide relation; living_lab.linkage.fit replaces this simple line
-    # once it lands (with controls and robustness); until then a plain OLS with its interval.
+def _relation(coh: Cohort, outcome_years: dict[str, int]) -> pd.DataFrame:
+    """Every region with an SPBE result: its index by year and its outcomes (nationwide)."""
+    cs = datasets.load_cross_section().set_index("region_code")
+    index_cols = [c for c in cs.columns if re.fullmatch(r"index_\d{4}", c)]
+    rel = cs.loc[cs[index_cols].notna().any(axis=1), ["name", "province", *index_cols]].copy()
+    for col in index_cols:
+        rel[col] = rel[col].astype(float)
+    rel["stunting"] = cs[f"stunting_prevalence_pct_{outcome_years['stunting_prevalence_pct']}"]
+    rel["poverty"] = cs[f"poverty_rate_pct_{outcome_years['poverty_rate_pct']}"]
+    rel["stunting"] = rel["stunting"].astype(float)
+    rel["poverty"] = rel["poverty"].astype(float)
+    rel["in_cohort"] = rel.index.isin(coh.regions)
+    return rel
+
+
+def _links(
+    relation: pd.DataFrame, years: dict[str, int], spbe_years: dict[str, int]
+) -> dict[str, LinkFit]:
+    """The plain straight line of each outcome on the SPBE index, for the scatter plot.
+
+    The adjusted model (controls, clustered errors) is ``living_lab.linkage``'s (see
+    :func:`_models`); this line shows the raw association the reader sees in the cloud.
+    """
     links = {}
     for outcome, col in [("stunting_prevalence_pct", "stunting"), ("poverty_rate_pct", "poverty")]:
-        x = relation["index"].to_numpy(float)
+        x = relation[f"index_{spbe_years[outcome]}"].to_numpy(float)
         y = relation[col].to_numpy(float)
         try:
             a, b, lo, hi, r, n, band = ols_link(x, y)
@@ -436,7 +482,7 @@ def _links(relation: pd.DataFrame, years: dict[str, int], year: int) -> dict[str
         links[outcome] = LinkFit(
             outcome=outcome,
             outcome_year=years[outcome],
-            spbe_year=year,
+            spbe_year=spbe_years[outcome],
             intercept=a,
             slope=b,
             slope_lo=lo,
@@ -447,6 +493,36 @@ def _links(relation: pd.DataFrame, years: dict[str, int], year: int) -> dict[str
             line=pd.DataFrame({"x": xs, "fit": fit, "lo": flo, "hi": fhi}),
         )
     return links
+
+
+def _models(linkage: Any, regions: tuple[str, ...]) -> dict[str, LinkModel]:
+    """The linkage study's main model per outcome and every cohort region's position in it."""
+    models = {}
+    for outcome in OUTCOMES:
+        try:
+            res = linkage.fit(outcome)
+        except LivingLabError:
+            continue
+        pos = {lang: linkage.positions(list(regions), outcome, res, lang=lang) for lang in LANGS}
+        table = pos["id"].set_index("region_code")
+        for lang in LANGS:
+            table[f"note_{lang}"] = pos[lang].set_index("region_code")["note"]
+        table = table.drop(columns=["note"])
+        models[outcome] = LinkModel(
+            outcome=outcome,
+            outcome_year=int(res.years["outcome"][-1]),
+            spbe_year=int(res.years["spbe"][-1]),
+            coef=float(res.coef),
+            ci_low=float(res.ci_low),
+            ci_high=float(res.ci_high),
+            p=float(res.p),
+            n=int(res.n),
+            level=float(res.level),
+            summary={lang: res.summary(lang) for lang in LANGS},
+            caveat={lang: res.caveat(lang) for lang in LANGS},
+            positions=table,
+        )
+    return models
 
 
 def _plans_fallback(table: pd.DataFrame, target: float) -> pd.DataFrame:
@@ -539,6 +615,33 @@ def _plans_planner(table: pd.DataFrame, target: float, planner: Any) -> pd.DataF
     )
 
 
+def _peers(
+    cohort_arg: str, coh: Cohort, table: pd.DataFrame, year: int
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Rank intervals (Monte Carlo over weights and rounding) and movers, via ``living_lab.peers``.
+
+    Rank intervals are over the cohort regions with all four domain scores in ``year``; movers
+    between the cohort's previous evaluation year and ``year``.
+    """
+    peers = _optional("peers")
+    if peers is None:
+        return None, None
+    cols = ["d1", "d2", "d3", "d4"]
+    scored = table[table["index"].notna() & table[cols].notna().all(axis=1)][cols]
+    rank_unc = None
+    if len(scored) >= 2:
+        rank_unc = peers.rank_uncertainty(scored.astype(float)).set_index("region_code")
+    movers = None
+    prev_years = table["prev_rank_year"].dropna()
+    if len(prev_years):
+        group = "all" if coh.name == "all" else f"cohort:{cohort_arg}"
+        try:
+            movers = peers.movers(int(prev_years.iloc[0]), year, group=group)
+        except ParameterError:
+            movers = None
+    return rank_unc, movers
+
+
 def build_context(cohort: str, year: int, target: float, target_year: int) -> CohortContext:
     """Compute everything cohort-wide once (see :class:`CohortContext`).
 
@@ -562,18 +665,13 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
     national = datasets.load_spbe_national()
     national = national[national["framework"] == "permenpanrb-59-2020"].reset_index(drop=True)
 
-    everyone, _, _ = cohort_table(
-        tuple(sorted(spbe_all.loc[spbe_all["year"] == year, "region_code"])),
-        year,
-        target,
-        outcomes=outcomes,
-    )
-    relation = everyone[["name", "province", "index", "stunting", "poverty"]].copy()
-    relation["in_cohort"] = relation.index.isin(coh.regions)
-
+    relation = _relation(coh, outcome_years)
     modules: dict[str, str] = {}
-    links = _links(relation, outcome_years, year)
-    modules["linkage"] = "missing"
+    linkage = _optional("linkage")
+    models = _models(linkage, coh.regions) if linkage is not None else {}
+    modules["linkage"] = "used" if models else "missing"
+    spbe_years = {o: (models[o].spbe_year if o in models else year) for o in OUTCOMES}
+    links = _links(relation, outcome_years, spbe_years)
 
     planner = _optional("planner")
     if planner is not None:
@@ -583,7 +681,8 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         plans = _plans_fallback(table, target)
         modules["planner"] = "missing"
     modules["trends"] = "missing"
-    modules["peers"] = "missing"
+    rank_unc, movers = _peers(cohort, coh, table, year)
+    modules["peers"] = "used" if rank_unc is not None else "missing"
 
     used_sources = set(
         outcomes.loc[
@@ -621,9 +720,12 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         national_spbe=national,
         relation=relation,
         links=links,
+        models=models,
         national_targets=load_national_targets(),
         sources=_sources(used_sources),
         plans=plans,
+        rank_uncertainty=rank_unc,
+        movers=movers,
         modules=modules,
     )
 

@@ -29,7 +29,7 @@ from IPython.display import HTML, Image
 from living_lab.framework import load_framework
 from living_lab.plots import report as plots
 from living_lab.plots import style
-from living_lab.report.context import CohortContext
+from living_lab.report.context import CohortContext, LinkFit, LinkModel
 from living_lab.text import Lang, t
 
 Displayable = HTML | Image
@@ -179,6 +179,15 @@ class RegionReport:
         s = s[s["year"] <= self.ctx.year]
         return s[["year", "index", "d1", "d2", "d3", "d4", "predicate"]].reset_index(drop=True)
 
+    @property
+    def rank_interval(self) -> tuple[int, int] | None:
+        """5-95 % rank interval from the Monte Carlo of ``living_lab.peers`` (None without it)."""
+        ru = self.ctx.rank_uncertainty
+        if ru is None or self.code not in ru.index:
+            return None
+        r = ru.loc[self.code]
+        return int(r["rank_p05"]), int(r["rank_p95"])
+
     @cached_property
     def best_peer(self) -> pd.Series | None:
         peers = self.ctx.table.drop(index=self.code)
@@ -234,6 +243,11 @@ class RegionReport:
                     self._t(
                         "report.card.rank_prev", year=r["prev_rank_year"], rank=int(r["prev_rank"])
                     )
+                )
+            interval = self.rank_interval
+            if interval is not None:
+                prev = esc(self._t("report.card.rank_interval", lo=interval[0], hi=interval[1])) + (
+                    "<br>" + prev if prev else ""
                 )
             cards.append(
                 (
@@ -319,6 +333,9 @@ class RegionReport:
                     cohort=esc(ctx.title(self.lang)),
                 )
             )
+            interval = self.rank_interval
+            if interval is not None and interval[0] != interval[1]:
+                parts.append(self._t("report.lede.rank_interval", lo=interval[0], hi=interval[1]))
             if not missing(r["change"]):
                 key = (
                     "report.lede.up"
@@ -790,28 +807,36 @@ class RegionReport:
         rel = ctx.relation
         panels = []
         texts = []
-        for outcome, col, unit_key in [
-            ("stunting_prevalence_pct", "stunting", "report.rel.stunting_y"),
-            ("poverty_rate_pct", "poverty", "report.rel.poverty_y"),
+        for outcome, col in [
+            ("stunting_prevalence_pct", "stunting"),
+            ("poverty_rate_pct", "poverty"),
         ]:
             link = ctx.links.get(outcome)
-            data = rel[["index", col, "in_cohort"]].rename(columns={col: "value"}).dropna()
+            spbe_year = link.spbe_year if link else ctx.year
+            xcol = f"index_{spbe_year}"
+            data = rel[[xcol, col, "in_cohort"]].rename(columns={xcol: "index", col: "value"})
+            data = data.dropna()
             focus = None
-            if self.code in rel.index and not missing(rel.loc[self.code, col]):
-                focus = (float(rel.loc[self.code, "index"]), float(rel.loc[self.code, col]))
+            if self.code in data.index:
+                focus = (float(data.loc[self.code, "index"]), float(data.loc[self.code, "value"]))
             panels.append(
                 {
                     "data": data,
                     "focus": focus,
                     "line": link.line if link else None,
                     "target": ctx.target,
-                    "title": self._t(f"report.rel.{col}_title", year=ctx.outcome_years[outcome]),
-                    "y": self._t(unit_key),
+                    "title": self._t(
+                        f"report.rel.{col}_title",
+                        year=ctx.outcome_years[outcome],
+                        spbe_year=spbe_year,
+                    ),
+                    "x": self._t("report.rel.x", year=spbe_year),
+                    "y": self._t(f"report.rel.{col}_y"),
                 }
             )
-            texts.append(self._relation_text(outcome, col, link, focus))
+            texts.append(self._relation_text(outcome, col, link, focus, spbe_year))
         labels = {
-            "title": self._t("report.rel.title", year=ctx.year),
+            "title": self._t("report.rel.title"),
             "x": self._t("report.rel.x", year=ctx.year),
             "others": self._t("report.rel.others"),
             "cohort": mpl_text(self._t("report.rel.cohort", cohort=ctx.title(self.lang))),
@@ -821,48 +846,88 @@ class RegionReport:
         }
         fig = plots.plot_relation(panels, labels=labels, lang=self.lang)
         out.append(_figure(plots.to_png(fig), labels["title"]))
+        caveats = [m.caveat[self.lang] for m in ctx.models.values()]
+        caveat = caveats[0] if caveats else self._t("report.rel.caveat")
         out.append(
-            _html("".join(_p(x) for x in texts) + _p(esc(self._t("report.rel.caveat")), "ll-note"))
+            _html(
+                "".join(texts)
+                + _p(esc(caveat), "ll-note")
+                + _p(esc(self._t("report.rel.not_rating")), "ll-note")
+            )
         )
         return out
 
     def _relation_text(
-        self, outcome: str, col: str, link: Any, focus: tuple[float, float] | None
+        self,
+        outcome: str,
+        col: str,
+        link: LinkFit | None,
+        focus: tuple[float, float] | None,
+        spbe_year: int,
     ) -> str:
         name = esc(self.name)
         what = self._t(f"report.rel.{col}_name")
+        head = f"<b>{esc(self._t(f'report.rel.{col}_head'))}.</b> "
+        model = self.ctx.models.get(outcome)
+        parts = []
+        if model is not None:
+            parts.append(esc(model.summary[self.lang]))
+            parts.append(self._model_position(model, name))
         if link is None:
-            return self._t("report.rel.no_fit", what=what)
-        text = self._t(
-            "report.rel.slope",
-            n=link.n,
-            what=what,
-            slope=signed(link.slope, self.lang),
-            lo=self._n(link.slope_lo),
-            hi=self._n(link.slope_hi),
-            r=self._n(link.r),
-        )
-        if focus is None:
-            if not self.evaluated:
-                return (
-                    text
-                    + " "
-                    + self._t("report.rel.not_placed_eval", name=name, year=self.ctx.year)
-                )
-            return text + " " + self._t("report.rel.not_placed", name=name, what=what)
-        fit = link.intercept + link.slope * focus[0]
-        diff = focus[1] - fit
-        key = "report.rel.above" if diff > 0 else "report.rel.below"
-        return (
-            text
-            + " "
-            + self._t(
-                key,
-                name=name,
-                value=self._n(focus[1], 1),
-                diff=self._n(abs(diff), 1),
-                fit=self._n(fit, 1),
+            parts.append(self._t("report.rel.no_fit", what=what))
+            return _p(head + " ".join(parts))
+        parts.append(
+            self._t(
+                "report.rel.slope" if model is None else "report.rel.line",
+                n=link.n,
+                what=what,
+                year=spbe_year,
+                slope=signed(link.slope, self.lang),
+                lo=self._n(link.slope_lo),
+                hi=self._n(link.slope_hi),
+                r=self._n(link.r),
             )
+        )
+        if model is None:
+            if focus is None:
+                parts.append(self._t("report.rel.not_placed", name=name, what=what, year=spbe_year))
+            else:
+                fit = link.intercept + link.slope * focus[0]
+                diff = focus[1] - fit
+                parts.append(
+                    self._t(
+                        "report.rel.above" if diff > 0 else "report.rel.below",
+                        name=name,
+                        value=self._n(focus[1], 1),
+                        diff=self._n(abs(diff), 1),
+                        fit=self._n(fit, 1),
+                    )
+                )
+        return _p(head + " ".join(parts))
+
+    def _model_position(self, model: LinkModel, name: str) -> str:
+        """The region's actual value against the model's expectation (leave-one-out)."""
+        pos = model.positions
+        if self.code not in pos.index or pos.loc[self.code, "status"] != "ok":
+            note = pos.loc[self.code, f"note_{self.lang}"] if self.code in pos.index else ""
+            return self._t("report.rel.model_na", name=name, reason=esc(note))
+        r = pos.loc[self.code]
+        inside = float(r["lo"]) <= float(r["actual"]) <= float(r["hi"])
+        return (
+            self._t(
+                "report.rel.model_position",
+                name=name,
+                actual=self._n(r["actual"], 1),
+                expected=self._n(r["expected"], 1),
+                level=int(round(100 * model.level)),
+                lo=self._n(r["lo"], 1),
+                hi=self._n(r["hi"], 1),
+                residual=signed(r["residual"], self.lang, 1),
+                rank=int(r["residual_rank"]),
+                n=int(r["n"]),
+            )
+            + " "
+            + self._t("report.rel.inside" if inside else "report.rel.outside")
         )
 
     # -- section 6 ------------------------------------------------------------------------
@@ -1096,11 +1161,11 @@ class CohortReport:
     def movers(self, n: int = 10) -> list[Displayable]:
         ctx = self.ctx
         out: list[Displayable] = [_heading("report.cohort.h.movers", self.lang)]
-        mv = (
-            ctx.movers
-            if ctx.movers is not None
-            else (ctx.table[ctx.table["change"].notna()][["name", "prev_index", "index", "change"]])
-        )
+        if ctx.movers is not None:
+            mv = ctx.movers.rename(columns={"index_from": "prev_index", "index_to": "index"})
+        else:
+            mv = ctx.table[ctx.table["change"].notna()][["name", "prev_index", "index", "change"]]
+
         mv = mv.sort_values("change", ascending=False)
         if mv.empty:
             out.append(_html(_p(esc(self._t("report.cohort.no_movers")))))
@@ -1117,7 +1182,37 @@ class CohortReport:
         }
         fig = plots.plot_movers(mv, target=ctx.target, labels=labels, lang=self.lang)
         out.append(_figure(plots.to_png(fig), labels["title"]))
+        if ctx.movers is not None:
+            out.append(_html(self._movers_table(ctx.movers, n=5)))
         return out
+
+    def _movers_table(self, movers: pd.DataFrame, n: int) -> str:
+        """Largest rises and falls split into domain contributions (``living_lab.peers``)."""
+        mv = movers.sort_values("change", ascending=False)
+        mv = pd.concat([mv.head(n), mv.tail(n)]) if len(mv) > 2 * n else mv
+        contrib = [c for c in mv.columns if c.startswith("contrib_d")]
+        rows = []
+        for _, r in mv.iterrows():
+            rows.append(
+                [
+                    (esc(r["name"]), ""),
+                    (self._n(r["index_from"]), "n"),
+                    (self._n(r["index_to"]), "n"),
+                    (signed(r["change"], self.lang), "n"),
+                    (f"{int(r['rank_change']):+d}" if not missing(r["rank_change"]) else "", "n"),
+                    *[(signed(r[c], self.lang, 3), "n") for c in contrib],
+                ]
+            )
+        names = domain_names(self.lang)
+        headers = [
+            self._t("report.cohort.col_region"),
+            str(int(self.ctx.table["prev_rank_year"].dropna().iloc[0])),
+            str(self.ctx.year),
+            self._t("report.cohort.col_change"),
+            self._t("report.cohort.col_rank_change"),
+            *[names[int(c[-1]) - 1] for c in contrib],
+        ]
+        return _table(headers, rows) + _p(esc(self._t("report.cohort.movers_note")), "ll-note")
 
     def share_past_target(self) -> list[Displayable]:
         ctx = self.ctx
