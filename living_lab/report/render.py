@@ -7,7 +7,7 @@ page wraps the exported cells in a short inline stylesheet; images stay ``data:`
 
 Cells tagged ``remove-cell`` (notes for notebook users) and empty code cells are dropped;
 ``stderr`` streams (warnings) stay in the ``.ipynb`` but are not shown to reviewers. Errors are
-shown, so a failed report says why.
+shown as their one-line message (no traceback), so a failed report says why.
 
 Examples
 --------
@@ -63,6 +63,10 @@ class _ReportCells(Preprocessor):
                     for o in cell.get("outputs", [])
                     if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                 ]
+                for o in cell.outputs:
+                    if o.get("output_type") == "error":
+                        # Reviewers get the one-line message, never a Python traceback.
+                        o["traceback"] = [f"{o.get('ename', 'Error')}: {o.get('evalue', '')}"]
                 if not cell.outputs:
                     continue
             kept.append(cell)
