@@ -129,6 +129,13 @@ def bundled_panel(spec: LinkageSpec) -> pd.DataFrame:
     return base
 
 
+def _plain_copy(data: pd.DataFrame) -> pd.DataFrame:
+    # pandas deep-copies ``attrs`` on every operation; the origin has been read, so drop them.
+    df = data.copy()
+    df.attrs = {}
+    return df
+
+
 def _origin(data: pd.DataFrame | None) -> Literal["bundled", "user", "synthetic"]:
     if data is None:
         return "bundled"
@@ -262,7 +269,7 @@ def analysis_frame(spec: LinkageSpec, data: pd.DataFrame | None = None) -> Analy
     if spec.design == "twfe":
         raise ParameterError("design: 'twfe' needs a panel; use panel_frame()")
     origin = _origin(data)
-    df = bundled_cross_section(spec) if data is None else data.copy()
+    df = bundled_cross_section(spec) if data is None else _plain_copy(data)
     _check_attributes(df, origin)
     out, columns = _cross_variables(df, spec, origin)
 
@@ -315,7 +322,7 @@ def panel_frame(spec: LinkageSpec, data: pd.DataFrame | None = None) -> Analysis
     if spec.design != "twfe":
         raise ParameterError(f"design: panel_frame() needs 'twfe', got {spec.design!r}")
     origin = _origin(data)
-    df = bundled_panel(spec) if data is None else data.copy()
+    df = bundled_panel(spec) if data is None else _plain_copy(data)
     _check_attributes(df, origin)
     for col in ("year", spec.outcome, spec.spbe_measure):
         if col not in df.columns:
@@ -415,15 +422,18 @@ class PanelCheck:
         )
 
 
-def panel_check(spec: LinkageSpec, data: pd.DataFrame | None = None) -> PanelCheck:
+def panel_check(
+    spec: LinkageSpec, data: pd.DataFrame | None = None, *, frame: AnalysisFrame | None = None
+) -> PanelCheck:
     """Count the regions with two or more periods of both the outcome and the lagged SPBE.
 
     Panel methods are used only when at least ``panel_rule()["min_regions"]`` such regions in
     at least ``panel_rule()["min_clusters"]`` provinces exist. On the bundled data they do not:
     only Sumedang (stunting) or the 27 Jawa Barat regions (poverty 2024-2025) have two periods.
+    ``frame`` is the already built :func:`panel_frame` of ``spec`` (saves building it again).
     """
     rule = panel_rule()
-    af = panel_frame(spec, data)
+    af = frame if frame is not None else panel_frame(spec, data)
     frame = af.frame
     names = frame.drop_duplicates("region_code")["name"].astype(str).tolist()
     n_regions = int(frame["region_code"].nunique())

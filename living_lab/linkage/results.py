@@ -27,6 +27,7 @@ from scipy import stats
 
 from living_lab.errors import ParameterError
 from living_lab.linkage import estimators, fmt
+from living_lab.linkage._threads import single_threaded_blas
 from living_lab.linkage.data import (
     AnalysisFrame,
     NotEnoughDataError,
@@ -525,7 +526,21 @@ def fit(
     >>> res.years["outcome"], res.years["spbe"]
     ((2025,), (2024,))
     """
-    spec = _as_spec(spec)
+    with single_threaded_blas():
+        return _fit(
+            _as_spec(spec), data, level=level, bootstrap=bootstrap, weights=weights, seed=seed
+        )
+
+
+def _fit(
+    spec: LinkageSpec,
+    data: pd.DataFrame | None,
+    *,
+    level: float,
+    bootstrap: int,
+    weights: estimators.WeightType,
+    seed: int,
+) -> LinkageResult:
     if not 0 < level < 1:
         raise ParameterError(f"level: {level!r}; expected a probability such as 0.95")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
@@ -535,10 +550,10 @@ def fit(
     if spec.se_type == "wild" and bootstrap < 99:
         raise ParameterError("bootstrap: se_type 'wild' needs at least 99 draws (999 recommended)")
     if spec.design == "twfe":
-        check = panel_check(spec, data)
+        af = panel_frame(spec, data)
+        check = panel_check(spec, frame=af)
         if not check.available:
             raise NotEnoughDataError(check.message("en"))
-        af = panel_frame(spec, data)
     else:
         af = analysis_frame(spec, data)
     des = design_matrix(af)
@@ -754,7 +769,8 @@ def inference_table(
         )
     base = fit(spec.replace(se_type="cluster"), data, bootstrap=0, level=level)
     for w in ("rademacher", "webb"):
-        wb = estimators.wild_cluster_bootstrap(
+        with single_threaded_blas():
+            wb = estimators.wild_cluster_bootstrap(
             base.design.X, base.design.y, base.design.clusters, base.ols_fit.index("spbe"),
             draws=bootstrap, weights=w, seed=seed, level=level, k_df=base.design.k_df,
         )  # fmt: skip

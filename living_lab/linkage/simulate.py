@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from living_lab.linkage._threads import single_threaded_blas
 from living_lab.linkage.results import fit
 from living_lab.linkage.specs import LinkageSpec
 
@@ -301,7 +302,25 @@ def replicate(
     draws: dict[str, list[tuple[float, float, bool]]] = {e: [] for e in estimators}
     truths: dict[str, float] = {}
     seeds = np.random.SeedSequence(seed).generate_state(replications)
-    for r in range(replications):
+    with single_threaded_blas():
+        _run(estimators, seeds, draws, truths, bootstrap, province_confounding, level)
+    out = {}
+    for name, rows in draws.items():
+        arr = np.array(rows, dtype=float)
+        out[name] = Replications(name, truths[name], arr[:, 0], arr[:, 1], arr[:, 2].astype(bool))
+    return out
+
+
+def _run(
+    estimators: tuple[str, ...],
+    seeds: np.ndarray,
+    draws: dict[str, list[tuple[float, float, bool]]],
+    truths: dict[str, float],
+    bootstrap: int,
+    province_confounding: float,
+    level: float,
+) -> None:
+    for r in range(seeds.size):
         cs = None
         panel = None
         for name in estimators:
@@ -326,11 +345,6 @@ def replicate(
                 level=level,
             )
             draws[name].append((res.coef, res.se, res.ci_low <= truths[name] <= res.ci_high))
-    out = {}
-    for name, rows in draws.items():
-        arr = np.array(rows, dtype=float)
-        out[name] = Replications(name, truths[name], arr[:, 0], arr[:, 1], arr[:, 2].astype(bool))
-    return out
 
 
 def simulation_study(
