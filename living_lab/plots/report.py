@@ -173,19 +173,38 @@ def plot_trajectory(
                 label=labels["median"],
             )
         if forecast is not None and len(forecast):
-            ax.fill_between(
-                forecast["year"],
-                forecast["lo"],
-                forecast["hi"],
-                color=style.FOCUS,
-                alpha=0.15,
-                lw=0,
-                label=labels["interval"],
-            )
+            # The fan opens at the last published score (no uncertainty there).
             last = series.dropna().tail(1)
             fx = np.concatenate([last["year"].to_numpy(), forecast["year"].to_numpy()])
             fy = np.concatenate([last["index"].to_numpy(), forecast["mean"].to_numpy()])
+            flo = np.concatenate([last["index"].to_numpy(), forecast["lo"].to_numpy()])
+            fhi = np.concatenate([last["index"].to_numpy(), forecast["hi"].to_numpy()])
+            ax.fill_between(
+                fx, flo, fhi, color=style.FOCUS, alpha=0.15, lw=0, label=labels["interval"]
+            )
             ax.plot(fx, fy, color=style.FOCUS, lw=1.8, ls="--", label=labels["forecast"])
+            ax.errorbar(
+                forecast["year"],
+                forecast["mean"],
+                yerr=[forecast["mean"] - forecast["lo"], forecast["hi"] - forecast["mean"]],
+                fmt="o",
+                mfc="white",
+                color=style.FOCUS,
+                ms=6,
+                capsize=4,
+                lw=1.2,
+                zorder=5,
+            )
+            end = forecast.iloc[-1]
+            ax.annotate(
+                fmt_number(float(end["mean"]), lang),
+                (end["year"], end["mean"]),
+                textcoords="offset points",
+                xytext=(8, 0),
+                va="center",
+                fontsize=9,
+                color=style.FOCUS,
+            )
         ax.plot(
             series["year"],
             series["index"],
@@ -597,14 +616,15 @@ def plot_share_past_target(
                     capsize=4,
                 )
         for _, r in shares.iterrows():
+            top = max(r["share"], r.get("hi", r["share"]) if pd.notna(r.get("hi")) else 0)
             ax.text(
-                r["year"],
-                100 * r["share"] + 2,
+                r["year"] + 0.12 if r["projected"] else r["year"],
+                100 * top + 2,
                 fmt_number(100 * r["share"], lang, 0) + "%",
                 ha="center",
                 fontsize=9,
             )
-        ax.set_ylim(0, 110)
+        ax.set_ylim(0, 115)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(labels["title"], loc="left")
         ax.set_xlabel(labels["x"])

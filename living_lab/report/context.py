@@ -114,8 +114,14 @@ class CohortContext:
         outcomes and ``in_cohort`` (the SPBE-outcome relation is drawn nationwide).
     links : :class:`LinkFit` per outcome (the plain line of the scatter plot).
     models : :class:`LinkModel` per outcome (the linkage study's adjusted model), if installed.
-    forecasts : ``region_code, year, mean, lo, hi`` up to ``target_year`` (None without trends).
-    trend_summary : per region, from ``trends`` (None without it).
+    forecasts : ``region_code, year, mean, lo, hi`` (predictive median and 80% interval) up to
+        ``target_year`` (None without ``trends``).
+    trend_summary : per region (index ``region_code``): ``forecast``, ``lo``, ``hi``, ``level``,
+        ``p_reach`` (P(published index of target_year >= target)), ``expected_year``, ``status``,
+        ``note_<lang>`` and the trend columns of ``PooledTrendFit.summary``.
+    share_reaching : projected share of the cohort at or above the target: ``year, share, lo,
+        hi, n``.
+    trend_methods : the trend model's methods paragraph per language.
     rank_uncertainty : per region rank interval, from ``peers`` (None without it).
     plans : per region and domain, the cheapest domain path to the target (``planner`` or the
         single-domain fallback; see ``modules``).
@@ -150,6 +156,7 @@ class CohortContext:
     rank_uncertainty: pd.DataFrame | None = None
     movers: pd.DataFrame | None = None
     share_reaching: pd.DataFrame | None = None
+    trend_methods: dict[str, str] = field(default_factory=dict)
     modules: dict[str, str] = field(default_factory=dict)
 
     def title(self, lang: str) -> str:
@@ -642,6 +649,55 @@ def _peers(
     return rank_unc, movers
 
 
+def _trends(
+    coh: Cohort, year: int, target: float, target_year: int
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None, dict[str, str]]:
+    """Forecasts, per-region trend summary, cohort share past the target and the methods note,
+    from ``living_lab.trends``' partial-pooling model fitted on every region (slopes pooled
+    within kabupaten and kota)."""
+    trends = _optional("trends")
+    if trends is None:
+        return None, None, None, {}
+    fit = trends.fit_pooled(datasets.load_spbe(framework=None), group="kind")
+    known = set(fit.regions["region_code"])
+    codes = [c for c in coh.regions if c in known]
+    if not codes:
+        return None, None, None, {}
+    fc = fit.forecast(list(range(year, target_year + 1)), region_codes=codes)
+    forecasts = fc.rename(columns={"lo80": "lo", "hi80": "hi"})[
+        ["region_code", "year", "median", "lo", "hi"]
+    ].rename(columns={"median": "mean"})
+    summaries = {
+        lang: fit.summary(
+            target=target,
+            target_year=target_year,
+            horizon=target_year + 10,
+            region_codes=codes,
+            lang=lang,
+        )
+        for lang in LANGS
+    }
+    summary = summaries["id"].set_index("region_code")
+    summary = summary.rename(
+        columns={
+            "pred_target_year": "forecast",
+            "lo80": "lo",
+            "hi80": "hi",
+            "p_reach_target": "p_reach",
+            "note": "note_id",
+        }
+    )
+    summary["note_en"] = summaries["en"].set_index("region_code")["note"]
+    summary["level"] = 0.8
+    summary["horizon"] = target_year + 10
+    share = trends.share_reaching(
+        fit, target, years=range(year + 1, max(target_year, year + 1) + 1), regions=codes
+    )
+    share = share.rename(columns={"lo80": "lo", "hi80": "hi"})[["year", "share", "lo", "hi", "n"]]
+    methods = {lang: fit.methods_note(lang) for lang in LANGS}
+    return forecasts, summary, share, methods
+
+
 def build_context(cohort: str, year: int, target: float, target_year: int) -> CohortContext:
     """Compute everything cohort-wide once (see :class:`CohortContext`).
 
@@ -680,7 +736,8 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
     else:
         plans = _plans_fallback(table, target)
         modules["planner"] = "missing"
-    modules["trends"] = "missing"
+    forecasts, trend_summary, share, trend_methods = _trends(coh, year, target, target_year)
+    modules["trends"] = "used" if trend_summary is not None else "missing"
     rank_unc, movers = _peers(cohort, coh, table, year)
     modules["peers"] = "used" if rank_unc is not None else "missing"
 
@@ -726,6 +783,10 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         plans=plans,
         rank_uncertainty=rank_unc,
         movers=movers,
+        forecasts=forecasts,
+        trend_summary=trend_summary,
+        share_reaching=share,
+        trend_methods=trend_methods,
         modules=modules,
     )
 

@@ -518,7 +518,7 @@ class RegionReport:
     def _forecast_sentence(self, srow: pd.Series) -> str:
         ctx = self.ctx
         p = srow.get("p_reach")
-        return self._t(
+        text = self._t(
             "report.traj.forecast_text",
             target_year=ctx.target_year,
             mean=self._n(srow.get("forecast")),
@@ -528,6 +528,20 @@ class RegionReport:
             target=self._n(ctx.target),
             p=self._n(100 * float(p), 0) + "%" if not missing(p) else self._t("not_available"),
         )
+        status = str(srow.get("status", ""))
+        if status in ("by_target_year", "after_target_year") and not missing(
+            srow.get("expected_year")
+        ):
+            text += " " + self._t(
+                "report.traj.expected_year",
+                target=self._n(ctx.target),
+                year=int(srow["expected_year"]),
+            )
+        elif status == "beyond_horizon":
+            text += " " + self._t(
+                "report.traj.beyond", target=self._n(ctx.target), horizon=int(srow["horizon"])
+            )
+        return text
 
     # -- section 3 ------------------------------------------------------------------------
 
@@ -981,6 +995,15 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
         tr("report.notes.l_rounding"),
         tr("report.notes.l_causal"),
     ]
+    trend_details = ""
+    if ctx.trend_methods.get(lang):
+        paras = "".join(
+            _p(esc(x.strip())) for x in ctx.trend_methods[lang].split("\n\n") if x.strip()
+        )
+        trend_details = (
+            f"<details><summary>{esc(tr('report.notes.trend_methods'))}</summary>"
+            f'<div class="ll-note">{paras}</div></details>'
+        )
     versions = tr(
         "report.notes.versions", data=ctx.data_version, library=ctx.library_version, context=ctx.key
     )
@@ -991,7 +1014,9 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
         + "".join(f"<li>{esc(m)}</li>" for m in method)
         + f"</ul><h3>{esc(tr('report.notes.limits'))}</h3><ul>"
         + "".join(f"<li>{esc(m)}</li>" for m in limits)
-        + f"</ul>{_p(esc(versions), 'll-note')}"
+        + "</ul>"
+        + trend_details
+        + _p(esc(versions), "ll-note")
     )
 
 
