@@ -124,6 +124,15 @@ def prepare(
             ),
         }
     )
+    if "framework" in spbe.columns and spbe["framework"].isna().any():
+        pos = int(np.flatnonzero(spbe["framework"].isna().to_numpy())[0])
+        raise InputError(
+            f"framework missing (region {df['region_code'].iloc[pos]}, year "
+            f"{spbe['year'].iloc[pos]}); expected a framework id such as {framework!r}, so that "
+            "scores of different frameworks are never mixed",
+            row=pos + 2,
+            field="framework",
+        )
     if "source" in spbe.columns:
         synthetic = synthetic or bool(
             spbe["source"].astype(str).str.contains("synthetic", case=False).any()

@@ -124,15 +124,14 @@ def backtest(
         batches = [(None, list(eligible.index), spbe[~drop])]
     for year, regions, train in batches:
         fit = fitter(train, framework=framework, **fit_options)
-        have = set(
-            fit.table["region_code"] if hasattr(fit, "table") else fit.regions["region_code"]
-        )
-        for code in regions:
-            hidden_year = int(eligible.loc[code, "max"]) if year is None else year
-            if code not in have:
-                continue
-            fc = fit.forecast([hidden_year], region_codes=[code])
-            fc["n_train"] = int((fit.data.obs["region_code"] == code).sum())
+        fitted = fit.table if hasattr(fit, "table") else fit.regions
+        have = set(fitted["region_code"])
+        kept = [c for c in regions if c in have]
+        hidden_years = eligible.loc[kept, "max"] if year is None else pd.Series(year, index=kept)
+        n_train = fit.data.obs.groupby("region_code").size()
+        for hidden_year, codes_of_year in hidden_years.groupby(hidden_years):
+            fc = fit.forecast([int(hidden_year)], region_codes=list(codes_of_year.index))
+            fc["n_train"] = n_train.loc[fc["region_code"]].to_numpy()
             tables.append(fc)
     if not tables:
         raise ParameterError("spbe: no backtested series kept a usable point after hiding")

@@ -212,7 +212,8 @@ def fit_theil_sen(
     confidence interval of the slope is Sen's (1968) interval from
     :func:`scipy.stats.theilslopes`; with three or four points it is simply the range of
     the pairwise slopes and is reported with a note. Two points give the difference and no
-    interval. The intercept is ``median(z) - slope * median(year)``.
+    interval. The intercept is ``median(z - slope * year)`` (so a wild score moves neither the
+    slope nor the line).
 
     Returns
     -------
@@ -246,7 +247,7 @@ def fit_theil_sen(
             "last_index": float(g["index"].to_numpy()[np.argmax(t)]),
         }
         if n >= 2:
-            res = stats.theilslopes(z, t, alpha=confidence)
+            res = stats.theilslopes(z, t, alpha=confidence, method="joint")
             row.update(slope=res.slope, intercept=res.intercept)
             if n >= 3:
                 row.update(slope_lo=res.low_slope, slope_hi=res.high_slope)
