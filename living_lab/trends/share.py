@@ -51,6 +51,8 @@ def _cohort_codes(
 ) -> tuple[list[str], int]:
     if regions is None:
         return list(available), 0
+    if isinstance(regions, str):
+        regions = [regions]
     asked = list(regions.regions) if hasattr(regions, "regions") else [str(r) for r in regions]
     have = set(available)
     codes = [c for c in dict.fromkeys(asked) if c in have]
