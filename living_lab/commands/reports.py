@@ -71,6 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask"
     )
     run_.add_argument(
+        "--notebooks", metavar="FILE", help="notebook set to run (default: params/notebooks.yaml)"
+    )
+    run_.add_argument(
         "--no-progress", dest="progress", action="store_false", default=None, help="no progress bar"
     )
 
@@ -78,7 +81,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         print(f"living-lab reports: error: {message}", file=sys.stderr)
         raise SystemExit(2)
 
+    parse_known = p.parse_known_args
+
+    def parse_known_args(args: Any = None, namespace: Any = None) -> Any:
+        # Refuse unknown options here, in one line, rather than in the top-level parser
+        # (which prints its whole usage first).
+        ns, extras = parse_known(args, namespace)
+        if extras:
+            error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns, []
+
     p.error = error  # type: ignore[method-assign]
+    p.parse_known_args = parse_known_args  # type: ignore[method-assign]
     p.set_defaults(func=run)
 
 
@@ -105,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     from living_lab.report.runner import run_batch
 
     cli: dict[str, Any] = {name: getattr(args, name, None) for name in PARAMETER_OPTIONS}
-    config = load_notebook_config()
+    config = load_notebook_config(args.notebooks)
     params = validate(cli, config=config, params_file=args.params)
     print(
         f"living-lab reports: {len(params.regions)} region(s) of {params.cohort_title} "
@@ -114,6 +128,11 @@ def run(args: argparse.Namespace) -> int:
     )
     summary = run_batch(params, config=config, progress=args.progress)
     print(summary.line())
-    for key, error in summary.failures:
-        print(f"failed: {key}: {error}", file=sys.stderr)
+    if summary.failures:
+        keys = ", ".join(key for key, _ in summary.failures)
+        print(
+            f"living-lab reports: {len(summary.failures)} failed ({keys}); their errors are in "
+            f"{summary.manifest} and the index",
+            file=sys.stderr,
+        )
     return summary.exit_code

@@ -151,11 +151,18 @@ def load_notebook_config(path: Path | None = None) -> NotebookConfig:
     """Read ``params/notebooks.yaml`` (or ``path``): which notebooks a batch runs."""
     path = Path(path) if path is not None else paths.PARAMS / "notebooks.yaml"
     raw = _read_yaml_mapping(path)
-    known = {"kernel", "region_notebook", "cohort_notebooks", "preload", "timeout"}
+    known = {"kernel", "notebook_dir", "region_notebook", "cohort_notebooks", "preload", "timeout"}
     _refuse_unknown(raw, known, path)
     if not isinstance(raw.get("region_notebook"), str):
         raise InputError("expected a notebook file name", file=path, field="region_notebook")
-    base = paths.NOTEBOOKS
+    # Notebook names are relative to notebook_dir, itself relative to this file (default:
+    # the project's notebooks/ folder).
+    if "notebook_dir" in raw:
+        if not isinstance(raw["notebook_dir"], str):
+            raise InputError("expected a folder path", file=path, field="notebook_dir")
+        base = (path.parent / raw["notebook_dir"]).resolve()
+    else:
+        base = paths.NOTEBOOKS
 
     def notebook(name: Any, where: str) -> Path:
         if not isinstance(name, str) or not name.endswith(".ipynb"):

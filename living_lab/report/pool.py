@@ -352,6 +352,20 @@ class WarmKernel:
         process = getattr(self.km.provisioner, "process", None)
         return process is not None and process.poll() is None
 
+    def _exit_text(self) -> str:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = process.poll() if process is not None else None
+        if code is None or self._killed.is_set():
+            return ""
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            hint = " (out of memory?)" if -code == signal.SIGKILL else ""
+            return f" (killed by {name}{hint})"
+        return f" (exit status {code})"
+
     def kill(self) -> None:
         """Kill the kernel's process group now (safe from any thread, e.g. a watchdog)."""
         self._killed.set()
@@ -467,7 +481,7 @@ class WarmKernel:
             cell = _running_cell(nb)
             where = f" in cell {cell}" if cell is not None else ""
             if not self.alive:
-                raise KernelFault(f"kernel died{where}", nb) from None
+                raise KernelFault(f"kernel died{where}{self._exit_text()}", nb) from None
             raise KernelFault(f"{exc.__class__.__name__}{where}: {_one_line(exc)}", nb) from None
         try:
             raise_for_execution_errors(nb, None)
@@ -479,15 +493,16 @@ class WarmKernel:
 
 
 def _running_cell(nb: Any) -> int | None:
-    """Execution number (as shown in ``In [n]``) of the cell papermill marked as running."""
-    count = 0
+    """Execution number (as in ``In [n]``) of the last cell papermill started: the one running
+    when the kernel died or the time ran out."""
+    count, last = 0, None
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         count += 1
-        if cell.metadata.get("papermill", {}).get("status") == "running":
-            return count
-    return None
+        if cell.metadata.get("papermill", {}).get("start_time"):
+            last = count
+    return last
 
 
 def _one_line(value: object, limit: int = 300) -> str:
@@ -613,6 +628,10 @@ def _worker_main(conn: mpc.Connection, options: KernelOptions, parent_pid: int) 
                 os._exit(0)
 
     threading.Thread(target=watch_parent, daemon=True).start()
+    # Failures reach the caller in TaskResult.error; nbclient's own log lines would only
+    # repeat them on the terminal.
+    for name in ("papermill", "nbclient", "traitlets"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     _register_engine()
     try:
         try:

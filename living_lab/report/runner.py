@@ -427,6 +427,8 @@ class _Batch:
                 self._bar.write(msg, file=sys.stderr)
             else:
                 self.echo(msg)
+        if result.worker:
+            entry["worker"] = result.worker
         if result.timings:
             entry["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
         if task.kind == "region":

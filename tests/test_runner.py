@@ -1,0 +1,490 @@
+"""The report runner on small purpose-built notebooks (``tests/fixtures/runner/``).
+
+One pool of two warm kernels is shared by the module (kernels are expensive). The fixture
+report notebook raises, hangs or kills its kernel for some regions, probes every kind of state a
+warm kernel could leak, and then changes all of it, so that leaks would show in the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from living_lab import paths
+from living_lab.report import manifest as mf
+from living_lab.report.executors import LocalExecutor
+from living_lab.report.params import load_notebook_config, validate
+from living_lab.report.pool import KernelOptions, Task, WarmKernel, _register_engine
+from living_lab.report.runner import kernel_options, run_batch
+
+FIXTURES = paths.ROOT / "tests" / "fixtures" / "runner"
+CONFIG = load_notebook_config(FIXTURES / "notebooks.yaml")
+REPORT = FIXTURES / "report.ipynb"
+INLINE = "module://matplotlib_inline.backend_inline"
+
+
+@pytest.fixture(scope="module")
+def markers(tmp_path_factory):
+    return tmp_path_factory.mktemp("markers")
+
+
+@pytest.fixture(scope="module")
+def executor(markers):
+    """Two warm kernels in worker processes, shared by the tests of this module."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LIVING_LAB_TEST_MARKERS", str(markers))
+    ex = LocalExecutor(2, kernel_options(CONFIG))
+    ex.start()
+    yield ex
+    ex.close()
+    patch.undo()
+
+
+@pytest.fixture
+def stable_versions(monkeypatch):
+    """Pin the library fingerprint and data version (other work may edit files meanwhile)."""
+    from living_lab import datasets
+    from living_lab.report import context
+
+    monkeypatch.setattr(context, "library_fingerprint", lambda: "0.1.0+test")
+    monkeypatch.setattr(datasets, "data_version", lambda: "data-test")
+    return monkeypatch
+
+
+def batch(executor, out: Path, config=CONFIG, **cli):
+    params = validate({"out": str(out), **cli}, config=config)
+    return run_batch(params, config=config, executor=executor, progress=False, echo=lambda s: None)
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# A normal batch
+
+
+def test_small_batch_writes_notebooks_html_manifest_and_index(executor, tmp_path):
+    out = tmp_path / "out"
+    summary = batch(executor, out, regions="3211,Kota Bandung,3201", lang="en")
+    assert (summary.ok, summary.failed, summary.skipped) == (4, 0, 0)
+    assert summary.exit_code == 0
+
+    for code in ("3211", "3273", "3201"):
+        nb = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
+        # A normal papermill output: parameters recorded, injected cell after the parameters cell.
+        assert nb.metadata.papermill.parameters == {
+            "region": code,
+            "year": 2024,
+            "cohort": "jawa-barat",
+            "target": 3.5,
+            "target_year": 2025,
+            "lang": "en",
+        }
+        assert nb.cells[1].metadata.tags == ["injected-parameters"]
+        assert f'region = "{code}"' in nb.cells[1].source
+        assert all(c.metadata.papermill.status == "completed" for c in nb.cells)
+        assert nb.metadata.papermill.exception is None
+        last = nb.cells[-1].outputs[0]["text"]
+        assert last == f"report {code} 2024 jawa-barat 3.5 2025 en\n"
+        page = (out / "regions" / f"{code}.html").read_text(encoding="utf-8")
+        assert f"report {code} 2024 jawa-barat 3.5 2025 en" in page
+        assert "data:image/png;base64," in page  # the figure, embedded
+        assert "mpl.rcParams" not in page  # inputs hidden
+
+    cohort_nb = nbformat.read(out / "cohort" / "cohort.ipynb", as_version=4)
+    # Only the parameters the cohort notebook declares; shade is its own.
+    assert cohort_nb.metadata.papermill.parameters == {
+        "cohort": "jawa-barat",
+        "year": 2024,
+        "lang": "en",
+        "shade": "light",
+    }
+    assert (
+        "cohort jawa-barat: 27 regions, 2024, en, light" in cohort_nb.cells[-1].outputs[0]["text"]
+    )
+
+    m = manifest(out)
+    assert m["schema"] == 1 and m["cohort"] == "jawa-barat" and m["lang"] == "en"
+    assert m["batch"]["status"] == "finished"
+    assert set(m["regions"]) == {"3211", "3273", "3201"}
+    entry = m["regions"]["3273"]
+    assert entry["name"] == "Kota Bandung" and entry["status"] == "ok"
+    assert entry["html"] == "regions/3273.html" and entry["ipynb"] == "regions/3273.ipynb"
+    assert entry["input_hash"].startswith("sha256:") and entry["error"] is None
+    assert entry["attempts"] == 1 and entry["duration_s"] > 0
+    assert m["cohort_reports"]["cohort"]["status"] == "ok"
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="regions/3211.html"' in index and "Kota Bandung" in index
+    assert not list(out.rglob(".*.tmp"))
+
+
+# --------------------------------------------------------------------------------------------
+# Warm kernels give what a fresh papermill run gives
+
+
+def normalised(nb: nbformat.NotebookNode) -> list:
+    """Cell sources, execution counts and outputs; no timings; kernel PIDs in file names masked."""
+    cells = []
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            out = dict(out)
+            if "text" in out:
+                out["text"] = re.sub(r"ipykernel_\d+", "ipykernel_PID", out["text"])
+            outputs.append(json.dumps(out, sort_keys=True))
+        cells.append(
+            (
+                cell.cell_type,
+                cell.source,
+                cell.get("execution_count"),
+                cell.metadata.get("tags"),
+                outputs,
+            )
+        )
+    return cells
+
+
+def test_warm_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, tmp_path):
+    # Fresh papermill kernels inherit this environment: show figures inline as pool kernels do.
+    monkeypatch.setenv("MPLBACKEND", INLINE)
+    _register_engine()
+    kernel = WarmKernel(KernelOptions(preload=CONFIG.preload))
+    kernel.start()
+    try:
+        order = ["3273", "3211", "3201", "3211", "3273"]  # repeats: state from itself too
+        warm = []
+        for i, code in enumerate(order):
+            params = {"region": code, "lang": "en" if i % 2 else "id"}
+            task = Task(
+                id=f"t{i}",
+                kind="region",
+                key=code,
+                notebook=REPORT.read_text(encoding="utf-8"),
+                input_path=str(REPORT),
+                output_path=str(tmp_path / f"{code}.ipynb"),
+                parameters=params,
+                title=code,
+                timeout=60,
+            )
+            warm.append((params, kernel.run(task)))
+    finally:
+        kernel.shutdown()
+
+    fresh_cache: dict[str, nbformat.NotebookNode] = {}
+    for params, warm_nb in warm:
+        key = json.dumps(params, sort_keys=True)
+        if key not in fresh_cache:
+            fresh_cache[key] = papermill.execute_notebook(
+                str(REPORT), None, parameters=params, kernel_name="python3", progress_bar=False
+            )
+        fresh = fresh_cache[key]
+        assert warm_nb.metadata.papermill.parameters == fresh.metadata.papermill.parameters
+        assert normalised(warm_nb) == normalised(fresh)
+
+    # The probes printed a pristine state every time, although every run changed all of it.
+    for _, nb in warm:
+        probes = nb.cells[3].outputs[0]["text"]
+        assert probes.startswith("leaked globals: []\nfont.size: 10.0\n")
+        assert "environment leak: None\ncwd changed: False\nsys.path leak: False" in probes
+        stderr = [o for o in nb.cells[3].outputs if o.get("name") == "stderr"]
+        assert stderr and "deliberate warning: shown in every run" in stderr[0]["text"]
+        assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == list(range(1, 9))
+        assert any("image/png" in o.get("data", {}) for o in nb.cells[5].outputs)
+
+
+def test_pool_output_matches_in_any_order(executor, tmp_path):
+    """The same report from two batches with different orders (and kernels) is identical."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    batch(executor, a, regions="3201,3211,3273,3202", cohort_reports="false")
+    batch(executor, b, regions="3273,3202,3211,3201", cohort_reports="false")
+    for code in ("3201", "3211", "3273", "3202"):
+        nb_a = nbformat.read(a / "regions" / f"{code}.ipynb", as_version=4)
+        nb_b = nbformat.read(b / "regions" / f"{code}.ipynb", as_version=4)
+        assert normalised(nb_a) == normalised(nb_b)
+
+
+# --------------------------------------------------------------------------------------------
+# Re-runs
+
+
+def test_unchanged_reports_are_skipped_unless_forced(executor, tmp_path, stable_versions):
+    out = tmp_path / "out"
+    first = batch(executor, out, regions="3211,3273")
+    assert (first.ok, first.skipped) == (3, 0)
+    html = out / "regions" / "3211.html"
+    stamp = html.stat().st_mtime_ns
+
+    again = batch(executor, out, regions="3211,3273")
+    assert (again.ok, again.skipped, again.failed) == (0, 3, 0)
+    assert html.stat().st_mtime_ns == stamp
+    m = manifest(out)
+    assert m["regions"]["3211"]["status"] == "skipped"
+    assert m["regions"]["3211"]["html"] == "regions/3211.html"
+
+    other_params = batch(executor, out, regions="3211,3273", lang="en")
+    assert (other_params.ok, other_params.skipped) == (3, 0)
+
+    forced = batch(executor, out, regions="3211,3273", lang="en", force="true")
+    assert (forced.ok, forced.skipped) == (3, 0)
+    assert html.stat().st_mtime_ns != stamp
+
+    # New data or new library code: everything runs again.
+    from living_lab import datasets
+    from living_lab.report import context
+
+    stable_versions.setattr(datasets, "data_version", lambda: "data-test-2")
+    assert batch(executor, out, regions="3211,3273", lang="en").ok == 3
+    stable_versions.setattr(context, "library_fingerprint", lambda: "0.1.0+test-2")
+    assert batch(executor, out, regions="3211,3273", lang="en").ok == 3
+
+    # A report whose file was deleted is made again; the others stay skipped.
+    (out / "regions" / "3273.html").unlink()
+    partial = batch(executor, out, regions="3211,3273", lang="en")
+    assert (partial.ok, partial.skipped) == (1, 2)
+    assert (out / "regions" / "3273.html").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Faults
+
+
+def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, markers):
+    out = tmp_path / "out"
+    # 3204 raises, 3205 hangs, 3206 kills its kernel every time, 3207 kills it once.
+    summary = batch(executor, out, regions="3204,3205,3206,3207,3211", timeout="4")
+    assert (summary.ok, summary.failed) == (3, 3)  # 3207, 3211 and the cohort notebook
+    assert summary.exit_code == 1
+    regions = manifest(out)["regions"]
+
+    raised = regions["3204"]
+    assert raised["status"] == "failed" and raised["attempts"] == 1  # a cell error is not retried
+    assert raised["error"] == "cell 3: ValueError: deliberate failure for region 3204"
+    assert raised["html"] is None and raised["failed_ipynb"] == "_failed/3204.ipynb"
+    failed_nb = nbformat.read(out / "_failed" / "3204.ipynb", as_version=4)
+    assert "papermill-error-cell-tag" in failed_nb.cells[0].metadata.tags  # papermill's banner
+    assert not (out / "regions" / "3204.html").exists()
+
+    hung = regions["3205"]
+    assert hung["status"] == "failed" and hung["attempts"] == 2
+    assert re.fullmatch(
+        r"timed out after \d+ s in cell 3 \(limit 4 s\); kernel killed \(after 2 attempts\)",
+        hung["error"],
+    )
+
+    died = regions["3206"]
+    assert died["status"] == "failed" and died["attempts"] == 2
+    assert died["error"] == "kernel died in cell 3 (exit status 1) (after 2 attempts)"
+
+    once = regions["3207"]
+    assert once["status"] == "ok" and once["attempts"] == 2
+    assert (markers / "died-3207").exists()
+    assert (out / "regions" / "3207.html").exists()
+
+    assert regions["3211"]["status"] == "ok"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "deliberate failure for region 3204" in index
+
+    # The pool recovered: its kernels run the next batch normally.
+    after = batch(executor, tmp_path / "after", regions="3201,3202", cohort_reports="false")
+    assert (after.ok, after.failed) == (2, 0)
+
+
+def test_a_failed_run_never_replaces_a_good_report(executor, tmp_path):
+    out = tmp_path / "out"
+    assert batch(executor, out, regions="3211", cohort_reports="false").ok == 1
+    good_html = (out / "regions" / "3211.html").read_bytes()
+    good_nb = (out / "regions" / "3211.ipynb").read_bytes()
+
+    # The same folder, now with a report notebook that fails for every region.
+    broken = nbformat.read(REPORT, as_version=4)
+    broken.cells.insert(2, nbformat.v4.new_code_cell('raise RuntimeError("broken notebook")'))
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    nbformat.write(broken, folder / "report.ipynb")
+    (folder / "set.yaml").write_text("notebook_dir: .\nregion_notebook: report.ipynb\n")
+    cfg = load_notebook_config(folder / "set.yaml")
+    summary = batch(executor, out, config=cfg, regions="3211")
+    assert summary.failed == 1
+    assert (out / "regions" / "3211.html").read_bytes() == good_html
+    assert (out / "regions" / "3211.ipynb").read_bytes() == good_nb
+    entry = manifest(out)["regions"]["3211"]
+    assert entry["status"] == "failed" and "RuntimeError: broken notebook" in entry["error"]
+    assert (out / "_failed" / "3211.ipynb").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writes
+
+
+def test_atomic_write_keeps_the_old_file_when_the_write_fails(tmp_path, monkeypatch):
+    path = tmp_path / "report.html"
+    mf.atomic_write_text(path, "good")
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(mf.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        mf.atomic_write_text(path, "half written")
+    assert path.read_text() == "good"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary file left
+
+
+def test_manifest_is_valid_json_at_every_moment(tmp_path):
+    m = mf.Manifest(tmp_path, {"cohort": "jawa-barat"})
+    m.save()
+    stop = threading.Event()
+    seen: list[int] = []
+    errors: list[Exception] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(len(json.loads((tmp_path / "manifest.json").read_text())["regions"]))
+            except Exception as exc:  # a partial file would land here
+                errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for i in range(300):
+            m.regions[f"{i:04d}"] = {"status": "ok", "error": "x" * 500}
+            m.save()
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors
+    assert len(seen) > 10 and seen == sorted(seen)
+
+
+def test_an_unreadable_manifest_means_everything_runs_again(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"schema": 1, "regions": {"3211": ')
+    assert mf.read_manifest(tmp_path / "manifest.json") is None
+    m = mf.Manifest(tmp_path, {"cohort": "x"})
+    assert m.previous_regions == {}
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    (tmp_path / "regions").mkdir()
+    stale = tmp_path / "regions" / ".3211.html.abcd.tmp"
+    stale.write_text("partial")
+    keep = tmp_path / "regions" / "3211.html"
+    keep.write_text("good")
+    assert mf.remove_stale_temp(tmp_path) == 1
+    assert not stale.exists() and keep.read_text() == "good"
+
+
+def test_two_runs_cannot_write_one_folder(tmp_path):
+    from living_lab.errors import ParameterError
+
+    with (
+        mf.folder_lock(tmp_path),
+        pytest.raises(ParameterError, match="is being written by another"),
+    ):
+        with mf.folder_lock(tmp_path):
+            pass
+
+
+# --------------------------------------------------------------------------------------------
+# Interrupting a batch from the command line
+
+
+def descendants(pid: int) -> set[int]:
+    table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    children: dict[int, list[int]] = {}
+    for line in table.splitlines():
+        child, parent = map(int, line.split())
+        children.setdefault(parent, []).append(child)
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state  # a zombie has exited
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path):
+    out = tmp_path / "out"
+    regions = "3201,3202,3203,3204,3211,3273,3208,3209,3210,3212"
+    argv = [
+        sys.executable,
+        "-m",
+        "living_lab.cli",
+        "reports",
+        "--notebooks",
+        str(FIXTURES / "notebooks.yaml"),
+        "--regions",
+        regions,
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--no-cohort-reports",
+        "--no-progress",
+    ]
+    env = {**os.environ, "LIVING_LAB_TEST_SLEEP": "1.5", "LIVING_LAB_TEST_MARKERS": str(tmp_path)}
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        done = 0
+        while time.monotonic() < deadline and done < 2:
+            time.sleep(0.3)
+            m = mf.read_manifest(out / "manifest.json")
+            done = sum(e.get("status") == "ok" for e in (m or {}).get("regions", {}).values())
+        assert done >= 2, "the batch did not get going"
+        family = descendants(proc.pid)
+        assert len(family) >= 4  # two workers, two kernels
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    m = mf.read_manifest(out / "manifest.json")
+    assert m is not None and m["batch"]["status"] == "interrupted"
+    finished = {code for code, e in m["regions"].items() if e["status"] == "ok"}
+    assert 2 <= len(finished) < 10
+    for code in finished:
+        nb = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
+        assert nb.metadata.papermill.parameters["region"] == code
+        assert (out / "regions" / f"{code}.html").stat().st_size > 0
+    assert not list(out.rglob(".*.tmp"))
+    # No worker process or kernel outlived the run.
+    time.sleep(2)
+    assert [pid for pid in family if running(pid)] == []
+
+    # The re-run finishes only what is missing.
+    env.pop("LIVING_LAB_TEST_SLEEP")
+    rerun = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 1  # 3204 fails on purpose
+    m = mf.read_manifest(out / "manifest.json")
+    statuses = {code: e["status"] for code, e in m["regions"].items()}
+    assert statuses["3204"] == "failed"
+    assert sum(s == "skipped" for s in statuses.values()) == len(finished - {"3204"})
+    assert all(s in {"ok", "skipped"} for code, s in statuses.items() if code != "3204")
