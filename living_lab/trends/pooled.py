@@ -14,6 +14,10 @@ caller chose otherwise for older-framework rows)::
 so trends level off toward 5 and every forecast stays inside the scale). Noise ``e`` is on the
 index scale (a score is off by so many index points) and enters the logit-scale fit through the
 delta method: a row's weight is ``1 / (sigma * dz/dy)^2``, so a printed 1.00 hardly counts.
+Why logit by default: between 2023 and 2024 regions whose mean score was above 4 gained less
+(mean 0.19, n = 23) than regions between 2 and 4 (0.27-0.43), the levelling-off the logit
+scale builds in, and a straight line on the index would run past 5 within a few years for the
+best regions. In the range where the 3.5 target is decided (2-4) the two scales agree closely.
 
 Estimation (empirical Bayes)
 ----------------------------
