@@ -230,7 +230,7 @@ class DaskExecutor:
                     retries=0,
                 )
             )
-        for future in as_completed(self._futures):
+        for future in as_completed(self._futures, loop=self.client.loop):
             if should_stop():
                 self.interrupt()
                 return

@@ -1,0 +1,118 @@
+"""``--executor dask``: the same batch on a Dask cluster (a LocalCluster of two processes).
+
+Each worker keeps its own warm kernel; executed notebooks and HTML come back to the client,
+which writes them, so the output folder looks exactly as with the local executor.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from living_lab import paths
+from living_lab.report.executors import DaskExecutor, LocalExecutor
+from living_lab.report.params import load_notebook_config, validate
+from living_lab.report.runner import kernel_options, run_batch
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+FIXTURES = paths.ROOT / "tests" / "fixtures" / "runner"
+CONFIG = load_notebook_config(FIXTURES / "notebooks.yaml")
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """Every cell's outputs, kernel PIDs in warning file names masked."""
+    return [
+        re.sub(r"ipykernel_\d+", "ipykernel_PID", json.dumps(c.get("outputs"))) for c in nb.cells
+    ]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    distributed = pytest.importorskip("distributed")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LIVING_LAB_TEST_MARKERS", str(tmp_path_factory.mktemp("markers")))
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=40,
+    ) as cl:
+        yield cl
+    patch.undo()
+
+
+def test_dask_batch_writes_the_same_reports_as_the_local_pool(cluster, tmp_path):
+    options = kernel_options(CONFIG)
+    dask_out, local_out = tmp_path / "dask", tmp_path / "local"
+    params = validate(
+        {
+            "out": str(dask_out),
+            "regions": "3211,3273,3204",
+            "executor": "dask",
+            "scheduler": cluster.scheduler_address,
+        },
+        config=CONFIG,
+    )
+    executor = DaskExecutor(cluster.scheduler_address, options)
+    summary = run_batch(
+        params, config=CONFIG, executor=executor, progress=False, echo=lambda s: None
+    )
+    executor.close()
+    assert (summary.ok, summary.failed) == (3, 1)  # two regions, the cohort notebook; 3204 raises
+
+    m = json.loads((dask_out / "manifest.json").read_text())
+    assert m["batch"]["executor"] == "dask"
+    assert m["regions"]["3204"]["error"] == "cell 3: ValueError: deliberate failure for region 3204"
+    workers = {m["regions"][c]["worker"] for c in ("3211", "3273")}
+    assert all(w.split(":")[-1].isdigit() for w in workers)  # host:pid of the Dask worker
+    for code in ("3211", "3273"):
+        nb = nbformat.read(dask_out / "regions" / f"{code}.ipynb", as_version=4)
+        assert nb.metadata.papermill.parameters["region"] == code
+        assert "data:image/png;base64," in (dask_out / "regions" / f"{code}.html").read_text()
+
+    # The same reports from the local pool: same outputs, cell by cell.
+    local = LocalExecutor(1, options)
+    local_params = validate({"out": str(local_out), "regions": "3273,3211"}, config=CONFIG)
+    run_batch(local_params, config=CONFIG, executor=local, progress=False, echo=lambda s: None)
+    local.close()
+    for code in ("3211", "3273"):
+        a = nbformat.read(dask_out / "regions" / f"{code}.ipynb", as_version=4)
+        b = nbformat.read(local_out / "regions" / f"{code}.ipynb", as_version=4)
+        assert outputs(a) == outputs(b)
+
+
+def test_dask_worker_kernels_are_warm_and_recover_from_a_dead_kernel(cluster, tmp_path):
+    params = validate(
+        {
+            "out": str(tmp_path / "out"),
+            "regions": "3206,3201,3202,3203",
+            "executor": "dask",
+            "scheduler": cluster.scheduler_address,
+            "cohort_reports": "false",
+        },
+        config=CONFIG,
+    )
+    executor = DaskExecutor(cluster.scheduler_address, kernel_options(CONFIG))
+    summary = run_batch(
+        params, config=CONFIG, executor=executor, progress=False, echo=lambda s: None
+    )
+    executor.close()
+    assert (summary.ok, summary.failed) == (3, 1)
+    regions = json.loads((tmp_path / "out" / "manifest.json").read_text())["regions"]
+    assert regions["3206"]["error"] == "kernel died in cell 3 (exit status 1) (after 2 attempts)"
+    # Warm: no healthy region paid for a kernel start (they ran on kernels started before).
+    starts = [regions[c]["timings"].get("kernel_start_s", 0) for c in ("3201", "3202", "3203")]
+    assert sum(s > 0.5 for s in starts) <= 2  # at most the first task on each of the two workers
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path):
+    from living_lab.errors import ParameterError
+
+    executor = DaskExecutor("tcp://127.0.0.1:9", kernel_options(CONFIG), timeout=2)
+    with pytest.raises(ParameterError, match=r"^scheduler: cannot connect to tcp://127.0.0.1:9 "):
+        executor.start()
