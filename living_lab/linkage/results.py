@@ -861,13 +861,32 @@ def format_robustness(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
     return out
 
 
-def closing_note(results: list[LinkageResult], lang: Lang = "id") -> str:
-    """Markdown paragraph quoting each main estimate with its interval and n, and the caveat."""
+def closing_note(
+    results: list[LinkageResult],
+    lang: Lang = "id",
+    robustness: dict[tuple[str, str], pd.DataFrame] | None = None,
+) -> str:
+    """Markdown paragraph quoting each main estimate with its interval and n, and the caveat.
+
+    With the robustness tables, each estimate is followed by the same model without province
+    effects, so the reader sees how much of the association lies between provinces.
+    """
     lines = [t("linkage.closing.lead", lang)]
     for r in results:
-        lines.append(
-            f"- **{t(f'linkage.model.{r.spec.outcome}.{r.spec.design}', lang)}**: {r.summary(lang)}"
-        )
+        model = t(f"linkage.model.{r.spec.outcome}.{r.spec.design}", lang)
+        line = f"- **{model}**: {r.summary(lang)}"
+        table = (robustness or {}).get((r.spec.outcome, r.spec.design))
+        if table is not None and "no_province_effects" in set(table["key"]):
+            row = table.set_index("key").loc["no_province_effects"]
+            if pd.notna(row.get("coef")):
+                line += " " + t(
+                    "linkage.closing.between",
+                    lang,
+                    coef=fmt.num(row["coef"], lang, 2, signed=True),
+                    ci=fmt.interval(row["ci_low"], row["ci_high"], lang),
+                    n=int(row["n"]),
+                )
+        lines.append(line)
     lines.append("")
     lines.append(t("linkage.closing.caveat", lang))
     return "\n".join(lines)

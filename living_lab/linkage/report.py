@@ -1,0 +1,294 @@
+"""Sections of ``notebooks/linkage_study.ipynb``: each returns what one notebook cell displays.
+
+The notebook stays thin (parameters, validation, one call per section); every number, table,
+figure and sentence comes from here, in the language of the run. Text lives in
+``living_lab/locales/{id,en}/linkage.yml``.
+
+Examples
+--------
+>>> params = check_study_params(lang="en", cohort="jawa-barat", validation_replications=0)
+>>> study = LinkageStudy.run(params)                              # doctest: +SKIP
+>>> [type(x).__name__ for x in study.header()][:1]                # doctest: +SKIP
+['Markdown']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Image, Markdown
+
+from living_lab import datasets
+from living_lab.linkage import fmt, simulate
+from living_lab.linkage.params import StudyParams
+from living_lab.linkage.region import format_positions, positions, region_view
+from living_lab.linkage.results import (
+    DesignChoice,
+    LinkageResult,
+    choose_design,
+    closing_note,
+    default_specs,
+    fit,
+    format_robustness,
+    inference_table,
+    main_table,
+    robustness_table,
+)
+from living_lab.plots.linkage import plot_coefficients, plot_region_scatter
+from living_lab.text import t
+
+#: Cohorts larger than this show only the regions furthest from expectation.
+MAX_POSITION_ROWS = 40
+#: Rows shown at each end when a cohort is too large to list in full.
+EXTREME_ROWS = 10
+
+
+def _md(key: str, lang: str, **kw: Any) -> Markdown:
+    return Markdown(t(key, lang, **kw))  # type: ignore[arg-type]
+
+
+def _table(df: pd.DataFrame) -> Any:
+    """A table without the row index (the index means nothing to a reader)."""
+    return df.style.hide(axis="index")
+
+
+def _shown(fig: Any) -> Image:
+    """The figure as an embedded PNG (whatever the kernel's matplotlib backend), closed."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    title = fig.axes[0].get_title() if fig.axes else ""
+    return Image(data=buf.getvalue(), format="png", alt=title)
+
+
+@dataclass
+class LinkageStudy:
+    """Every result of the study for one run of the notebook."""
+
+    params: StudyParams
+    results: list[LinkageResult]
+    designs: list[DesignChoice]
+    robustness: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def run(cls, params: StudyParams) -> LinkageStudy:
+        """Fit the main models and the robustness tables (the heavy part, done once)."""
+        conf = params.min_confidence
+        specs = default_specs(min_confidence=conf)
+        results = [fit(s, bootstrap=params.bootstrap, seed=params.seed) for s in specs]
+        designs = [
+            choose_design(o, min_confidence=conf)  # type: ignore[arg-type]
+            for o in ("stunting_prevalence_pct", "poverty_rate_pct")
+        ]
+        robustness = {
+            (s.outcome, s.design): robustness_table(
+                s.outcome,  # type: ignore[arg-type]
+                s.design,  # type: ignore[arg-type]
+                lang=params.lang,
+                min_confidence=conf,
+                bootstrap=params.bootstrap,
+                seed=params.seed,
+            )
+            for s in specs
+        }
+        return cls(params=params, results=results, designs=designs, robustness=robustness)
+
+    @property
+    def lang(self) -> str:
+        return self.params.lang
+
+    def _model(self, r: LinkageResult) -> str:
+        return t(f"linkage.model.{r.spec.outcome}.{r.spec.design}", self.lang)  # type: ignore[arg-type]
+
+    # ----- sections ------------------------------------------------------------------------
+    def header(self) -> list[Any]:
+        lang = self.lang
+        cohort = self.params.cohort
+        title = cohort.title if lang == "id" else cohort.title_en
+        return [
+            _md("linkage.nb.title", lang),
+            _md(
+                "linkage.nb.subtitle",
+                lang,
+                version=datasets.data_version(),
+                date=dt.date.today().isoformat(),
+                cohort=title,
+            ),
+            _md("linkage.nb.intro", lang),
+            _md(
+                "linkage.nb.params",
+                lang,
+                language=t("lang_name", lang),  # type: ignore[arg-type]
+                confidence=t(f"linkage.confidence_level.{self.params.min_confidence}", lang),  # type: ignore[arg-type]
+                draws=self.params.bootstrap,
+                seed=self.params.seed,
+            ),
+        ]
+
+    def data(self) -> list[Any]:
+        lang = self.lang
+        out: list[Any] = [_md("linkage.nb.data_heading", lang), _md("linkage.nb.data_text", lang)]
+        items = [f"- **{self._model(r)}**: {r.dropped_text(lang)}" for r in self.results]  # type: ignore[arg-type]
+        out.append(Markdown("\n".join(items)))
+        out += [_md("linkage.nb.timing_heading", lang), _md("linkage.nb.timing_text", lang)]
+        return out
+
+    def methods(self) -> list[Any]:
+        return [
+            _md("linkage.nb.methods_heading", self.lang),
+            _md("linkage.nb.methods_text", self.lang),
+        ]
+
+    def design(self) -> list[Any]:
+        lang = self.lang
+        items = [f"- {d.message(lang)}" for d in self.designs]  # type: ignore[arg-type]
+        return [_md("linkage.nb.design_heading", lang), Markdown("\n".join(items))]
+
+    def main(self) -> list[Any]:
+        lang = self.lang
+        out: list[Any] = [
+            _md("linkage.nb.main_heading", lang),
+            _md("linkage.nb.main_text", lang),
+            _table(main_table(self.results, lang)),  # type: ignore[arg-type]
+        ]
+        for r in self.results:
+            L = lang  # noqa: N806 - short alias keeps the lines below readable
+            notes = "\n".join(f"- {n}" for n in r.notes(L))  # type: ignore[arg-type]
+            sources = "\n".join(f"- {s}" for s in r.sources)
+            block = "\n\n".join(
+                [
+                    t("linkage.nb.model_heading", L, model=self._model(r)),  # type: ignore[arg-type]
+                    f"{t('linkage.nb.estimate_label', L)} {r.summary(L)}",  # type: ignore[arg-type]
+                    f"{t('linkage.nb.spec_label', L)} {r.spec_text(L)}",  # type: ignore[arg-type]
+                    f"{t('linkage.nb.notes_label', L)}\n\n{notes}",  # type: ignore[arg-type]
+                    f"{t('linkage.nb.sources_label', L)}\n\n{sources}",  # type: ignore[arg-type]
+                    f"{t('linkage.nb.caveat_label', L)} {r.caveat(L)}",  # type: ignore[arg-type]
+                ]
+            )
+            out.append(Markdown(block))
+        return out
+
+    def robustness_section(self) -> list[Any]:
+        lang = self.lang
+        out: list[Any] = [
+            _md("linkage.nb.robustness_heading", lang),
+            _md("linkage.nb.robustness_text", lang),
+        ]
+        for r in self.results:
+            table = self.robustness[(r.spec.outcome, r.spec.design)]
+            out.append(_md("linkage.nb.robustness_model", lang, model=self._model(r)))
+            out.append(_table(format_robustness(table, lang)))  # type: ignore[arg-type]
+            out.append(_shown(plot_coefficients(table, lang)))  # type: ignore[arg-type]
+        return out
+
+    def inference(self) -> list[Any]:
+        lang = self.lang
+        main = self.results[0]
+        tab = inference_table(
+            main.spec, lang=lang, bootstrap=self.params.bootstrap, seed=self.params.seed
+        )  # type: ignore[arg-type]
+        level = int(round(main.level * 100))
+        shown = pd.DataFrame(
+            {
+                t("linkage.col.method", lang): tab["method"],  # type: ignore[arg-type]
+                t("linkage.col.coef", lang): [
+                    fmt.num(v, lang, 2, signed=True) for v in tab["coef"]
+                ],  # type: ignore[arg-type]
+                t("linkage.col.se", lang): [fmt.num(v, lang, 3) for v in tab["se"]],  # type: ignore[arg-type]
+                f"{level}%": [
+                    fmt.interval(lo, hi, lang)
+                    for lo, hi in zip(tab["ci_low"], tab["ci_high"], strict=True)
+                ],  # type: ignore[arg-type]
+                "p": [fmt.pval(p, lang) for p in tab["p"]],  # type: ignore[arg-type]
+            }
+        )
+        return [
+            _md("linkage.nb.inference_heading", lang),
+            _md("linkage.nb.model_heading", lang, model=self._model(main)),
+            _md("linkage.nb.inference_text", lang),
+            _table(shown),
+        ]
+
+    def scatter(self) -> list[Any]:
+        lang = self.lang
+        regions = self.params.cohort.regions
+        out: list[Any] = [_md("linkage.nb.scatter_heading", lang)]
+        for r in self.results:
+            if r.spec.design == "twfe":
+                continue
+            if len(regions) == 1:
+                view = region_view(regions[0], result=r, n_peers=self.params.n_peers)
+                out.append(_shown(plot_region_scatter(view, lang=lang)))  # type: ignore[arg-type]
+            else:
+                # Outlining every region of the "all" cohort would outline nothing in particular.
+                hl = () if self.params.cohort.name == "all" else regions
+                out.append(_shown(plot_region_scatter(r, None, lang, highlight=hl)))  # type: ignore[arg-type]
+        return out
+
+    def positions_section(self) -> list[Any]:
+        lang = self.lang
+        regions = list(self.params.cohort.regions)
+        out: list[Any] = [
+            _md("linkage.nb.positions_heading", lang),
+            _md("linkage.nb.positions_text", lang),
+        ]
+        for r in self.results:
+            if r.spec.design == "twfe":
+                continue
+            pos = positions(regions, r.spec.outcome, r, lang=lang)  # type: ignore[arg-type]
+            ok = pos[pos["status"] == "ok"].sort_values("residual")
+            missing = pos[pos["status"] != "ok"]
+            out.append(_md("linkage.nb.model_heading", lang, model=self._model(r)))
+            out.append(_md("linkage.nb.positions_counts", lang, ok=len(ok), missing=len(missing)))
+            if len(pos) > MAX_POSITION_ROWS:
+                out.append(_md("linkage.nb.positions_limited", lang, n=len(pos), k=EXTREME_ROWS))
+                shown = pd.concat([ok.head(EXTREME_ROWS), ok.tail(EXTREME_ROWS)])
+            else:
+                shown = pd.concat([ok, missing])
+            out.append(_table(format_positions(shown, r, lang)))  # type: ignore[arg-type]
+        return out
+
+    def validation(self) -> list[Any]:
+        lang = self.lang
+        reps = self.params.validation_replications
+        if reps == 0:
+            return []
+        table = simulate.simulation_study(replications=reps, seed=self.params.seed, bootstrap=199)
+        shown = pd.DataFrame(
+            {
+                t("linkage.sim.col.estimator", lang): [
+                    t(f"linkage.sim.{e}", lang) for e in table["estimator"]
+                ],  # type: ignore[arg-type]
+                t("linkage.sim.col.truth", lang): [fmt.num(v, lang, 2) for v in table["truth"]],  # type: ignore[arg-type]
+                t("linkage.sim.col.mean_estimate", lang): [
+                    fmt.num(v, lang, 2) for v in table["mean_estimate"]
+                ],  # type: ignore[arg-type]
+                t("linkage.sim.col.bias_over_se", lang): [
+                    fmt.num(v, lang, 2, signed=True) for v in table["bias_over_se"]
+                ],  # type: ignore[arg-type]
+                t("linkage.sim.col.coverage", lang): [
+                    f"{fmt.num(100 * v, lang, 1)}%" for v in table["coverage"]
+                ],  # type: ignore[arg-type]
+                t("linkage.sim.col.expected", lang): [
+                    t("linkage.sim.yes" if w else "linkage.sim.no", lang)
+                    for w in table["expected_to_work"]
+                ],  # type: ignore[arg-type]
+            }
+        )
+        return [
+            _md("linkage.nb.validation_heading", lang),
+            _md("linkage.nb.validation_text", lang, reps=reps),
+            _table(shown),
+        ]
+
+    def closing(self) -> list[Any]:
+        lang = self.lang
+        return [
+            _md("linkage.nb.closing_heading", lang),
+            Markdown(closing_note(self.results, lang, self.robustness)),
+        ]  # type: ignore[arg-type]
