@@ -31,14 +31,14 @@ from living_lab.errors import InputError, ParameterError
 from living_lab.framework import DEFAULT_FRAMEWORK
 
 OtherFrameworks = Literal["exclude", "level-shift", "offset"]
-Scale = Literal["index", "logit"]
+Scale = Literal["index", "logit", "logit-upper"]
 OTHER_FRAMEWORKS: tuple[str, ...] = get_args(OtherFrameworks)
 SCALES: tuple[str, ...] = get_args(Scale)
 
 #: Bounds of the SPBE index.
 LOW, HIGH = 1.0, 5.0
-#: Published scores are rounded to 0.01, so a printed 1.00 means [1.000, 1.005). On the logit
-#: scale values are moved this far inside the bounds; a printed bound is not an exact bound.
+#: Published scores are rounded to 0.01, so a printed 1.00 means [1.000, 1.005). On a logit
+#: scale values are moved this far inside its bounds; a printed bound is not an exact bound.
 EDGE = 0.005
 #: Series code given to a table without ``region_code`` (e.g. :func:`load_spbe_national`).
 NATIONAL = "national"
@@ -201,24 +201,42 @@ def prepare(
     )
 
 
-# --- the bounded scale --------------------------------------------------------------------
+# --- the model scales ------------------------------------------------------------------------
+#
+# "index"        the index itself: a straight line in index points per year.
+# "logit"        logit((index - 1) / 4): bounded at both ends of the scale, growth slows toward
+#                5 and toward 1 alike.
+# "logit-upper"  logit(index / 5): bounded at 5 only. Growth slows toward 5 as under "logit",
+#                but near 1 it stays close to a straight line; a trend below 1 is censored to
+#                1.00 (the lowest score published; four published scores are exactly 1.00).
+#
+# Forecast scores are censored to [1, 5] on every scale (see predictive.py).
+
+#: Lower and upper asymptote of each bounded scale (index points).
+BOUNDS: dict[str, tuple[float, float]] = {"logit": (1.0, 5.0), "logit-upper": (0.0, 5.0)}
+
+
+def _p(y: np.ndarray, scale: Scale) -> np.ndarray:
+    a, b = BOUNDS[scale]
+    return (np.clip(y, a + EDGE, b - EDGE) - a) / (b - a)
 
 
 def to_model(y: np.ndarray, scale: Scale) -> np.ndarray:
-    """Index -> model scale: identity, or ``logit((y - 1) / 4)`` with values kept ``EDGE`` inside."""
+    """Index -> model scale (identity, or a logit with values kept ``EDGE`` inside its bounds)."""
     y = np.asarray(y, dtype=float)
     if scale == "index":
         return y
-    p = (np.clip(y, LOW + EDGE, HIGH - EDGE) - LOW) / (HIGH - LOW)
+    p = _p(y, scale)
     return np.log(p) - np.log1p(-p)
 
 
 def from_model(z: np.ndarray, scale: Scale) -> np.ndarray:
-    """Model scale -> index (``1 + 4 * expit(z)`` on the logit scale, always inside [1, 5])."""
+    """Model scale -> index (``a + (b - a) * expit(z)`` on a logit scale with bounds a, b)."""
     z = np.asarray(z, dtype=float)
     if scale == "index":
         return z
-    return LOW + (HIGH - LOW) * expit(z)
+    a, b = BOUNDS[scale]
+    return a + (b - a) * expit(z)
 
 
 def dmodel_dindex(y: np.ndarray, scale: Scale) -> np.ndarray:
@@ -226,8 +244,29 @@ def dmodel_dindex(y: np.ndarray, scale: Scale) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     if scale == "index":
         return np.ones_like(y)
-    p = (np.clip(y, LOW + EDGE, HIGH - EDGE) - LOW) / (HIGH - LOW)
-    return 1.0 / ((HIGH - LOW) * p * (1.0 - p))
+    a, b = BOUNDS[scale]
+    p = _p(y, scale)
+    return 1.0 / ((b - a) * p * (1.0 - p))
+
+
+#: The delta method linearises the scale over the reach of the noise (about two noise SDs,
+#: 0.3 index points). Closer to an asymptote than this its Gaussian on the model scale is far
+#: too wide (a printed 1.00 would make a logit level unknowable and a forecast interval cover
+#: the whole scale), so derivatives for the uncertainty of levels and of the common shock are
+#: taken no closer. Estimation weights use the exact derivative.
+DELTA_MARGIN = 0.25
+
+
+def noise_factor(y: np.ndarray, scale: Scale) -> np.ndarray:
+    """``dz/dy`` for converting index-scale noise to the model scale (delta method).
+
+    Taken at ``y`` moved at least ``DELTA_MARGIN`` inside the scale's asymptotes.
+    """
+    y = np.asarray(y, dtype=float)
+    if scale == "index":
+        return np.ones_like(y)
+    a, b = BOUNDS[scale]
+    return dmodel_dindex(np.clip(y, a + DELTA_MARGIN, b - DELTA_MARGIN), scale)
 
 
 def dindex_dmodel(z: np.ndarray, scale: Scale) -> np.ndarray:
@@ -235,16 +274,18 @@ def dindex_dmodel(z: np.ndarray, scale: Scale) -> np.ndarray:
     z = np.asarray(z, dtype=float)
     if scale == "index":
         return np.ones_like(z)
+    a, b = BOUNDS[scale]
     e = np.exp(-np.abs(z))
-    return (HIGH - LOW) * e / (1.0 + e) ** 2
+    return (b - a) * e / (1.0 + e) ** 2
 
 
 def index_to_model_open(c: np.ndarray, scale: Scale) -> np.ndarray:
-    """Index -> model scale with -inf/+inf at or beyond the bounds (for probabilities)."""
+    """Index -> model scale with -inf/+inf at or beyond the asymptotes (for probabilities)."""
     c = np.asarray(c, dtype=float)
     if scale == "index":
         return c
-    p = (c - LOW) / (HIGH - LOW)
+    a, b = BOUNDS[scale]
+    p = (c - a) / (b - a)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.log(p) - np.log1p(-p)
     z = np.where(p <= 0, -np.inf, z)

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from living_lab.trends._data import Scale, dmodel_dindex, to_model
+from living_lab.trends._data import Scale, dmodel_dindex, noise_factor, to_model
 
 Weights = Literal["none", "delta"]
 
@@ -38,8 +38,10 @@ def region_stats(
     mean model-scale value of the row's region and framework (for fitted values).
 
     Columns: ``region_code, n_points, n_regimes, first_year, last_year, last_index, tbar, level,
-    W, Sxx, slope_hat, rss, resid_df, n_cur, tbar_unw, Sxx_unw``; ``level`` and ``tbar`` belong
-    to the current framework; ``Sxx`` and ``rss`` are weighted; ``*_unw`` are unweighted.
+    W, W_pred, Sxx, slope_hat, rss, resid_df, n_cur, tbar_unw, Sxx_unw``; ``level`` and ``tbar``
+    belong to the current framework; ``Sxx`` and ``rss`` are weighted; ``*_unw`` are unweighted.
+    ``W_pred`` is ``W`` with the derivative taken no closer than ``DELTA_MARGIN`` to an asymptote
+    (see :func:`~living_lab.trends._data.noise_factor`), for the uncertainty of the level.
     """
     codes, region = np.unique(obs["region_code"].to_numpy(dtype=str), return_inverse=True)
     cell_key = pd.MultiIndex.from_arrays([region, obs["regime"].to_numpy(dtype=str)])
@@ -52,7 +54,11 @@ def region_stats(
     y = obs["value"].to_numpy(dtype=float)
     z = to_model(y, scale)
     at = y if weight_at is None else np.asarray(weight_at, dtype=float)
-    w = np.ones_like(z) if weights == "none" else 1.0 / dmodel_dindex(at, scale) ** 2
+    if weights == "none":
+        w = w_pred = np.ones_like(z)
+    else:
+        w = 1.0 / dmodel_dindex(at, scale) ** 2
+        w_pred = 1.0 / noise_factor(at, scale) ** 2
 
     def per_cell(values: np.ndarray) -> np.ndarray:
         return np.bincount(cell, values, minlength=n_cells)
@@ -100,6 +106,7 @@ def region_stats(
             "tbar": t_cell[cur],
             "level": z_cell[cur],
             "W": w_cell[cur],
+            "W_pred": per_cell(w_pred)[cur],
             "Sxx": np.where(has_slope, sxx, 0.0),
             "slope_hat": slope,
             "rss": rss,

@@ -10,7 +10,7 @@ Every forecast of the trend models has the same form::
 noise and, if any, a common year shock) with variance ``s2``. Scores are published on [1, 5],
 so the score is censored at the bounds and every quantile stays inside the scale.
 
-On the index scale ``h(L) + e`` is normal and everything is closed-form. On the logit scale the
+On the index scale ``h(L) + e`` is normal and everything is closed-form. On a logit scale the
 two parts are integrated numerically (Gauss-Hermite quadrature, 24 nodes) over whichever part is
 narrower on the index scale, the other part analytically, so the answer stays accurate whether
 the noise or the trend uncertainty dominates.
@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from living_lab.trends._data import (
+    BOUNDS,
     HIGH,
     LOW,
     Scale,
@@ -45,28 +46,29 @@ def _broadcast(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
 
 
 def _cdf_pdf_logit(
-    c: np.ndarray, m: np.ndarray, v: np.ndarray, s: np.ndarray
+    c: np.ndarray, m: np.ndarray, v: np.ndarray, s: np.ndarray, scale: Scale
 ) -> tuple[np.ndarray, np.ndarray]:
-    """P(h(L) + e <= c) and its density, flat arrays, logit scale."""
+    """P(h(L) + e <= c) and its density, flat arrays, a logit scale."""
+    a, b = BOUNDS[scale]
     sd_l = np.sqrt(v)
-    over_l = s >= sd_l * dindex_dmodel(m, "logit")  # integrate over L, e analytic
+    over_l = s >= sd_l * dindex_dmodel(m, scale)  # integrate over L, e analytic
     cdf = np.empty_like(c)
     pdf = np.empty_like(c)
     if over_l.any():
         i = over_l
-        mu = from_model(m[i, None] + sd_l[i, None] * _NODES, "logit")
+        mu = from_model(m[i, None] + sd_l[i, None] * _NODES, scale)
         u = (c[i, None] - mu) / s[i, None]
         cdf[i] = ndtr(u) @ _WEIGHTS
         pdf[i] = (_phi(u) @ _WEIGHTS) / s[i]
     if (~over_l).any():
         i = ~over_l
         point = c[i, None] - s[i, None] * _NODES
-        zq = index_to_model_open(point, "logit")
+        zq = index_to_model_open(point, scale)
         u = (zq - m[i, None]) / sd_l[i, None]
         cdf[i] = ndtr(u) @ _WEIGHTS
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            p = (point - LOW) / (HIGH - LOW)
-            dz = 1.0 / ((HIGH - LOW) * p * (1.0 - p))
+            p = (point - a) / (b - a)
+            dz = 1.0 / ((b - a) * p * (1.0 - p))
             dens = _phi(u) * dz / sd_l[i, None]
         dens = np.where(np.isfinite(dens) & (p > 0) & (p < 1), dens, 0.0)
         pdf[i] = dens @ _WEIGHTS
@@ -81,7 +83,7 @@ def prob_at_least(
     if scale == "index":
         out = ndtr((m - c) / np.sqrt(v + s2))
     else:
-        out = 1.0 - _cdf_pdf_logit(c, m, v, np.sqrt(s2))[0]
+        out = 1.0 - _cdf_pdf_logit(c, m, v, np.sqrt(s2), scale)[0]
     return np.clip(out, 0.0, 1.0).reshape(shape)
 
 
@@ -100,14 +102,14 @@ def quantiles(
     # safeguarded Newton iteration (bisection whenever a step leaves the bracket). On the
     # probit scale the equation is nearly linear, so two or three steps usually suffice.
     zq = ndtri(q)
-    centre = from_model(m, "logit")
-    d_trend = from_model(m + zq * np.sqrt(v), "logit") - centre
-    lo = np.full_like(m, LOW) - 10.0 * s
+    centre = from_model(m, scale)
+    d_trend = from_model(m + zq * np.sqrt(v), scale) - centre
+    lo = np.full_like(m, min(LOW, BOUNDS[scale][0])) - 10.0 * s
     hi = np.full_like(m, HIGH) + 10.0 * s
     x = np.clip(centre + np.sign(zq) * np.sqrt(d_trend**2 + (zq * s) ** 2), lo, hi)
     # Quantiles beyond a bound are censored to it: no need to find them.
-    f_low = _cdf_pdf_logit(np.full_like(m, LOW), m, v, s)[0]
-    f_high = _cdf_pdf_logit(np.full_like(m, HIGH), m, v, s)[0]
+    f_low = _cdf_pdf_logit(np.full_like(m, LOW), m, v, s, scale)[0]
+    f_high = _cdf_pdf_logit(np.full_like(m, HIGH), m, v, s, scale)[0]
     x = np.where(q <= f_low, LOW, np.where(q >= f_high, HIGH, x))
     active = (q > f_low) & (q < f_high)
     lo = np.where(active, np.maximum(lo, LOW), lo)
@@ -117,7 +119,7 @@ def quantiles(
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        cdf, pdf = _cdf_pdf_logit(x[idx], m[idx], v[idx], s[idx])
+        cdf, pdf = _cdf_pdf_logit(x[idx], m[idx], v[idx], s[idx], scale)
         below = cdf < q[idx]
         lo[idx] = np.where(below, x[idx], lo[idx])
         hi[idx] = np.where(below, hi[idx], x[idx])
@@ -148,6 +150,6 @@ def mean(m: np.ndarray, v: np.ndarray, s2: np.ndarray, scale: Scale) -> np.ndarr
     shape, (m, v, s2) = _broadcast(m, v, s2)
     if scale == "index":
         return _censored_normal_mean(m, np.sqrt(v + s2)).reshape(shape)
-    mu = from_model(m[:, None] + np.sqrt(v)[:, None] * _NODES, "logit")
+    mu = from_model(m[:, None] + np.sqrt(v)[:, None] * _NODES, scale)
     out = _censored_normal_mean(mu, np.sqrt(s2)[:, None]) @ _WEIGHTS
     return out.reshape(shape)

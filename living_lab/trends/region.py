@@ -72,7 +72,7 @@ class RegionTrendFit:
     Attributes
     ----------
     method : ``"ols"`` or ``"theil-sen"``.
-    scale : ``"index"`` or ``"logit"`` (slopes are per year on this scale).
+    scale : ``"index"``, ``"logit"`` or ``"logit-upper"`` (slopes are per year on this scale).
     table : one row per region (see the fitting function).
     data : the prepared observations (rows used and rows excluded, with reasons).
     """
@@ -118,12 +118,15 @@ class RegionTrendFit:
         ok = (df > 0) & np.isfinite(se)
         se = np.where(ok, se, np.nan)
         out["median"] = np.clip(from_model(center, self.scale), 1.0, 5.0)
-        mean = (
-            predictive.mean(center, np.nan_to_num(se) ** 2, np.zeros_like(center), "logit")
-            if (self.scale == "logit")
-            else np.clip(center, 1.0, 5.0)
-        )
-        out["mean"] = np.where(ok | (self.scale == "index"), mean, out["median"])
+        if self.scale != "index":
+            # Back on the index scale the mean is not the back-transformed centre; without an
+            # interval (no residual df) only the centre is known.
+            mean = predictive.mean(
+                center, np.nan_to_num(se) ** 2, np.zeros_like(center), self.scale
+            )
+            out["mean"] = np.where(ok, mean, out["median"])
+        else:
+            out["mean"] = out["median"]
         for level, lo, hi in [(0.80, "lo80", "hi80"), (0.95, "lo95", "hi95")]:
             tq = np.where(ok, stats.t.ppf(0.5 + level / 2, np.where(ok, df, 1.0)), np.nan)
             out[lo] = np.clip(from_model(center - tq * se, self.scale), 1.0, 5.0)
