@@ -115,6 +115,9 @@ PARAMETER_OPTIONS = (
 
 
 def run(args: argparse.Namespace) -> int:
+    from living_lab.report.pool import avoid_slow_imports
+
+    avoid_slow_imports()
     from living_lab.report.params import load_notebook_config, validate
     from living_lab.report.runner import run_batch
 

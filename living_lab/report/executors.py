@@ -33,6 +33,7 @@ from living_lab.report.pool import (
     Task,
     TaskResult,
     _register_engine,
+    avoid_slow_imports,
     run_task,
 )
 
@@ -132,6 +133,7 @@ def dask_run_task(
 ) -> TaskResult:
     """Run one task on a Dask worker, in this worker thread's warm kernel."""
     if not _ENGINE_READY.is_set():
+        avoid_slow_imports()
         _register_engine()
         _ENGINE_READY.set()
     if context is not None and context_name and task.parameters.get("context_path"):

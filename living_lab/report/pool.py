@@ -32,6 +32,7 @@ import multiprocessing.connection as mpc
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -127,6 +128,17 @@ class TaskResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def avoid_slow_imports() -> None:
+    """Keep optional modules that cost seconds per process out of the runner's processes.
+
+    jsonschema (imported by nbformat) imports ``rfc3987_syntax`` when installed, and that
+    compiles some forty grammars at import: about 3 s for every process that reads a notebook.
+    The notebook schema does not use the IRI formats it checks, so the runner goes without it.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------------------------
 # papermill engine running on an already started kernel
 
@@ -212,9 +224,13 @@ def __living_lab_warmup(modules):
             failed.append(f"{name}: {exc.__class__.__name__}")
     if os.environ.get("MPLBACKEND", "").endswith("backend_inline"):
         # Load the inline backend now (a fresh kernel does it at the first figure) so the
-        # baseline below includes its configuration.
+        # baseline below includes its configuration; draw once so fonts are loaded too.
+        import io
         import matplotlib.pyplot as plt
-        plt.close(plt.figure())
+        fig = plt.figure()
+        fig.gca().set_title("warm-up")
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
     from living_lab.report import isolation
     isolation.snapshot()
     return failed
@@ -548,6 +564,17 @@ def render(nb: Any, title: str) -> str:
     return render_html(nb, title=title)
 
 
+def _warm_renderer() -> None:
+    """Render an empty notebook once: the exporter and its templates load now, not in the
+    first report (about a second)."""
+    import nbformat
+
+    try:
+        render(nbformat.v4.new_notebook(), "warm-up")
+    except Exception as exc:  # a broken renderer shows up, with its error, in the first report
+        log.debug("renderer warm-up: %s", exc)
+
+
 def run_task(slot: KernelSlot, task: Task) -> TaskResult:
     """Execute and render one task on the slot's kernel, retrying once after a kernel fault."""
     import nbformat
@@ -611,6 +638,7 @@ def _worker_main(conn: mpc.Connection, options: KernelOptions, parent_pid: int) 
     """Body of a pool worker process: start a warm kernel, then run tasks until told to stop."""
     # Ctrl-C in a terminal reaches the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    avoid_slow_imports()
 
     def on_term(signum: int, frame: Any) -> None:
         raise SystemExit(0)
@@ -636,6 +664,7 @@ def _worker_main(conn: mpc.Connection, options: KernelOptions, parent_pid: int) 
     try:
         try:
             slot.get()
+            _warm_renderer()
             conn.send(("ready", {"pid": os.getpid(), "preload_failed": slot.kernel.preload_failed}))
         except Exception as exc:
             conn.send(

@@ -171,6 +171,11 @@ class _Batch:
         self.summary = BatchSummary(out=out, manifest=out / "manifest.json", index=None)
         self._last_index = 0.0
         self._bar: Any = None
+        #: Seconds from the start of the batch to the end of each phase (in the manifest).
+        self.phases: dict[str, float] = {}
+
+    def _phase(self, name: str) -> None:
+        self.phases[name] = round(time.monotonic() - self.t0, 3)
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -215,6 +220,7 @@ class _Batch:
             self.context_path = (self.out / "_context" / f"{key}.pkl").resolve()
         self._plan()
         self.manifest.save()
+        self._phase("planned")
         if not self.planned:
             return self._finish()
         try:
@@ -341,9 +347,11 @@ class _Batch:
             )
         # Kernels warm up while the context is built.
         self.executor.start()
+        self._phase("executor_started")
         needs_context = any("context_path" in pl.task.parameters for pl in self.planned.values())
         if needs_context and self.context_path is not None:
             self._build_context()
+            self._phase("context_ready")
             self.executor.set_context(self.context_path)
         else:
             self.executor.set_context(None)
@@ -367,6 +375,7 @@ class _Batch:
         finally:
             if self._bar is not None:
                 self._bar.close()
+        self._phase("last_result")
 
     def _build_context(self) -> None:
         from living_lab.report.context import build_context, save_context
@@ -383,6 +392,8 @@ class _Batch:
             self._bar.set_postfix_str(f"ok {s.ok} failed {s.failed} left {self.remaining}")
 
     def _on_result(self, result: TaskResult) -> None:
+        if "first_result" not in self.phases:
+            self._phase("first_result")
         with _sigint_deferred():
             self._commit(result)
         if self._bar is not None:
@@ -467,6 +478,8 @@ class _Batch:
             "failed": self.summary.failed,
             "skipped": self.summary.skipped,
         }
+        self._phase("finished")
+        batch["phases_s"] = self.phases
         self.manifest.save()
         self._write_index()
         self.summary.duration_s = time.monotonic() - self.t0

@@ -1,0 +1,140 @@
+"""Speed of ``living-lab reports`` against a plain papermill loop, measured in one run.
+
+On the West Java cohort (27 kab/kota; quick: its first 4):
+
+* **naive**: the ``papermill`` command line once per region, one after the other
+  (``papermill notebooks/region_report.ipynb out.ipynb -r region <code>``): a fresh kernel, fresh
+  imports and the cohort context computed inside the notebook, every time. No HTML.
+* **runner**: ``living-lab reports --regions <the same> --no-cohort-reports --force`` with the
+  default number of kernels: warm kernels, the context computed once, and the HTML, manifest and
+  index written too. Both are timed from the command line (process start included).
+* **all**: ``living-lab reports --cohort all --force`` (every kab/kota with a result and the
+  cohort-level reports); skipped in quick mode.
+
+Targets (issue 6): ``ratio = naive_s / runner_s >= 8`` and ``all_s < 300`` on this 2-core
+machine. Run: ``python -m benchmarks --only runner`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from living_lab import paths
+from living_lab.cohorts import load_cohort
+from living_lab.report.params import default_jobs
+
+RATIO_TARGET = 8.0
+ALL_TARGET_S = 300.0
+BIN = Path(sys.executable).parent
+
+
+def _env() -> dict[str, str]:
+    # As a user's shell would run papermill: ipykernel then picks the inline backend.
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+def _naive(codes: list[str], out: Path) -> tuple[float, int]:
+    """Seconds for the papermill loop, and how many runs failed."""
+    notebook = paths.NOTEBOOKS / "region_report.ipynb"
+    failed = 0
+    t0 = time.perf_counter()
+    for code in codes:
+        proc = subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(notebook),
+                str(out / f"{code}.ipynb"),
+                "-r",
+                "region",
+                code,
+            ]
+            + ["--no-progress-bar", "--log-level", "ERROR"],
+            env=_env(),
+            capture_output=True,
+            text=True,
+        )
+        failed += proc.returncode != 0
+    return time.perf_counter() - t0, failed
+
+
+def _runner(args: list[str], out: Path) -> tuple[float, dict]:
+    """Seconds for one ``living-lab reports`` command, and its manifest."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [str(BIN / "living-lab"), "reports", "--out", str(out), "--force", "--no-progress", *args],
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"living-lab reports failed ({proc.returncode}): {proc.stderr.strip()}")
+    return elapsed, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _ok(manifest: dict) -> tuple[int, int]:
+    statuses = [e["status"] for e in manifest["regions"].values()]
+    return sum(s == "ok" for s in statuses), len(statuses)
+
+
+def run(quick: bool = False) -> dict:
+    """Time the naive loop, the runner and (unless quick) the whole country; print and return."""
+    codes = list(load_cohort("jawa-barat").regions)
+    if quick:
+        codes = codes[:4]
+    jobs = default_jobs()
+    work = Path(tempfile.mkdtemp(prefix="bench-runner-"))
+    try:
+        (work / "naive").mkdir()
+        naive_s, naive_failed = _naive(codes, work / "naive")
+        print(
+            f"naive papermill CLI, {len(codes)} regions one by one: {naive_s:.1f} s "
+            f"({naive_s / len(codes):.2f} s/region, {naive_failed} failed)",
+            flush=True,
+        )
+        runner_s, m = _runner(
+            ["--regions", ",".join(codes), "--no-cohort-reports"], work / "runner"
+        )
+        ok, n = _ok(m)
+        ratio = naive_s / runner_s
+        print(
+            f"living-lab reports, {jobs} kernels: {runner_s:.1f} s ({runner_s / n:.2f} s/region, "
+            f"{ok}/{n} ok, HTML included) -> {ratio:.1f}x faster (target >= {RATIO_TARGET:g}x)",
+            flush=True,
+        )
+        result: dict = {
+            "regions": len(codes),
+            "naive_s": round(naive_s, 1),
+            "runner_s": round(runner_s, 1),
+            "ratio": round(ratio, 1),
+            "jobs": jobs,
+            "naive_failed": naive_failed,
+            "runner_ok": ok,
+        }
+        if not quick:
+            all_s, m_all = _runner(["--cohort", "all"], work / "all")
+            ok_all, n_all = _ok(m_all)
+            cohort_ok = sum(e["status"] == "ok" for e in m_all["cohort_reports"].values())
+            print(
+                f"living-lab reports --cohort all: {n_all} regions ({ok_all} ok) + "
+                f"{cohort_ok}/{len(m_all['cohort_reports'])} cohort reports in {all_s:.1f} s "
+                f"(target < {ALL_TARGET_S:g} s)",
+                flush=True,
+            )
+            result.update(all_regions=n_all, all_s=round(all_s, 1), all_ok=ok_all)
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(quick="--quick" in sys.argv)))
