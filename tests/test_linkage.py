@@ -15,6 +15,9 @@ Reference computations and where they come from:
 
 from __future__ import annotations
 
+import doctest
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -562,3 +565,13 @@ def test_bundled_cross_section_admits_only_requested_variables():
     assert df["population_2025"].notna().sum() == 514
     # GRDP of Papua stays out: only population was admitted.
     assert df.loc[df["province_code"].isin(PAPUA), "grdp_per_capita_thousand_idr_2023"].isna().all()
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["specs", "data", "estimators", "results", "region", "fmt", "params", "simulate", "report"],
+)
+def test_docstring_examples_run(module):
+    mod = importlib.import_module(f"living_lab.linkage.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

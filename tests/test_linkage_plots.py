@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -80,3 +82,10 @@ def test_region_scatter_from_a_result_and_synthetic_label():
     assert "Synthetic region 0003" in _texts(fig)
     with pytest.raises(ParameterError):
         plot_region_scatter("3211")  # type: ignore[arg-type]
+
+
+def test_docstring_example_runs():
+    import living_lab.plots.linkage as mod
+
+    result = doctest.testmod(mod)
+    assert result.attempted > 0 and result.failed == 0

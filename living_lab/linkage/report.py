@@ -6,6 +6,7 @@ figure and sentence comes from here, in the language of the run. Text lives in
 
 Examples
 --------
+>>> from living_lab.linkage.params import check_study_params
 >>> params = check_study_params(lang="en", cohort="jawa-barat", validation_replications=0)
 >>> study = LinkageStudy.run(params)                              # doctest: +SKIP
 >>> [type(x).__name__ for x in study.header()][:1]                # doctest: +SKIP
