@@ -26,8 +26,9 @@ a few years for the best regions. Near 1, however, regions moved as much as mid-
 (Kab. Mahakam Ulu 1.11 to 2.25, Kota Ternate 1.20 to 1.89), which a logit anchored at 1 cannot
 produce: it all but freezes a score near 1.00. Scoring each scale by the log-likelihood of the
 479 published 2024 scores given 2023 under this model (noise 0.14, slope mean and spread
-fitted) gives -115 for ``logit-upper``, -134 for ``index`` and -147 for ``logit``. In the range where the 3.5 target is decided (2-4) the three agree
-closely: the expected share of kab/kota at or above 3.5 in 2025 is 43-45% on all three.
+fitted) gives -115 for ``logit-upper``, -134 for ``index`` and -147 for ``logit``. In the
+range where the 3.5 target is decided (2-4) the three agree closely: the expected share of
+kab/kota at or above 3.5 in 2025 is 43-45% on all three.
 
 Estimation (empirical Bayes)
 ----------------------------
