@@ -1,0 +1,80 @@
+"""The runner on the project's real notebooks (``params/notebooks.yaml``).
+
+Warm-kernel reports, which load the cohort context the runner built once, must be identical in
+content to a plain ``papermill`` run of the same notebook, which builds the context itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import papermill
+import pytest
+
+from living_lab import paths
+from living_lab.report.params import load_notebook_config, validate
+from living_lab.report.runner import run_batch
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+INLINE = "module://matplotlib_inline.backend_inline"
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """(source, outputs) of every code cell but the injected parameters (context_path differs)."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
+            continue
+        text = json.dumps(cell.outputs, sort_keys=True)
+        cells.append((cell.source, re.sub(r"ipykernel_\d+", "ipykernel_PID", text)))
+    return cells
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    config = load_notebook_config()
+    out = tmp_path_factory.mktemp("reports")
+    params = validate(
+        {
+            "out": str(out),
+            "regions": "3211,Kota Bandung,3201",
+            "cohort_reports": "false",
+            "jobs": "2",
+        },
+        config=config,
+    )
+    summary = run_batch(params, config=config, progress=False, echo=lambda s: None)
+    return out, summary
+
+
+def test_region_reports_run_in_warm_kernels(batch):
+    out, summary = batch
+    assert (summary.ok, summary.failed) == (3, 0), summary.failures
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["cohort"] == "jawa-barat" and set(m["regions"]) == {"3211", "3273", "3201"}
+    nb = nbformat.read(out / "regions" / "3211.ipynb", as_version=4)
+    params = nb.metadata.papermill.parameters
+    assert params["region"] == "3211" and params["context_path"].startswith(str(out / "_context"))
+    page = (out / "regions" / "3211.html").read_text(encoding="utf-8")
+    # Sumedang's published 2024 index (KemenPANRB) and its predicate, as the report prints them.
+    assert "4,51" in page and "Memuaskan" in page
+    assert page.count("data:image/png;base64,") >= 3
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # self-contained
+
+
+@pytest.mark.parametrize("code", ["3273", "3211"])
+def test_warm_report_is_identical_to_a_fresh_papermill_run(batch, monkeypatch, code):
+    out, _ = batch
+    monkeypatch.setenv("MPLBACKEND", INLINE)
+    fresh = papermill.execute_notebook(
+        str(paths.NOTEBOOKS / "region_report.ipynb"),
+        None,
+        parameters={"region": code},
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    warm = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
+    assert outputs(warm) == outputs(fresh)
