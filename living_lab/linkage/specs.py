@@ -115,11 +115,6 @@ class LinkageSpec:
             return self.base_year
         return self.spbe_year
 
-    @property
-    def spbe_column(self) -> str:
-        """Column stem of the SPBE measure (``index`` or ``d4``)."""
-        return self.spbe_measure
-
     def replace(self, **changes: Any) -> LinkageSpec:
         """A copy with some fields changed (checked like a new spec)."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
