@@ -43,8 +43,107 @@ def _shared(*parts: str) -> Path:
     return path
 
 
+_NUMBER = {"type": "number"}
+_SCORE = {"type": "number", "min": 0, "max": 5}
+_INDEX = {"type": "number", "min": 1, "max": 5}
+_YEAR = {"type": "integer", "min": 1990, "max": 2100}
+_TEXT: dict[str, str] = {}
+#: Columns each raw source file must have, with the types (and ranges) the builders rely on;
+#: checked on reading, so a changed or damaged source is refused naming its file, line and
+#: column instead of failing deep inside a builder.
+RAW_COLUMNS: dict[tuple[str, ...], dict[str, dict]] = {
+    ("regions", "region_codes.csv"): {
+        c: _TEXT
+        for c in (
+            "bps_code",
+            "bps_code_post2022",
+            "kemendagri_code",
+            "official_name",
+            "type",
+            "province",
+            "province_code_bps_2018",
+            "name_bps_2018",
+            "name_quarcs",
+            "name_sppg_rawanpangan",
+            "spbe_name_variants",
+        )
+    },
+    ("regions", "spbe_name_mapping.csv"): {
+        "tahun_evaluasi": _YEAR,
+        "nama_instansi": _TEXT,
+        "provinsi": _TEXT,
+        "bps_code": _TEXT,
+    },
+    ("spbe", "spbe_results_2023_2024.csv"): {
+        "tahun_evaluasi": _YEAR,
+        "nama_instansi": _TEXT,
+        "jenis": _TEXT,
+        "provinsi": _TEXT,
+        **dict.fromkeys(("d1_kebijakan", "d2_tata_kelola", "d3_manajemen", "d4_layanan"), _SCORE),
+        "indeks_spbe": _INDEX,
+        "predikat": _TEXT,
+        "qc_note": _TEXT,
+    },
+    ("spbe", "sumedang_spbe_series.csv"): {
+        "tahun_evaluasi": _YEAR,
+        "indeks_spbe": _INDEX,
+        "predikat": _TEXT,
+        "sumber": _TEXT,
+    },
+    ("spbe", "spbe_national_series.csv"): {
+        "year": _YEAR,
+        "framework": _TEXT,
+        **dict.fromkeys(("d1_kebijakan", "d2_tata_kelola", "d3_manajemen", "d4_layanan"), _SCORE),
+        "index": _INDEX,
+        "note": _TEXT,
+    },
+    ("outcomes", "outcomes_panel.csv"): {
+        "bps_code": _TEXT,
+        "indicator": _TEXT,
+        "year": _YEAR,
+        "value": _NUMBER,
+        "source_id": _TEXT,
+        "confidence": _TEXT,
+        "note": _TEXT,
+    },
+    ("outcomes", "sumedang_stunting_series.csv"): {
+        "region_code": _TEXT,
+        "indicator": _TEXT,
+        "year": _YEAR,
+        "value": _NUMBER,
+        "survey": _TEXT,
+        "source": _TEXT,
+        "confidence": _TEXT,
+    },
+}
+
+
 def _read_raw(*parts: str) -> pd.DataFrame:
-    return pd.read_csv(_shared(*parts), dtype=str, keep_default_na=False, na_values=[""])
+    """A raw source file as text columns, after checking its columns and their types."""
+    from living_lab.datasets import read_csv_text
+
+    path = _shared(*parts)
+    raw = read_csv_text(path)
+    columns = RAW_COLUMNS[parts]
+    missing = [c for c in columns if c not in raw.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {missing}; expected the columns {list(columns)} (and others)",
+            file=path,
+            row=1,
+        )
+    # Type and range check only; builders convert the text themselves.
+    validate.check_table(raw[list(columns)], {"columns": columns}, file=path)
+    return raw
+
+
+def _file_mode(path: Path) -> int:
+    """Permissions for a new file: those of the file it replaces, else the umask's default."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
@@ -54,6 +153,8 @@ def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             df.to_csv(fh, index=False, lineterminator="\n")
+        # mkstemp creates 0600 files; keep the table readable as before.
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -67,7 +168,9 @@ def build_regions() -> pd.DataFrame:
     """Registry of kabupaten/kota keyed by the BPS 2018 code."""
     # Load inputs.
     raw = _read_raw("regions", "region_codes.csv")
-    islands = pd.read_csv(paths.DATA / "island_groups.csv", dtype=str)
+    from living_lab.datasets import read_csv_text
+
+    islands = read_csv_text(paths.DATA / "island_groups.csv")
     # Process data.
     out = pd.DataFrame(
         {

@@ -17,9 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from living_lab import datasets, paths
+from living_lab import datasets, paths, validate
 from living_lab.errors import InputError, ParameterError
 from living_lab.regions import resolve_region
 
@@ -54,17 +52,14 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
             source="data/spbe_index.csv",
             regions=tuple(sorted(spbe["region_code"].unique())),
         )
-    path = Path(name) if name.endswith((".yaml", ".yml")) else paths.COHORTS / f"{name}.yaml"
-    if not path.exists():
+    is_file = name.endswith((".yaml", ".yml"))
+    path = Path(name) if is_file else paths.COHORTS / f"{name}.yaml"
+    if not is_file and (not path.exists() or Path(name).name != name):
+        # A name is a file of params/cohorts; it never reaches outside that folder.
         raise ParameterError(
             f"cohort: unknown cohort {name!r}; expected one of {available_cohorts()} or a YAML file"
         )
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"cannot read cohort file ({exc.__class__.__name__}: {exc})".splitlines()[0], file=path
-        ) from None
+    raw = validate.read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError(
             "expected a YAML mapping with 'title' and 'regions' or 'filter'", file=path
@@ -75,6 +70,11 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
             f"unknown key(s) {sorted(unknown)}; expected title, title_en, description, source, regions or filter",
             file=path,
         )
+    for key in ("title", "title_en", "description", "source"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str | int | float):
+            kind = "a list" if isinstance(value, list) else "a mapping"
+            raise InputError(f"expected text, got {kind}", file=path, field=key)
     if ("regions" in raw) == ("filter" in raw):
         raise InputError(
             "expected exactly one of 'regions' (a list) or 'filter' (a mapping)", file=path

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Literal
 import pandas as pd
 
 from living_lab import paths, validate
-from living_lab.errors import DataMissingError, InputError
+from living_lab.errors import DataMissingError, InputError, ParameterError
 
 Confidence = Literal["high", "medium", "low"]
 _CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -41,9 +42,26 @@ def _read_bundled(name: str) -> pd.DataFrame:
     path = paths.dataset(name)
     if not path.exists():
         raise DataMissingError(f"bundled table missing: {path} (run `make data` to rebuild it)")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    raw = read_csv_text(path)
     raw = raw.astype(object).where(raw.notna(), None)
     return validate.check_table(raw, name, file=path)
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """A bundled or raw source CSV as text columns (empty cells missing), or one clear line.
+
+    Unlike :func:`living_lab.validate.read_user_csv` (user files: any delimiter, cells
+    stripped), this reads the project's own comma-separated UTF-8 tables exactly as written.
+    """
+    validate.check_file(path, kind="CSV", limit=validate.MAX_USER_FILE_BYTES * 4)
+    text = validate.read_text(path, kind="CSV")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        raise InputError("has no header line; expected a CSV table", file=path, row=1) from None
+    except pd.errors.ParserError as exc:
+        detail = " ".join(str(exc).split())
+        raise InputError(f"malformed CSV ({detail})", file=path) from None
 
 
 def load_table(name: str) -> pd.DataFrame:
@@ -68,7 +86,7 @@ def load_region_aliases() -> pd.DataFrame:
 def load_spbe(
     *,
     framework: str | None = "permenpanrb-59-2020",
-    extra: Sequence[str | Path] = (),
+    extra: str | Path | Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """SPBE results per region and year.
 
@@ -78,19 +96,35 @@ def load_spbe(
         2021). ``None`` keeps every row, including Sumedang's 2020 value under the older framework;
         the ``framework`` column says which is which, so the two are never silently mixed.
     extra : user-supplied SPBE files (same columns as ``data/spbe_index.csv``, with ``region``
-        names or ``region_code``), e.g. a newly published evaluation year. They are validated
-        and their rows replace bundled rows of the same region and year.
+        names or ``region_code``), e.g. a newly published evaluation year; one path or a list.
+        They are validated and their rows replace bundled rows of the same region and year; a
+        region and year given by two of them is refused.
     """
+    frameworks = validate.load_schema("spbe_index")["columns"]["framework"]["values"]
+    if framework is not None and framework not in frameworks:
+        raise ParameterError(
+            f"framework: unknown framework {framework!r}; expected one of "
+            f"{sorted(frameworks)} or None"
+        )
+    if isinstance(extra, str | Path):
+        extra = [extra]
     df = load_table("spbe_index")
     if extra:
-        user = pd.concat([read_spbe_file(p) for p in extra], ignore_index=True)
+        files = [read_spbe_file(p).assign(_file=str(p)) for p in extra]
+        user = pd.concat(files, ignore_index=True)
         dup = user.duplicated(["region_code", "year"])
         if dup.any():
             row = user[dup].iloc[0]
+            first = user[
+                (user["region_code"] == row["region_code"]) & (user["year"] == row["year"])
+            ].iloc[0]
             raise InputError(
-                f"region {row['region_code']} year {row['year']} appears in more than one extra file",
+                f"region {row['region_code']} year {row['year']} is also in {first['_file']}; "
+                "expected each region and year in one extra file",
+                file=row["_file"],
                 field="region_code",
             )
+        user = user.drop(columns="_file")
         keep = ~df.set_index(["region_code", "year"]).index.isin(
             user.set_index(["region_code", "year"]).index
         )

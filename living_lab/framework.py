@@ -23,10 +23,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from living_lab import paths
 from living_lab.errors import InputError, ParameterError
+from living_lab.validate import read_yaml
 
 DEFAULT_FRAMEWORK = "permenpanrb-59-2020"
 Capability = Literal["process", "service"]
@@ -166,62 +166,195 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
     return parse_framework(path)
 
 
+#: Keys a framework file may have at each level (anything else is a typo, refused).
+FRAMEWORK_KEYS = {
+    "": (
+        "id",
+        "name",
+        "regulation",
+        "source",
+        "valid_from_year",
+        "scale",
+        "rounding_decimals",
+        "level_names",
+        "predicates",
+        "worked_example",
+        "domains",
+    ),
+    "domain": ("number", "name", "weight_pct", "aspects"),
+    "aspect": ("number", "name", "weight_pct", "indicators"),
+    "indicator": ("number", "name", "weight_pct", "capability"),
+    "predicate": ("name", "min", "max_exclusive"),
+    "scale": ("min", "max"),
+}
+CAPABILITIES: tuple[Capability, ...] = ("process", "service")
+
+
+class _Reader:
+    """Typed access to a parsed framework file; every refusal names the field's path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> InputError:
+        return InputError(message, file=self.path, field=where or None)
+
+    def mapping(self, node: object, where: str, kind: str) -> dict:
+        if not isinstance(node, dict):
+            raise self.fail(where, f"expected a mapping, got {_kind_of(node)}")
+        unknown = [k for k in node if k not in FRAMEWORK_KEYS[kind]]
+        if unknown:
+            at = f"{where}.{unknown[0]}" if where else str(unknown[0])
+            raise self.fail(at, f"unknown key; expected one of {list(FRAMEWORK_KEYS[kind])}")
+        return node
+
+    def items(self, node: dict, key: str, where: str) -> list:
+        value = self.get(node, key, where, "a non-empty list")
+        if not isinstance(value, list) or not value:
+            raise self.fail(_at(where, key), f"expected a non-empty list, got {_kind_of(value)}")
+        return value
+
+    def get(self, node: dict, key: str, where: str, expected: str) -> object:
+        if key not in node:
+            raise self.fail(_at(where, key), f"missing; expected {expected}")
+        return node[key]
+
+    def number(self, node: dict, key: str, where: str, *, positive: bool = False) -> float:
+        value = self.get(node, key, where, "a number")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(_at(where, key), f"{value!r} is not a number")
+        if not np.isfinite(value) or (positive and value <= 0):
+            raise self.fail(
+                _at(where, key),
+                f"{value!r} is out of range; expected "
+                + ("a weight above 0" if positive else "a finite number"),
+            )
+        return float(value)
+
+    def integer(self, node: dict, key: str, where: str) -> int:
+        value = self.get(node, key, where, "a whole number")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(_at(where, key), f"{value!r} is not a whole number")
+        return value
+
+    def text(self, node: dict, key: str, where: str) -> str:
+        value = self.get(node, key, where, "text")
+        if not isinstance(value, str | int | float) or isinstance(value, bool) or value == "":
+            raise self.fail(_at(where, key), f"expected text, got {_kind_of(value)}")
+        return str(value)
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
 def parse_framework(path: Path) -> Framework:
-    """Parse a framework YAML file, checking that weights add up and numbers are unique."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read framework file: {exc}", file=path) from exc
+    """Parse a framework YAML file, checking its keys, types, weights and numbers.
+
+    Every refusal is one :class:`~living_lab.errors.InputError` line naming the file and the
+    field (``domains[1].aspects[0].weight_pct``) and what was expected.
+    """
+    path = Path(path)
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError("expected a YAML mapping at the top level", file=path)
-    try:
-        domains = []
-        for d in raw["domains"]:
-            aspects = []
-            for a in d["aspects"]:
-                inds = tuple(
+    r = _Reader(path)
+    r.mapping(raw, "", "")
+    domains = []
+    for di, d in enumerate(r.items(raw, "domains", "")):
+        dw = f"domains[{di}]"
+        r.mapping(d, dw, "domain")
+        d_number = r.integer(d, "number", dw)
+        aspects = []
+        for ai, a in enumerate(r.items(d, "aspects", dw)):
+            aw = f"{dw}.aspects[{ai}]"
+            r.mapping(a, aw, "aspect")
+            a_number = r.integer(a, "number", aw)
+            inds = []
+            for ii, i in enumerate(r.items(a, "indicators", aw)):
+                iw = f"{aw}.indicators[{ii}]"
+                r.mapping(i, iw, "indicator")
+                capability = r.get(i, "capability", iw, f"one of {list(CAPABILITIES)}")
+                if capability not in CAPABILITIES:
+                    raise r.fail(
+                        f"{iw}.capability",
+                        f"{capability!r} is not allowed; expected one of {list(CAPABILITIES)}",
+                    )
+                inds.append(
                     Indicator(
-                        number=int(i["number"]),
-                        name=str(i["name"]),
-                        weight_pct=float(i["weight_pct"]),
-                        capability=i["capability"],
-                        aspect=int(a["number"]),
-                        domain=int(d["number"]),
-                    )
-                    for i in a["indicators"]
-                )
-                aspects.append(
-                    Aspect(
-                        int(a["number"]),
-                        str(a["name"]),
-                        float(a["weight_pct"]),
-                        int(d["number"]),
-                        inds,
+                        number=r.integer(i, "number", iw),
+                        name=r.text(i, "name", iw),
+                        weight_pct=r.number(i, "weight_pct", iw, positive=True),
+                        capability=capability,  # type: ignore[arg-type]
+                        aspect=a_number,
+                        domain=d_number,
                     )
                 )
-            domains.append(
-                Domain(int(d["number"]), str(d["name"]), float(d["weight_pct"]), tuple(aspects))
+            aspects.append(
+                Aspect(
+                    a_number,
+                    r.text(a, "name", aw),
+                    r.number(a, "weight_pct", aw, positive=True),
+                    d_number,
+                    tuple(inds),
+                )
             )
-        fw = Framework(
-            id=str(raw["id"]),
-            name=str(raw["name"]),
-            source=str(raw.get("source", "")),
-            valid_from_year=int(raw["valid_from_year"]),
-            scale_min=float(raw["scale"]["min"]),
-            scale_max=float(raw["scale"]["max"]),
-            rounding_decimals=int(raw.get("rounding_decimals", 2)),
-            domains=tuple(domains),
-            predicates=tuple(
-                PredicateBand(str(p["name"]), float(p["min"]), p.get("max_exclusive"))
-                for p in raw["predicates"]
-            ),
-            level_names={
-                k: {int(n): str(v) for n, v in m.items()} for k, m in raw["level_names"].items()
-            },
-            worked_example=raw.get("worked_example"),
+        domains.append(
+            Domain(
+                d_number,
+                r.text(d, "name", dw),
+                r.number(d, "weight_pct", dw, positive=True),
+                tuple(aspects),
+            )
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"malformed framework definition ({exc!r})", file=path) from exc
+    scale = r.mapping(r.get(raw, "scale", "", "a mapping with min and max"), "scale", "scale")
+    predicates = []
+    for pi, p in enumerate(r.items(raw, "predicates", "")):
+        pw = f"predicates[{pi}]"
+        r.mapping(p, pw, "predicate")
+        upper = p.get("max_exclusive")
+        predicates.append(
+            PredicateBand(
+                r.text(p, "name", pw),
+                r.number(p, "min", pw),
+                None if upper is None else r.number(p, "max_exclusive", pw),
+            )
+        )
+    level_names = r.get(raw, "level_names", "", "a mapping of capability to level names")
+    if not isinstance(level_names, dict) or not all(
+        isinstance(m, dict) and all(isinstance(n, int) for n in m) for m in level_names.values()
+    ):
+        raise r.fail("level_names", "expected a mapping of capability type to {level number: name}")
+    worked_example = raw.get("worked_example")
+    if worked_example is not None and not isinstance(worked_example, dict):
+        raise r.fail("worked_example", f"expected a mapping, got {_kind_of(worked_example)}")
+    fw = Framework(
+        id=r.text(raw, "id", ""),
+        name=r.text(raw, "name", ""),
+        source=str(raw.get("source", "")),
+        valid_from_year=r.integer(raw, "valid_from_year", ""),
+        scale_min=r.number(scale, "min", "scale"),
+        scale_max=r.number(scale, "max", "scale"),
+        rounding_decimals=r.integer(raw, "rounding_decimals", "")
+        if "rounding_decimals" in raw
+        else 2,
+        domains=tuple(domains),
+        predicates=tuple(predicates),
+        level_names={str(k): {n: str(v) for n, v in m.items()} for k, m in level_names.items()},
+        worked_example=worked_example,
+    )
+    if fw.scale_min >= fw.scale_max:
+        raise r.fail("scale", f"min {fw.scale_min:g} is not below max {fw.scale_max:g}")
     _check(fw, path)
     return fw
 
@@ -230,26 +363,31 @@ def _check(fw: Framework, path: Path) -> None:
     tol = 1e-6
     total = sum(d.weight_pct for d in fw.domains)
     if abs(total - 100) > tol:
-        raise InputError(f"domain weights sum to {total}, expected 100", file=path)
+        raise InputError(f"domain weights sum to {total:.6g}, expected 100", file=path)
     for d in fw.domains:
         s = sum(a.weight_pct for a in d.aspects)
         if abs(s - d.weight_pct) > tol:
             raise InputError(
-                f"aspects of domain {d.number} sum to {s}, expected {d.weight_pct}", file=path
+                f"aspects of domain {d.number} sum to {s:.6g}, expected {d.weight_pct:g}",
+                file=path,
             )
         for a in d.aspects:
             s = sum(i.weight_pct for i in a.indicators)
             if abs(s - a.weight_pct) > tol:
                 raise InputError(
-                    f"indicators of aspect {a.number} sum to {s}, expected {a.weight_pct}",
+                    f"indicators of aspect {a.number} sum to {s:.6g}, expected {a.weight_pct:g}",
                     file=path,
                 )
-    numbers = [i.number for i in fw.indicators]
-    if len(numbers) != len(set(numbers)):
-        raise InputError("indicator numbers are not unique", file=path)
-    aspects = [a.number for a in fw.aspects]
-    if len(aspects) != len(set(aspects)):
-        raise InputError("aspect numbers are not unique", file=path)
+    for what, numbers in (
+        ("domain", [d.number for d in fw.domains]),
+        ("aspect", [a.number for a in fw.aspects]),
+        ("indicator", [i.number for i in fw.indicators]),
+    ):
+        dup = next((n for n in numbers if numbers.count(n) > 1), None)
+        if dup is not None:
+            raise InputError(
+                f"{what} number {dup} appears twice; expected unique numbers", file=path
+            )
     for i in fw.indicators:
         if i.capability not in fw.level_names:
             raise InputError(

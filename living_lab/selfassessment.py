@@ -27,9 +27,12 @@ Examples
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -38,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from living_lab import validate
-from living_lab.errors import InputError
+from living_lab.errors import InputError, ParameterError
 from living_lab.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from living_lab.scoring import ScoreResult, _ranges, score_levels
 from living_lab.text import Lang, t
@@ -63,6 +66,8 @@ SYNTHETIC_COLUMN = "synthetic"
 #: Sheet read from (and written to) an XLSX file.
 SHEET = "penilaian_mandiri"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: An XLSX sheet with more rows than this is refused (a self-assessment has one per indicator).
+MAX_XLSX_ROWS = 10_000
 DEFAULT_SEED = 2024
 
 
@@ -128,11 +133,49 @@ def write_table(
         return
     path = Path(target)
     fmt = fmt or file_format(path)
-    if fmt == "xlsx":
-        _write_xlsx(df, path, synthetic_note=synthetic_note, about=about or [])
-    else:
-        # A byte-order mark lets spreadsheet programs recognise UTF-8 (indicator names).
-        df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    with _atomic(path) as tmp:
+        if fmt == "xlsx":
+            _write_xlsx(df, tmp, synthetic_note=synthetic_note, about=about or [])
+        else:
+            # A byte-order mark lets spreadsheet programs recognise UTF-8 (indicator names).
+            df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """Write to a temporary file beside ``path`` and rename it into place when complete.
+
+    An existing file is replaced only by a complete new one: a failure or an interruption
+    while writing leaves it byte-identical and removes the temporary file. An error of the
+    file system (disk full, no permission) becomes one :class:`InputError` line.
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write ({exc.strerror or exc}); nothing was changed", file=path
+        ) from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
+        os.chmod(tmp, mode)  # mkstemp makes 0600 files; keep the usual permissions
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write ({exc.strerror or exc}); nothing was changed", file=path
+        ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path, *, synthetic_note: str | None, about: list[str]):
@@ -227,6 +270,8 @@ def synthetic_levels(
     """
     from living_lab import datasets
 
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"seed: {seed!r}; expected a whole number 0 or more")
     fw = _framework(framework)
     nat = datasets.load_spbe_national()
     row = nat[(nat["year"] == reference_year) & (nat["framework"] == fw.id)]
@@ -315,17 +360,55 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if not path.exists():
-        raise InputError("file not found", file=path)
-    if path.is_dir():
-        raise InputError("is a folder; expected an XLSX file", file=path)
+    validate.check_file(path, kind="XLSX")
+    unreadable = (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        EOFError,
+    )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            # Sizes from the archive's directory: a small file may unpack to gigabytes.
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except unreadable as exc:
+        raise InputError(
+            f"not a readable XLSX file ({type(exc).__name__}); save it again as .xlsx or CSV",
+            file=path,
+        ) from None
+    if unpacked > validate.MAX_USER_FILE_BYTES:
+        raise InputError(
+            f"unpacks to {unpacked / 2**20:.0f} MB; expected at most "
+            f"{validate.MAX_USER_FILE_BYTES / 2**20:.0f} MB",
+            file=path,
+        )
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX file ({type(exc).__name__})", file=path) from None
+    except unreadable as exc:
+        raise InputError(
+            f"not a readable XLSX file ({type(exc).__name__}); save it again as .xlsx or CSV",
+            file=path,
+        ) from None
     try:
+        if not wb.worksheets:
+            raise InputError("has no worksheet; expected a sheet with a header row", file=path)
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append(row)
+            if len(rows) > MAX_XLSX_ROWS:
+                raise InputError(
+                    f"has more than {MAX_XLSX_ROWS} rows; expected one row per indicator",
+                    file=path,
+                )
+    except unreadable as exc:
+        raise InputError(
+            f"not a readable XLSX file ({type(exc).__name__}); save it again as .xlsx or CSV",
+            file=path,
+        ) from None
     finally:
         wb.close()
     if not rows or not any(_cell_text(v) for v in rows[0]):

@@ -106,6 +106,13 @@ def _coerce(df: pd.DataFrame, col: str, spec: dict[str, Any], file: str | Path) 
     s = df[col]
     if kind == "string":
         return s.astype("string").str.strip().astype(object).where(s.notna(), None)
+    if kind == "number":
+        # A decimal comma ("4,55", as Indonesian-locale spreadsheets write it) is read as a
+        # point; only an unambiguous form is rewritten (digits, one comma, digits).
+        s = s.where(
+            ~s.astype(str).str.fullmatch(r"\s*[+-]?\d+,\d+\s*").fillna(False),
+            s.astype(str).str.replace(",", ".", regex=False),
+        )
     numeric = pd.to_numeric(s, errors="coerce")
     bad = numeric.isna() & s.notna() & (s.astype(str).str.strip() != "")
     if bad.any():
@@ -236,68 +243,202 @@ def check_spbe_consistency(
                 )
 
 
-def read_user_csv(path: str | Path) -> pd.DataFrame:
-    """Read a user-supplied CSV robustly, or refuse it with one clear line.
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:.0f} MB"
 
-    Accepts UTF-8 with or without a byte-order mark and a comma, semicolon or tab delimiter
-    (spreadsheets in Indonesian locales export with semicolons). Returns every column as text
-    plus a ``_line`` column with each row's line number; type checks come after, from a schema.
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'AEIOUX' else 'a'} {kind}"
+
+
+def check_file(path: Path, *, kind: str, limit: int = MAX_USER_FILE_BYTES) -> int:
+    """Refuse a missing, unreadable, empty or oversized file; return its size in bytes.
+
+    The size limit is checked before anything is read, so a huge file costs nothing.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=path)
-    if path.is_dir():
-        raise InputError("is a folder; expected a CSV file", file=path)
-    size = path.stat().st_size
+    try:
+        if not path.exists():
+            raise InputError("file not found", file=path)
+        if path.is_dir():
+            raise InputError(f"is a folder; expected {_a(kind)} file", file=path)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
     if size == 0:
-        raise InputError("file is empty; expected a header line and rows", file=path)
-    if size > MAX_USER_FILE_BYTES:
         raise InputError(
-            f"file is {size / 1e6:.0f} MB; expected at most {MAX_USER_FILE_BYTES / 1e6:.0f} MB",
+            "file is empty; expected a header line and rows"
+            if kind == "CSV"
+            else f"file is empty; expected {_a(kind)} file",
             file=path,
         )
-    raw = path.read_bytes()
+    if size > limit:
+        what = "" if kind != "YAML" else " for a YAML file"
+        raise InputError(
+            f"file is {_megabytes(size)}; expected at most {_megabytes(limit)}{what}", file=path
+        )
+    return size
+
+
+def read_text(path: Path, *, kind: str = "CSV") -> str:
+    """The file as text: UTF-8 with or without a byte-order mark, or one clear line why not."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+    save_as = "CSV UTF-8" if kind == "CSV" else "UTF-8"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export.
+        raise InputError(f"is UTF-16 text; save the file as {save_as}", file=path)
+    if raw.startswith(_ZIP_MAGIC):
+        raise InputError(
+            f"is a spreadsheet (XLSX) or ZIP file, not {kind} text; save it as {save_as}",
+            file=path,
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as CSV UTF-8",
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as {save_as}",
             file=path,
             row=line,
         ) from None
     if "\x00" in text:
         raise InputError(
-            "contains NUL bytes; expected a text CSV file (is it a spreadsheet?)", file=path
+            f"contains NUL bytes; expected a text {kind} file (is it a spreadsheet?)", file=path
         )
+    return text
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+#: Delimiters a user CSV may use (spreadsheets in Indonesian locales export with semicolons).
+DELIMITERS = (",", ";", "\t")
+
+
+def read_user_csv(path: str | Path, *, min_columns: int = 2) -> pd.DataFrame:
+    """Read a user-supplied CSV robustly, or refuse it with one clear line.
+
+    Accepts UTF-8 with or without a byte-order mark and a comma, semicolon or tab delimiter
+    (spreadsheets in Indonesian locales export with semicolons). Returns every column as text
+    plus a ``_line`` column with each row's line number in the file (a quoted cell may span
+    lines); type checks come after, from a schema. Refused: a missing, empty or oversized file
+    (:data:`MAX_USER_FILE_BYTES`), text that is not UTF-8, a spreadsheet saved under a .csv
+    name, a header with fewer than ``min_columns`` columns (another delimiter), a column named
+    twice, malformed quoting, and rows with more or fewer fields than the header.
+    """
+    path = Path(path)
+    check_file(path, kind="CSV")
+    text = read_text(path, kind="CSV")
     header = text.splitlines()[0] if text.strip() else ""
     if not header.strip():
         raise InputError("first line is empty; expected a header line", file=path, row=1)
-    delimiter = max([",", ";", "\t"], key=header.count)
+    delimiter = max(DELIMITERS, key=header.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records, lines, names = [], [], None
+    last = 0  # physical line where the previous record ended
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            if names is None:
+                names = [h.strip() for h in row]
+                _check_header(names, header, min_columns, path)
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(names):
+                raise InputError(
+                    f"has {len(row)} fields; expected {len(names)} like the header "
+                    f"(delimiter {delimiter!r})",
+                    file=path,
+                    row=start,
+                )
+            records.append([cell.strip() if cell.strip() != "" else None for cell in row])
+            lines.append(start)
     except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc})", file=path) from None
-    names = [h.strip() for h in rows[0]]
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        raise InputError(f"column {dup!r} appears twice in the header", file=path, row=1)
-    records, lines = [], []
-    line_no = 1
-    for row in rows[1:]:
-        line_no += 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            raise InputError(
-                f"has {len(row)} fields; expected {len(names)} like the header (delimiter {delimiter!r})",
-                file=path,
-                row=line_no,
-            )
-        records.append([cell.strip() if cell.strip() != "" else None for cell in row])
-        lines.append(line_no)
-    if not records:
+        raise InputError(
+            f'malformed CSV ({exc}); check the quotes (") on this line and the lines after it',
+            file=path,
+            row=last + 1,
+        ) from None
+    if not records or names is None:
         raise InputError("has a header but no data rows", file=path)
     df = pd.DataFrame(records, columns=names, dtype=object)
     df["_line"] = lines
     return df
+
+
+def _check_header(names: list[str], header: str, min_columns: int, path: Path) -> None:
+    if len(names) < min_columns:
+        raise InputError(
+            f"found one column ({header.strip()!r}); expected columns separated by comma, "
+            "semicolon or tab",
+            file=path,
+            row=1,
+        )
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"column {dup!r} appears twice in the header", file=path, row=1)
+
+
+# --------------------------------------------------------------------------------------------
+# YAML
+# --------------------------------------------------------------------------------------------
+
+#: A YAML file (cohort, framework, parameters) larger than this is refused before parsing.
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    pass
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML loading that refuses a key repeated in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            try:
+                key = self.construct_object(key_node, deep=True)
+                hash(key)
+            except TypeError:
+                continue  # unhashable keys are reported by the base class
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _DuplicateKey(
+                    problem=f"key {key!r} appears twice (first on line {seen[key]}); "
+                    "expected each key once",
+                    problem_mark=key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: str | Path, *, limit: int = MAX_YAML_BYTES) -> Any:
+    """Parse a YAML file safely, or refuse it with one line naming the file and line.
+
+    UTF-8 with or without a byte-order mark; refused: a missing or oversized file, other
+    encodings, syntax errors (with the line), and a key repeated within one mapping (PyYAML
+    would silently keep the last). An empty file gives ``None``; callers check the shape.
+    """
+    path = Path(path)
+    try:
+        check_file(path, kind="YAML", limit=limit)
+    except InputError as exc:
+        if exc.message.startswith("file is empty"):
+            return None
+        raise
+    text = read_text(path, kind="YAML")
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise InputError(str(exc.problem), file=path, row=exc.problem_mark.line + 1) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        raise InputError(
+            f"not valid YAML ({problem})", file=path, row=mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as exc:
+        first = (str(exc).splitlines() or ["syntax error"])[0]
+        raise InputError(f"not valid YAML ({first})", file=path) from None

@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
             n = sum(1 for _ in path.open(encoding="utf-8")) - 1
             print(f"{name:15s} {n:6d} rows  {path.relative_to(paths.ROOT)}")
         return 0
-    for name in build.BUILDERS:
-        df = datasets.load_table(name)
-        print(f"{name:15s} {len(df):6d} rows  ok")
+    # Load every table before printing: a failing check is one error line, not a partial list.
+    counts = {name: len(datasets.load_table(name)) for name in build.BUILDERS}
+    for name, n in counts.items():
+        print(f"{name:15s} {n:6d} rows  ok")
     return 0

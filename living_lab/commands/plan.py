@@ -283,9 +283,13 @@ def _published_domains(
     region: str, year: int, fw: Framework, lang: Lang
 ) -> tuple[str, list[float], list[str], dict[str, Any]]:
     from living_lab import datasets
+    from living_lab.errors import UnknownRegionError
     from living_lab.regions import region_name, resolve_region
 
-    code = resolve_region(region)
+    try:
+        code = resolve_region(region)
+    except UnknownRegionError as exc:
+        raise ParameterError(f"--region: {exc}") from None
     spbe = datasets.load_spbe(framework=fw.id)
     rows = spbe[spbe["region_code"] == code]
     row = rows[rows["year"] == year]

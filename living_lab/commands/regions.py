@@ -18,8 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     regions = datasets.load_regions().set_index("region_code")
-    for name in args.names:
-        code = resolve_region(name)
+    # Resolve every name before printing any, so a bad one gives an error and no partial list.
+    codes = [resolve_region(name) for name in args.names]
+    for code in codes:
         row = regions.loc[code]
         print(f"{code}\t{row['kemendagri_code']}\t{row['name']}\t{row['province']}")
     return 0

@@ -16,7 +16,8 @@ Write the self-assessment (penilaian mandiri) template: one row per indicator of
 with its number, name, aspect, domain, capability type, weight and level names, and an empty
 'level' column to fill with 1-5. Without FILE the CSV goes to standard output; a FILE ending in
 .xlsx is written as a spreadsheet (the level column only accepts whole numbers 1-5), any other
-name as CSV (UTF-8). An existing FILE is not overwritten unless --force is given.
+name as CSV (UTF-8). An existing FILE is not overwritten unless --force is given, and then
+only by a complete new file (a failed or interrupted write leaves it as it was).
 
 --example writes a filled SYNTHETIC self-assessment instead (random levels around the 2024
 national domain averages; every row is labelled synthetic), for trying out score and plan.
@@ -61,8 +62,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     fw = load_framework(args.framework)
+    if args.seed < 0:
+        raise ParameterError(f"--seed: {args.seed}; expected a whole number 0 or more")
     target = Path(args.file) if args.file else None
     if target is not None:
+        if target.is_dir():
+            raise ParameterError(f"FILE: {target} is a folder; expected a file name")
         if target.exists() and not args.force:
             raise ParameterError(f"FILE: {target} exists; choose another name or pass --force")
         if target.suffix.lower() == ".xls":
