@@ -17,15 +17,25 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Mapping, Sequence
+import pickle
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+import matplotlib as mpl
+import matplotlib.image as mpimage
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from living_lab.framework import load_framework
 from living_lab.plots import style
@@ -76,14 +86,6 @@ def _figure(
     return fig, list(axes)
 
 
-def _legend_below(fig: Figure, ax: Axes, ncols: int = 4) -> None:
-    """One legend under the plot area, so it never hides data."""
-    handles, labels = ax.get_legend_handles_labels()
-    fig.legend(
-        handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=ncols, fontsize=8
-    )
-
-
 def to_png(fig: Figure, dpi: int = DPI) -> bytes:
     """PNG bytes of ``fig`` (no timestamp in the file, so reruns give identical bytes)."""
     buf = io.BytesIO()
@@ -126,6 +128,278 @@ def _predicate_bands(ax: Axes, *, horizontal: bool = True, labels: bool = True) 
                 )
 
 
+# --------------------------------------------------------------------------------------------
+# Region figures: a static layer (the same for every region of a cohort) and the region's layer.
+#
+# A batch draws the same cohort background hundreds of times; drawing text and hundreds of
+# points is most of a report's cost. Each region figure is therefore split in two functions:
+# ``_<name>_static`` (cohort, national and target parts) and ``_<name>_region`` (the region's
+# artists, its title and the legend). ``plot_<name>`` draws both into a new Figure (for
+# notebooks); ``<name>_png`` draws the static layer once per process and content, keeps its
+# pixels, and per region paints only the region's artists over a copy of them (Agg blitting),
+# then removes them again. Both paths run the same code for the same inputs, so a warm kernel and
+# a fresh one produce identical bytes.
+
+
+@dataclass
+class _Layer:
+    fig: Figure
+    background: Any
+    base: dict[str, Any]
+
+
+#: Static layers by (figure kind, digest of its inputs), most recently used last.
+_LAYERS: OrderedDict[tuple[str, str], _Layer] = OrderedDict()
+#: Layers kept per process (a batch needs 4 per language).
+MAX_LAYERS = 16
+
+
+def _digest(obj: object) -> str:
+    return hashlib.sha256(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def _encode(canvas: FigureCanvasAgg, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    mpimage.imsave(
+        buf,
+        np.asarray(canvas.buffer_rgba()),
+        format="png",
+        dpi=dpi,
+        metadata={"Software": None},
+    )
+    return buf.getvalue()
+
+
+def _title(ax: Axes, text: str, size: float | None = None) -> None:
+    """An axes title drawn as an ordinary text artist (so it can belong to the region layer)."""
+    fig = ax.get_figure()
+    ax.text(
+        0,
+        1,
+        text,
+        transform=offset_copy(ax.transAxes, fig=fig, y=6, units="points"),
+        ha="left",
+        va="bottom",
+        fontsize=size if size is not None else mpl.rcParams["axes.titlesize"],
+    )
+
+
+def _layered_png(
+    kind: str,
+    static: Callable[..., tuple[Figure, dict[str, Any]]],
+    static_args: dict[str, Any],
+    region: Callable[..., None],
+    region_args: dict[str, Any],
+    dpi: int = DPI,
+) -> bytes:
+    key = (kind, _digest((static_args, dpi)))
+    with style.apply():
+        layer = _LAYERS.get(key)
+        if layer is None:
+            fig, base = static(**static_args)
+            fig.set_dpi(dpi)
+            fig.canvas.draw()
+            for ax in fig.axes:  # freeze the view: region artists must not rescale it
+                ax.set_xlim(ax.get_xlim())
+                ax.set_ylim(ax.get_ylim())
+            layer = _Layer(fig, fig.canvas.copy_from_bbox(fig.bbox), base)
+            _LAYERS[key] = layer
+            while len(_LAYERS) > MAX_LAYERS:
+                _LAYERS.popitem(last=False)
+        else:
+            _LAYERS.move_to_end(key)
+        fig, canvas = layer.fig, layer.fig.canvas
+        before_fig = set(fig.get_children())
+        before = {ax: (set(ax.get_children()), len(ax.containers)) for ax in fig.axes}
+        new: list[Any] = []
+        try:
+            region(fig, layer.base, **region_args)
+            for ax in fig.axes:
+                new += [a for a in ax.get_children() if a not in before[ax][0]]
+            new += [a for a in fig.get_children() if a not in before_fig]
+            canvas.restore_region(layer.background)
+            renderer = canvas.get_renderer()
+            for artist in sorted(new, key=lambda a: a.get_zorder()):
+                artist.draw(renderer)
+            png = _encode(canvas, dpi)
+        except BaseException:
+            _LAYERS.pop(key, None)  # never reuse a layer left in an unknown state
+            raise
+        finally:
+            for artist in new:
+                try:
+                    artist.remove()
+                except (NotImplementedError, ValueError):
+                    pass
+            for ax, (_, n_containers) in before.items():
+                del ax.containers[n_containers:]
+        return png
+
+
+def _full(
+    static: Callable[..., tuple[Figure, dict[str, Any]]],
+    static_args: dict[str, Any],
+    region: Callable[..., None],
+    region_args: dict[str, Any],
+) -> Figure:
+    with style.apply():
+        fig, base = static(**static_args)
+        region(fig, base, **region_args)
+    return fig
+
+
+# -- trajectory ---------------------------------------------------------------------------
+
+
+def _trajectory_static(
+    *,
+    cohort_median: pd.DataFrame | None,
+    national: pd.DataFrame | None,
+    target: float,
+    target_year: int,
+    years: Sequence[int],
+    labels: Mapping[str, str],
+    lang: str,
+) -> tuple[Figure, dict[str, Any]]:
+    fig, (ax,) = _figure(8.0, 4.6, left=0.7, right=1.0, bottom=1.15)
+    _predicate_bands(ax)
+    if national is not None and len(national):
+        ax.plot(
+            national["year"],
+            national["index"],
+            color=style.NATIONAL,
+            lw=1.3,
+            ls=":",
+            marker="s",
+            ms=4,
+            label=labels["national"],
+        )
+    if cohort_median is not None and len(cohort_median):
+        ax.plot(
+            cohort_median["year"],
+            cohort_median["index"],
+            color=style.PEER,
+            lw=1.6,
+            marker="o",
+            ms=4,
+            label=labels["median"],
+        )
+    style.target_line(ax, target, labels["target"])
+    ax.axvline(target_year, color=style.TARGET, lw=0.8, alpha=0.6)
+    all_years = [*years, target_year]
+    if national is not None and len(national):
+        all_years += [int(y) for y in national["year"]]
+    ax.set_xlim(min(all_years) - 0.4, max(all_years) + 0.4)
+    ax.set_ylim(1, 5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _axis_numbers(ax, lang)
+    ax.set_xlabel(labels["x"])
+    ax.set_ylabel(labels["y"])
+    # The legend is part of the cohort layer (drawing legends is costly): proxies stand for the
+    # region's artists, which carry no label of their own.
+    handles, names = ax.get_legend_handles_labels()
+    handles += [
+        Line2D([], [], color=style.FOCUS, lw=2.4, marker="o", ms=7),
+        Line2D([], [], color=style.FOCUS, lw=1.8, ls="--"),
+        Patch(color=style.FOCUS, alpha=0.15, lw=0),
+    ]
+    names += [labels["region"], labels["forecast"], labels["interval"]]
+    fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=8)
+    return fig, {"ax": ax}
+
+
+def _trajectory_region(
+    fig: Figure,
+    base: dict[str, Any],
+    *,
+    series: pd.DataFrame,
+    forecast: pd.DataFrame | None,
+    labels: Mapping[str, str],
+    lang: str,
+) -> None:
+    ax: Axes = base["ax"]
+    if forecast is not None and len(forecast):
+        # The fan opens at the last published score (no uncertainty there).
+        last = series.dropna().tail(1)
+        fx = np.concatenate([last["year"].to_numpy(), forecast["year"].to_numpy()])
+        fy = np.concatenate([last["index"].to_numpy(), forecast["mean"].to_numpy()])
+        flo = np.concatenate([last["index"].to_numpy(), forecast["lo"].to_numpy()])
+        fhi = np.concatenate([last["index"].to_numpy(), forecast["hi"].to_numpy()])
+        ax.fill_between(fx, flo, fhi, color=style.FOCUS, alpha=0.15, lw=0)
+        ax.plot(fx, fy, color=style.FOCUS, lw=1.8, ls="--")
+        ax.errorbar(
+            forecast["year"],
+            forecast["mean"],
+            yerr=[forecast["mean"] - forecast["lo"], forecast["hi"] - forecast["mean"]],
+            fmt="o",
+            mfc="white",
+            color=style.FOCUS,
+            ms=6,
+            capsize=4,
+            lw=1.2,
+            zorder=5,
+        )
+        end = forecast.iloc[-1]
+        ax.annotate(
+            fmt_number(float(end["mean"]), lang),
+            (end["year"], end["mean"]),
+            textcoords="offset points",
+            xytext=(8, 0),
+            va="center",
+            fontsize=9,
+            color=style.FOCUS,
+        )
+    ax.plot(
+        series["year"],
+        series["index"],
+        color=style.FOCUS,
+        lw=2.4,
+        marker="o",
+        ms=7,
+        zorder=5,
+    )
+    for x, y in zip(series["year"], series["index"], strict=True):
+        if pd.notna(y):
+            ax.annotate(
+                fmt_number(y, lang),
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                fontsize=9,
+                color=style.FOCUS,
+                fontweight="bold",
+                zorder=6,
+            )
+    _title(ax, labels["title"])
+
+
+def _trajectory_args(
+    series: pd.DataFrame,
+    cohort_median: pd.DataFrame | None,
+    national: pd.DataFrame | None,
+    forecast: pd.DataFrame | None,
+    target: float,
+    target_year: int,
+    years: Sequence[int] | None,
+    labels: Mapping[str, str],
+    lang: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    static_keys = ("x", "y", "median", "national", "target", "region", "forecast", "interval")
+    return (
+        {
+            "cohort_median": cohort_median,
+            "national": national,
+            "target": float(target),
+            "target_year": int(target_year),
+            "years": sorted({int(y) for y in (years if years is not None else series["year"])}),
+            "labels": {k: labels[k] for k in static_keys},
+            "lang": lang,
+        },
+        {"series": series, "forecast": forecast, "labels": dict(labels), "lang": lang},
+    )
+
+
 def plot_trajectory(
     series: pd.DataFrame,
     *,
@@ -136,111 +410,128 @@ def plot_trajectory(
     target_year: int,
     labels: Mapping[str, str],
     lang: str,
+    years: Sequence[int] | None = None,
 ) -> Figure:
     """The region's SPBE index by year with the cohort median, the national index, the forecast
-    (mean and interval, if any) and the target.
+    (median and interval, if any) and the target.
 
     Parameters
     ----------
     series : ``year``, ``index`` of the region.
     cohort_median, national : ``year``, ``index`` (optional lines for context).
     forecast : ``year``, ``mean``, ``lo``, ``hi`` (optional).
+    years : every year any region of the cohort may show (fixes the x axis for all of them);
+        default the region's own years.
     labels : ``title``, ``x``, ``y``, ``region``, ``median``, ``national``, ``forecast``,
         ``interval``, ``target``.
     """
-    with style.apply():
-        fig, (ax,) = _figure(8.0, 4.6, left=0.7, right=1.0, bottom=1.15)
-        _predicate_bands(ax)
-        if national is not None and len(national):
-            ax.plot(
-                national["year"],
-                national["index"],
-                color=style.NATIONAL,
-                lw=1.3,
-                ls=":",
-                marker="s",
-                ms=4,
-                label=labels["national"],
-            )
-        if cohort_median is not None and len(cohort_median):
-            ax.plot(
-                cohort_median["year"],
-                cohort_median["index"],
-                color=style.PEER,
-                lw=1.6,
-                marker="o",
-                ms=4,
-                label=labels["median"],
-            )
-        if forecast is not None and len(forecast):
-            # The fan opens at the last published score (no uncertainty there).
-            last = series.dropna().tail(1)
-            fx = np.concatenate([last["year"].to_numpy(), forecast["year"].to_numpy()])
-            fy = np.concatenate([last["index"].to_numpy(), forecast["mean"].to_numpy()])
-            flo = np.concatenate([last["index"].to_numpy(), forecast["lo"].to_numpy()])
-            fhi = np.concatenate([last["index"].to_numpy(), forecast["hi"].to_numpy()])
-            ax.fill_between(
-                fx, flo, fhi, color=style.FOCUS, alpha=0.15, lw=0, label=labels["interval"]
-            )
-            ax.plot(fx, fy, color=style.FOCUS, lw=1.8, ls="--", label=labels["forecast"])
-            ax.errorbar(
-                forecast["year"],
-                forecast["mean"],
-                yerr=[forecast["mean"] - forecast["lo"], forecast["hi"] - forecast["mean"]],
-                fmt="o",
-                mfc="white",
-                color=style.FOCUS,
-                ms=6,
-                capsize=4,
-                lw=1.2,
-                zorder=5,
-            )
-            end = forecast.iloc[-1]
+    s, r = _trajectory_args(
+        series, cohort_median, national, forecast, target, target_year, years, labels, lang
+    )
+    return _full(_trajectory_static, s, _trajectory_region, r)
+
+
+def trajectory_png(series: pd.DataFrame, **kwargs: Any) -> bytes:
+    """PNG of :func:`plot_trajectory` (same arguments), reusing the cohort layer."""
+    s, r = _trajectory_args(
+        series,
+        kwargs["cohort_median"],
+        kwargs["national"],
+        kwargs["forecast"],
+        kwargs["target"],
+        kwargs["target_year"],
+        kwargs.get("years"),
+        kwargs["labels"],
+        kwargs["lang"],
+    )
+    return _layered_png("trajectory", _trajectory_static, s, _trajectory_region, r)
+
+
+# -- domain profile -----------------------------------------------------------------------
+
+
+def _domains_static(
+    *,
+    domain_labels: Sequence[str],
+    median: Sequence[float],
+    target: float,
+    labels: Mapping[str, str],
+    lang: str,
+) -> tuple[Figure, dict[str, Any]]:
+    fig, (ax,) = _figure(8.0, 3.6, left=2.3, bottom=1.0)
+    y = np.arange(len(domain_labels))[::-1]
+    ax.scatter(median, y, s=70, color=style.PEER, label=labels["median"], zorder=3)
+    ax.axvline(target, color=style.TARGET, ls="--", lw=1.5, label=labels["target"], zorder=2)
+    ax.set_yticks(y, list(domain_labels))
+    ax.set_xlim(0, 5.2)
+    ax.set_ylim(-0.6, len(domain_labels) - 0.3)
+    _axis_numbers(ax, lang, "x")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(labels["x"])
+    handles, names = ax.get_legend_handles_labels()
+    handles += [
+        Line2D([], [], ls="", marker="D", ms=8, color=style.NATIONAL),
+        Line2D([], [], ls="", marker="o", ms=11, color=style.FOCUS),
+    ]
+    names += [labels["best"], labels["region"]]
+    fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=4, fontsize=8)
+    return fig, {"ax": ax, "y": y}
+
+
+def _domains_region(
+    fig: Figure,
+    base: dict[str, Any],
+    *,
+    region: Sequence[float],
+    median: Sequence[float],
+    best: Sequence[float],
+    labels: Mapping[str, str],
+    lang: str,
+) -> None:
+    ax: Axes = base["ax"]
+    y = base["y"]
+    for yi, values in zip(y, zip(region, median, best, strict=True), strict=True):
+        vals = [v for v in values if pd.notna(v)]
+        if vals:
+            ax.plot([min(vals), max(vals)], [yi, yi], color="#bbb", lw=2, zorder=1)
+    ax.scatter(best, y, s=70, marker="D", color=style.NATIONAL, zorder=3)
+    ax.scatter(region, y, s=120, color=style.FOCUS, zorder=4)
+    for yi, v in zip(y, region, strict=True):
+        if pd.notna(v):
             ax.annotate(
-                fmt_number(float(end["mean"]), lang),
-                (end["year"], end["mean"]),
+                fmt_number(v, lang),
+                (v, yi),
                 textcoords="offset points",
-                xytext=(8, 0),
-                va="center",
+                xytext=(0, 9),
+                ha="center",
                 fontsize=9,
                 color=style.FOCUS,
+                fontweight="bold",
+                zorder=6,
             )
-        ax.plot(
-            series["year"],
-            series["index"],
-            color=style.FOCUS,
-            lw=2.4,
-            marker="o",
-            ms=7,
-            label=labels["region"],
-            zorder=5,
-        )
-        for x, y in zip(series["year"], series["index"], strict=True):
-            if pd.notna(y):
-                ax.annotate(
-                    fmt_number(y, lang),
-                    (x, y),
-                    textcoords="offset points",
-                    xytext=(0, 8),
-                    ha="center",
-                    fontsize=9,
-                    color=style.FOCUS,
-                    fontweight="bold",
-                )
-        style.target_line(ax, target, labels["target"])
-        ax.axvline(target_year, color=style.TARGET, lw=0.8, alpha=0.6)
-        years = list(series["year"]) + [target_year]
-        if national is not None and len(national):
-            years += list(national["year"])
-        ax.set_xlim(min(years) - 0.4, max(years) + 0.4)
-        ax.set_ylim(1, 5)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        _axis_numbers(ax, lang)
-        ax.set_title(labels["title"], loc="left")
-        ax.set_xlabel(labels["x"])
-        ax.set_ylabel(labels["y"])
-        _legend_below(fig, ax, ncols=3)
-    return fig
+    _title(ax, labels["title"])
+
+
+def _domains_args(
+    domains: pd.DataFrame, target: float, labels: Mapping[str, str], lang: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    median = [float(v) for v in domains["median"]]
+    return (
+        {
+            "domain_labels": [str(x) for x in domains["label"]],
+            "median": median,
+            "target": float(target),
+            "labels": {k: labels[k] for k in ("x", "median", "target", "best", "region")},
+            "lang": lang,
+        },
+        {
+            "region": [float(v) for v in domains["region"]],
+            "median": median,
+            "best": [float(v) for v in domains["best"]],
+            "labels": dict(labels),
+            "lang": lang,
+        },
+    )
 
 
 def plot_domain_profile(
@@ -255,102 +546,113 @@ def plot_domain_profile(
     ``domains`` has one row per domain (top to bottom) with ``label``, ``region``, ``median``,
     ``best``. ``labels``: ``title``, ``x``, ``region``, ``median``, ``best``, ``target``.
     """
-    with style.apply():
-        fig, (ax,) = _figure(8.0, 3.6, left=2.3, bottom=1.0)
-        y = np.arange(len(domains))[::-1]
-        for yi, (_, row) in zip(y, domains.iterrows(), strict=True):
-            vals = [v for v in (row["region"], row["median"], row["best"]) if pd.notna(v)]
-            if vals:
-                ax.plot([min(vals), max(vals)], [yi, yi], color="#bbb", lw=2, zorder=1)
-        ax.scatter(domains["median"], y, s=70, color=style.PEER, label=labels["median"], zorder=3)
-        ax.scatter(
-            domains["best"],
-            y,
-            s=70,
-            marker="D",
-            color=style.NATIONAL,
-            label=labels["best"],
-            zorder=3,
-        )
-        ax.scatter(domains["region"], y, s=120, color=style.FOCUS, label=labels["region"], zorder=4)
-        for yi, v in zip(y, domains["region"], strict=True):
-            if pd.notna(v):
-                ax.annotate(
-                    fmt_number(v, lang),
-                    (v, yi),
-                    textcoords="offset points",
-                    xytext=(0, 9),
-                    ha="center",
-                    fontsize=9,
-                    color=style.FOCUS,
-                    fontweight="bold",
-                )
-        ax.axvline(target, color=style.TARGET, ls="--", lw=1.5, label=labels["target"], zorder=2)
-        ax.set_yticks(y, domains["label"])
-        ax.set_xlim(0, 5.2)
-        ax.set_ylim(-0.6, len(domains) - 0.3)
-        _axis_numbers(ax, lang, "x")
+    s, r = _domains_args(domains, target, labels, lang)
+    return _full(_domains_static, s, _domains_region, r)
+
+
+def domain_profile_png(domains: pd.DataFrame, **kwargs: Any) -> bytes:
+    """PNG of :func:`plot_domain_profile` (same arguments), reusing the cohort layer."""
+    s, r = _domains_args(domains, kwargs["target"], kwargs["labels"], kwargs["lang"])
+    return _layered_png("domains", _domains_static, s, _domains_region, r)
+
+
+# -- outcomes against peers ---------------------------------------------------------------
+
+
+def _outcomes_static(
+    *, panels: Sequence[Mapping[str, Any]], labels: Mapping[str, str], lang: str
+) -> tuple[Figure, dict[str, Any]]:
+    rng = np.random.default_rng(0)  # fixed jitter: the same figure on every run
+    fig, axes = _figure(
+        8.0,
+        2.0 * len(panels) + 0.8,
+        nrows=len(panels),
+        left=0.2,
+        right=2.6,
+        top=0.75,
+        bottom=0.5,
+        hspace=0.9,
+    )
+    for ax, panel in zip(axes, panels, strict=True):
+        vals = np.asarray(panel["values"], dtype=float)
+        vals = vals[np.isfinite(vals)]
+        jitter = rng.uniform(-0.25, 0.25, len(vals))
+        ax.scatter(vals, jitter, s=22, color=style.PEER, alpha=0.6, label=labels["peers"], zorder=2)
+        if len(vals):
+            ax.axvline(float(np.median(vals)), color=style.PEER, lw=1.5, label=labels["median"])
+        for i, (value, text) in enumerate(panel["targets"]):
+            ax.axvline(value, color=style.TARGET, ls="--" if i == 0 else "-.", lw=1.5, label=text)
+        ax.set_yticks([])
+        ax.set_ylim(-0.6, 0.6)
         ax.grid(axis="y", visible=False)
-        ax.set_title(labels["title"], loc="left")
-        ax.set_xlabel(labels["x"])
-        _legend_below(fig, ax, ncols=4)
-    return fig
+        _axis_numbers(ax, lang, "x")
+        _title(ax, str(panel["title"]), size=11)
+        ax.set_xlabel(str(panel["x"]))
+        handles, names = ax.get_legend_handles_labels()
+        handles.append(Line2D([], [], ls="", marker="o", ms=12, color=style.FOCUS))
+        names.append(labels["region"])
+        ax.legend(handles, names, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    return fig, {"axes": axes}
 
 
-def _strip(
-    ax: Axes,
-    values: pd.Series,
-    focus: float | None,
+def _outcomes_region(
+    fig: Figure,
+    base: dict[str, Any],
     *,
-    targets: Sequence[tuple[float, str]],
+    focus: Sequence[float | None],
     labels: Mapping[str, str],
     lang: str,
-    rng: np.random.Generator,
 ) -> None:
-    vals = values.dropna().to_numpy(float)
-    jitter = rng.uniform(-0.25, 0.25, len(vals))
-    ax.scatter(vals, jitter, s=22, color=style.PEER, alpha=0.6, label=labels["peers"], zorder=2)
-    if len(vals):
-        med = float(np.median(vals))
-        ax.axvline(med, color=style.PEER, lw=1.5, label=labels["median"], zorder=1)
-    for i, (value, text) in enumerate(targets):
-        ax.axvline(
-            value,
-            color=style.TARGET,
-            ls="--" if i == 0 else "-.",
-            lw=1.5,
-            label=text,
-            zorder=1,
-        )
-    if focus is not None and np.isfinite(focus):
-        ax.scatter([focus], [0], s=160, color=style.FOCUS, zorder=4, label=labels["region"])
-        ax.annotate(
-            fmt_number(focus, lang, 1),
-            (focus, 0),
-            textcoords="offset points",
-            xytext=(0, 12),
-            ha="center",
-            fontsize=10,
-            color=style.FOCUS,
-            fontweight="bold",
-            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
-            zorder=6,
-        )
-    else:
-        ax.text(
-            0.99,
-            0.9,
-            labels["missing"],
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize=9,
-            color=style.FOCUS,
-        )
-    ax.set_yticks([])
-    ax.set_ylim(-0.6, 0.6)
-    ax.grid(axis="y", visible=False)
-    _axis_numbers(ax, lang, "x")
+    for ax, value in zip(base["axes"], focus, strict=True):
+        if value is not None and np.isfinite(value):
+            ax.scatter([value], [0], s=160, color=style.FOCUS, zorder=4)
+            ax.annotate(
+                fmt_number(value, lang, 1),
+                (value, 0),
+                textcoords="offset points",
+                xytext=(0, 12),
+                ha="center",
+                fontsize=10,
+                color=style.FOCUS,
+                fontweight="bold",
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+                zorder=6,
+            )
+        else:
+            ax.text(
+                0.99,
+                0.9,
+                labels["missing"],
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=9,
+                color=style.FOCUS,
+            )
+    fig.text(0.02, 0.985, labels["title"], ha="left", va="top", fontsize=13)
+
+
+def _outcomes_args(
+    panels: Sequence[Mapping[str, object]], labels: Mapping[str, str], lang: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    static_panels = [
+        {
+            "values": [float(v) for v in pd.Series(p["values"]).astype(float)],  # type: ignore[arg-type]
+            "targets": [(float(v), str(t)) for v, t in p["targets"]],  # type: ignore[attr-defined]
+            "title": str(p["title"]),
+            "x": str(p["x"]),
+        }
+        for p in panels
+    ]
+    focus = [None if p["focus"] is None else float(p["focus"]) for p in panels]  # type: ignore[arg-type]
+    return (
+        {
+            "panels": static_panels,
+            "labels": {k: labels[k] for k in ("peers", "median", "region")},
+            "lang": lang,
+        },
+        {"focus": focus, "labels": dict(labels), "lang": lang},
+    )
 
 
 def plot_outcomes(
@@ -366,33 +668,74 @@ def plot_outcomes(
     None), ``targets`` (list of (value, label)), ``title`` and ``x`` (axis label with unit).
     ``labels``: ``title``, ``peers``, ``median``, ``region``, ``missing``.
     """
-    rng = np.random.default_rng(0)  # fixed jitter: the same figure on every run
-    with style.apply():
-        fig, axes = _figure(
-            8.0,
-            2.0 * len(panels) + 0.8,
-            nrows=len(panels),
-            left=0.2,
-            right=2.6,
-            top=0.75,
-            bottom=0.5,
-            hspace=0.9,
-        )
-        for ax, panel in zip(axes, panels, strict=True):
-            _strip(
-                ax,
-                panel["values"],  # type: ignore[arg-type]
-                panel["focus"],  # type: ignore[arg-type]
-                targets=panel["targets"],  # type: ignore[arg-type]
-                labels=labels,
-                lang=lang,
-                rng=rng,
-            )
-            ax.set_title(str(panel["title"]), loc="left", fontsize=11)
-            ax.set_xlabel(str(panel["x"]))
-            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-        fig.suptitle(labels["title"], x=0.02, y=0.985, ha="left", va="top", fontsize=13)
-    return fig
+    s, r = _outcomes_args(panels, labels, lang)
+    return _full(_outcomes_static, s, _outcomes_region, r)
+
+
+def outcomes_png(panels: Sequence[Mapping[str, object]], **kwargs: Any) -> bytes:
+    """PNG of :func:`plot_outcomes` (same arguments), reusing the cohort layer."""
+    s, r = _outcomes_args(panels, kwargs["labels"], kwargs["lang"])
+    return _layered_png("outcomes", _outcomes_static, s, _outcomes_region, r)
+
+
+# -- SPBE-outcome relation ----------------------------------------------------------------
+
+
+def _relation_static(
+    *, panels: Sequence[Mapping[str, Any]], labels: Mapping[str, str], lang: str
+) -> tuple[Figure, dict[str, Any]]:
+    fig, axes = _figure(8.6, 4.5, ncols=len(panels), left=0.7, top=0.75, bottom=1.2)
+    for ax, panel in zip(axes, panels, strict=True):
+        data: pd.DataFrame = panel["data"]
+        others = data[~data["in_cohort"]]
+        peers = data[data["in_cohort"]]
+        ax.scatter(others["index"], others["value"], s=9, color="#c8c8c8", label=labels["others"])
+        ax.scatter(peers["index"], peers["value"], s=22, color=style.PEER, label=labels["cohort"])
+        line = panel.get("line")
+        if isinstance(line, pd.DataFrame):
+            ax.fill_between(line["x"], line["lo"], line["hi"], color=style.NATIONAL, alpha=0.15)
+            ax.plot(line["x"], line["fit"], color=style.NATIONAL, lw=1.5, label=labels["fit"])
+        ax.axvline(panel["target"], color=style.TARGET, ls="--", lw=1.2, label=labels["target"])
+        _title(ax, str(panel["title"]), size=11)
+        ax.set_xlabel(str(panel.get("x", labels["x"])))
+        ax.set_ylabel(str(panel["y"]))
+        _axis_numbers(ax, lang, "x")
+        _axis_numbers(ax, lang, "y")
+    fig.text(0.02, 0.985, labels["title"], ha="left", va="top", fontsize=13)
+    handles, names = axes[0].get_legend_handles_labels()
+    handles.append(Line2D([], [], ls="", marker="o", ms=11, color=style.FOCUS))
+    names.append(labels["region"])
+    fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=8)
+    return fig, {"axes": axes}
+
+
+def _relation_region(
+    fig: Figure,
+    base: dict[str, Any],
+    *,
+    focus: Sequence[tuple[float, float] | None],
+) -> None:
+    axes = base["axes"]
+    for ax, point in zip(axes, focus, strict=True):
+        if point is not None:
+            ax.scatter([point[0]], [point[1]], s=140, color=style.FOCUS, zorder=5)
+
+
+def _relation_args(
+    panels: Sequence[Mapping[str, object]], labels: Mapping[str, str], lang: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    static_panels = [{k: v for k, v in p.items() if k != "focus"} for p in panels]
+    focus = [p.get("focus") for p in panels]
+    return (
+        {
+            "panels": static_panels,
+            "labels": {
+                k: labels[k] for k in ("title", "x", "others", "cohort", "fit", "target", "region")
+            },
+            "lang": lang,
+        },
+        {"focus": focus},
+    )
 
 
 def plot_relation(
@@ -404,39 +747,18 @@ def plot_relation(
     """Outcome against the SPBE index across regions, with the fitted line and the region.
 
     Each panel has ``data`` (DataFrame ``index``, ``value``, ``in_cohort``), ``focus`` ((x, y)
-    or None), ``line`` (DataFrame ``x``, ``fit``, ``lo``, ``hi``, or None), ``title``, ``y`` and
-    optionally ``x`` (else ``labels["x"]``).
+    or None), ``line`` (DataFrame ``x``, ``fit``, ``lo``, ``hi``, or None), ``target``,
+    ``title``, ``y`` and optionally ``x`` (else ``labels["x"]``).
     ``labels``: ``title``, ``x``, ``others``, ``cohort``, ``region``, ``fit``, ``target``.
     """
-    with style.apply():
-        fig, axes = _figure(8.6, 4.5, ncols=len(panels), left=0.7, top=0.75, bottom=1.2)
-        for ax, panel in zip(axes, panels, strict=True):
-            data: pd.DataFrame = panel["data"]  # type: ignore[assignment]
-            others = data[~data["in_cohort"]]
-            peers = data[data["in_cohort"]]
-            ax.scatter(
-                others["index"], others["value"], s=9, color="#c8c8c8", label=labels["others"]
-            )
-            ax.scatter(
-                peers["index"], peers["value"], s=22, color=style.PEER, label=labels["cohort"]
-            )
-            line = panel.get("line")
-            if isinstance(line, pd.DataFrame):
-                ax.fill_between(line["x"], line["lo"], line["hi"], color=style.NATIONAL, alpha=0.15)
-                ax.plot(line["x"], line["fit"], color=style.NATIONAL, lw=1.5, label=labels["fit"])
-            focus = panel.get("focus")
-            if focus is not None:
-                fx, fy = focus  # type: ignore[misc]
-                ax.scatter([fx], [fy], s=140, color=style.FOCUS, zorder=5, label=labels["region"])
-            ax.axvline(panel["target"], color=style.TARGET, ls="--", lw=1.2, label=labels["target"])  # type: ignore[arg-type]
-            ax.set_title(str(panel["title"]), loc="left", fontsize=11)
-            ax.set_xlabel(str(panel.get("x", labels["x"])))
-            ax.set_ylabel(str(panel["y"]))
-            _axis_numbers(ax, lang, "x")
-            _axis_numbers(ax, lang, "y")
-        _legend_below(fig, axes[0], ncols=3)
-        fig.suptitle(labels["title"], x=0.02, y=0.985, ha="left", va="top", fontsize=13)
-    return fig
+    s, r = _relation_args(panels, labels, lang)
+    return _full(_relation_static, s, _relation_region, r)
+
+
+def relation_png(panels: Sequence[Mapping[str, object]], **kwargs: Any) -> bytes:
+    """PNG of :func:`plot_relation` (same arguments), reusing the cohort layer."""
+    s, r = _relation_args(panels, kwargs["labels"], kwargs["lang"])
+    return _layered_png("relation", _relation_static, s, _relation_region, r)
 
 
 def plot_ranking(

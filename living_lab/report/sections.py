@@ -458,7 +458,7 @@ class RegionReport:
             ),
             "x": self._t("report.traj.x"),
             "y": self._t("report.traj.y"),
-            "region": mpl_text(self.name),
+            "region": self._t("report.fig.this_region"),
             "median": self._t("report.traj.median"),
             "national": self._t("report.traj.national"),
             "forecast": self._t("report.traj.forecast"),
@@ -466,17 +466,18 @@ class RegionReport:
             "target": self._t("report.traj.target", target=self._n(ctx.target)),
         }
         if len(series):
-            fig = plots.plot_trajectory(
+            png = plots.trajectory_png(
                 series,
                 cohort_median=median,
                 national=ctx.national_spbe[["year", "index"]],
                 forecast=forecast if forecast is not None and len(forecast) else None,
                 target=ctx.target,
                 target_year=ctx.target_year,
+                years=sorted({int(y) for y in ctx.spbe["year"]}),
                 labels=labels,
                 lang=self.lang,
             )
-            out.append(_figure(plots.to_png(fig), labels["title"]))
+            out.append(_figure(png, labels["title"]))
         out.append(_html(self._trajectory_text(series, forecast)))
         return out
 
@@ -577,13 +578,13 @@ class RegionReport:
         labels = {
             "title": mpl_text(self._t("report.dom.title", name=self.name, year=ctx.year)),
             "x": self._t("report.dom.x"),
-            "region": mpl_text(self.name),
+            "region": self._t("report.fig.this_region"),
             "median": self._t("report.dom.median"),
             "best": mpl_text(self._t("report.dom.best", best=best_name)),
             "target": self._t("report.dom.target", target=self._n(ctx.target)),
         }
-        fig = plots.plot_domain_profile(dom, target=ctx.target, labels=labels, lang=self.lang)
-        out.append(_figure(plots.to_png(fig), labels["title"]))
+        png = plots.domain_profile_png(dom, target=ctx.target, labels=labels, lang=self.lang)
+        out.append(_figure(png, labels["title"]))
         out.append(_html(self._domain_text(dom, best) + self._plan_html()))
         return out
 
@@ -748,11 +749,11 @@ class RegionReport:
             ),
             "peers": self._t("report.outc.peers", n=len(ctx.regions)),
             "median": self._t("report.outc.median"),
-            "region": mpl_text(self.name),
+            "region": self._t("report.fig.this_region"),
             "missing": mpl_text(self._t("report.outc.missing", name=self.name)),
         }
-        fig = plots.plot_outcomes(panels, labels=labels, lang=self.lang)
-        out.append(_figure(plots.to_png(fig), labels["title"]))
+        png = plots.outcomes_png(panels, labels=labels, lang=self.lang)
+        out.append(_figure(png, labels["title"]))
         out.append(_html(self._outcome_text(sy, py)))
         return out
 
@@ -854,12 +855,12 @@ class RegionReport:
             "x": self._t("report.rel.x", year=ctx.year),
             "others": self._t("report.rel.others"),
             "cohort": mpl_text(self._t("report.rel.cohort", cohort=ctx.title(self.lang))),
-            "region": mpl_text(self.name),
+            "region": self._t("report.fig.this_region"),
             "fit": self._t("report.rel.fit"),
             "target": self._t("report.traj.target", target=self._n(ctx.target)),
         }
-        fig = plots.plot_relation(panels, labels=labels, lang=self.lang)
-        out.append(_figure(plots.to_png(fig), labels["title"]))
+        png = plots.relation_png(panels, labels=labels, lang=self.lang)
+        out.append(_figure(png, labels["title"]))
         caveats = [m.caveat[self.lang] for m in ctx.models.values()]
         caveat = caveats[0] if caveats else self._t("report.rel.caveat")
         out.append(
