@@ -207,3 +207,42 @@ def test_index_rewrite_is_atomic(tmp_path):
     assert first == second == Path(tmp_path) / "index.html"
     assert second.read_text(encoding="utf-8") != before
     assert "Kabupaten Sumedang" in second.read_text(encoding="utf-8")
+
+
+def test_region_figures_are_identical_whatever_ran_before(ctx):
+    """The cohort layer is drawn once per process and reused: a region's figures must not
+    depend on which regions were drawn before (warm kernel) or on none (fresh kernel)."""
+    from living_lab.plots import report as plots
+
+    def figures(code: str, lang: str = "id") -> list[bytes]:
+        report = sections.RegionReport.of(ctx, code, lang)
+        parts = [*report.trajectory(), *report.domains(), *report.outcomes(), *report.relation()]
+        return [p.data for p in parts if isinstance(p, Image)]
+
+    plots._LAYERS.clear()
+    fresh = figures("3211")
+    assert len(fresh) == 4
+    for other in ("3273", "3210", "3217"):  # Bandung is Sumedang's best peer: another layer
+        assert figures(other) != fresh
+    figures("3273", "en")
+    assert figures("3211") == fresh
+    assert len(plots._LAYERS) <= plots.MAX_LAYERS
+
+
+def test_a_failing_region_layer_is_dropped(ctx, monkeypatch):
+    from living_lab.plots import report as plots
+
+    report = sections.RegionReport.of(ctx, "3211", "id")
+    good = [p.data for p in report.relation() if isinstance(p, Image)]
+    n_layers = len(plots._LAYERS)
+
+    def broken(fig, base, **kwargs):
+        fig.axes[0].scatter([3], [20])  # an artist is added, then the drawing fails
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(plots, "_relation_region", broken)
+    with pytest.raises(RuntimeError):
+        report.relation()
+    assert len(plots._LAYERS) == n_layers - 1  # the possibly dirty layer is gone
+    monkeypatch.undo()
+    assert [p.data for p in report.relation() if isinstance(p, Image)] == good
