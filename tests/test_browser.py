@@ -54,12 +54,20 @@ window.addEventListener("load", function () {
     imgs.filter(function (i) { return i.complete && i.naturalWidth > 100; }).length);
   var th = document.querySelectorAll("#regions th button");
   if (th.length) {
-    th[2].click();  // index column: ascending
+    th[3].click();  // index column: ascending
     var first = document.querySelector("#regions tbody tr td").textContent.trim();
-    th[2].click();  // descending
+    th[3].click();  // descending
     var top = document.querySelector("#regions tbody tr td").textContent.trim();
     document.body.setAttribute("data-sorted-asc-first", first);
     document.body.setAttribute("data-sorted-desc-first", top);
+    var filter = document.getElementById("filter");
+    filter.value = "sumedang";
+    filter.dispatchEvent(new Event("input"));
+    var shown = Array.prototype.filter.call(
+      document.querySelectorAll("#regions tbody tr"), function (r) { return !r.hidden; });
+    document.body.setAttribute("data-filtered", shown.length);
+    filter.value = "";
+    filter.dispatchEvent(new Event("input"));
   }
 });
 </script>
@@ -182,6 +190,7 @@ def test_index_renders_links_resolve_and_sorts(folder, tmp_path):
 
     assert f'data-sorted-asc-first="{region_name(lo)}"' in dom  # Kabupaten Majalengka
     assert f'data-sorted-desc-first="{region_name(hi)}"' in dom  # Kota Bandung
+    assert 'data-filtered="1"' in dom  # the search box keeps only Sumedang
     shot = _screenshot(folder / "index.html", tmp_path / "index.png", tmp_path, 1400)
     assert shot.std() > 0.05  # not a blank page
 

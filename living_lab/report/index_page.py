@@ -62,11 +62,19 @@ tr.failed td{background:#fff6f5}.status-failed{color:#b03a2e;font-weight:600}
 .status-ok{color:#1e7e45}.status-skipped{color:#555}
 .ll-pred{display:inline-block;padding:0 .45em;border-radius:4px;font-weight:600;font-size:.92em}
 details pre{white-space:pre-wrap;font-size:.8em;background:#f7f7f7;padding:6px;max-height:20em;overflow:auto}
-a{color:#1d5fa7}.good{color:#1e7e45}.bad{color:#b03a2e}
+a{color:#1d5fa7}.good{color:#1e7e45}.bad{color:#b03a2e}.na{color:#777;font-style:italic;font-size:.9em}
+input[type=search]{font:inherit;padding:2px 6px;border:1px solid #ccc;border-radius:4px;width:16em}
 """
 
 # Sorting: numbers by their data-v value, text by locale; empty values always last.
 SORT_JS = """
+var filter = document.getElementById("filter");
+if (filter) filter.addEventListener("input", function () {
+  var q = filter.value.trim().toLowerCase();
+  document.querySelectorAll("#regions tbody tr").forEach(function (row) {
+    row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+  });
+});
 document.querySelectorAll("table.sortable").forEach(function (table) {
   table.querySelectorAll("th").forEach(function (th, col) {
     var button = th.querySelector("button");
@@ -176,8 +184,16 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
             v = "" if missing(value) else f"{float(value):.6g}"  # type: ignore[arg-type]
             return f'<td class="{cls}" data-v="{v}">{text}</td>'
 
-        if r is not None:
+        province_cell = (
+            f'<td data-v="{esc(r["province"])}">{esc(r["province"])}</td>'
+            if r is not None
+            else '<td data-v=""></td>'
+        )
+        if r is not None and missing(r["index"]):
+            index_cell = f'<td class="n" data-v=""><span class="na">{esc(tr("report.index.not_evaluated", year=year))}</span></td>'
+        elif r is not None:
             index_cell = cell(r["index"], num(r["index"], lang))
+        if r is not None:
             pred = r["predicate"]
             pred_cell = (
                 f'<td data-v="{esc("" if missing(pred) else pred)}">{_predicate_badge(pred)}</td>'
@@ -212,13 +228,14 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
         status_cell += "</td>"
         rows.append(
             f'<tr class="{esc(status)}"><td data-v="{esc(name)}">{name_html}</td>'
-            f'<td data-v="{esc(code)}">{esc(code)}</td>{index_cell}{pred_cell}{rank_cell}'
+            f'<td data-v="{esc(code)}">{esc(code)}</td>{province_cell}{index_cell}{pred_cell}{rank_cell}'
             f"{change_cell}{status_cell}<td>{report_html}</td></tr>"
         )
 
     headers = [
         tr("report.index.col_region"),
         tr("report.index.col_code"),
+        tr("report.index.col_province"),
         tr("report.index.col_index", year=year),
         t("predicate", lang),
         tr("report.index.col_rank"),
@@ -232,7 +249,10 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
     for stem, entry in (manifest.get("cohort_reports", {}) or {}).items():
         entry = entry if isinstance(entry, Mapping) else {}
         status = str(entry.get("status", "pending"))
-        label = esc(str(stem).replace("_", " "))
+        try:
+            label = esc(t(f"report.index.cohort.{stem}", lang))
+        except KeyError:
+            label = esc(str(stem).replace("_", " "))
         if _STEM.match(str(stem)) and status in ("ok", "skipped"):
             label = _link(out_dir, f"cohort/{stem}.html", label)
         item = (
@@ -285,7 +305,9 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
         f"<h1>{esc(tr('report.index.title'))}</h1>\n"
         f'<p class="sub">{esc(subtitle)}</p>\n<p class="meta">{esc(generated)}</p>\n'
         f"{counts_html}\n{cohort_html}\n"
-        f'<p class="meta">{esc(tr("report.index.sort_hint"))}</p>\n'
+        f'<p class="meta"><label>{esc(tr("report.index.filter"))} '
+        '<input type="search" id="filter" autocomplete="off"></label> '
+        f"{esc(tr('report.index.sort_hint'))}</p>\n"
         f'<table class="sortable" id="regions"><thead><tr>{head}</tr></thead>\n<tbody>\n'
         + "\n".join(rows)
         + f"\n</tbody></table>\n{failed_html}\n</main>\n<script>{SORT_JS}</script>\n</body>\n</html>\n"
@@ -320,6 +342,7 @@ def write_index(manifest: Mapping[str, Any], out_dir: Path) -> Path:
             fh.write(page)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the page is meant to be read by others
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

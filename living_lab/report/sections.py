@@ -49,7 +49,9 @@ FRAGMENT_CSS = """
 .ll table.ll-t th,.ll table.ll-t td{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:left;vertical-align:top}
 .ll table.ll-t th{background:#f3f3f3}.ll table.ll-t td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ll .ll-note{color:#555;font-size:.88em;max-width:60em}.ll .ll-na{color:#b03a2e;font-style:italic}
-.ll .ll-pred{display:inline-block;padding:0 .5em;border-radius:4px;font-weight:600}
+.ll .ll-pred{display:inline-block;padding:0 .5em;border-radius:4px;font-weight:600;white-space:nowrap}
+.ll .ll-scroll{overflow-x:auto;max-width:100%}.ll td.nw{white-space:nowrap}
+.ll details summary{cursor:pointer;color:#1d5fa7;margin:.4em 0}
 </style>
 """
 
@@ -125,7 +127,10 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]]) ->
     body = "".join(
         "<tr>" + "".join(f'<td class="{c}">{v}</td>' for v, c in row) + "</tr>" for row in rows
     )
-    return f'<table class="ll-t"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<div class="ll-scroll"><table class="ll-t"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def domain_names(lang: Lang) -> list[str]:
@@ -1130,7 +1135,7 @@ class CohortReport:
             rows.append(
                 [
                     (str(int(r["rank"])) if not missing(r["rank"]) else "\u2013", "n"),
-                    (esc(r["name"]), ""),
+                    (esc(r["name"]), "nw"),
                     (self._n(r["index"]), "n"),
                     (_predicate_badge(r["predicate"]) or esc(self._t("not_available")), ""),
                     (signed(r["change"], self.lang) if not missing(r["change"]) else "\u2013", "n"),
@@ -1157,7 +1162,11 @@ class CohortReport:
             ),
             self._t("report.cohort.col_poverty", year=ctx.outcome_years["poverty_rate_pct"]),
         ]
-        out.append(_html(_table(headers, rows)))
+        table = _table(headers, rows)
+        if len(rows) > 40:  # a long ranking stays one click away, below the figure
+            summary = esc(self._t("report.cohort.full_table", n=len(rows)))
+            table = f"<details><summary>{summary}</summary>{table}</details>"
+        out.append(_html(table))
         return out
 
     def distribution(self) -> list[Displayable]:
