@@ -600,14 +600,15 @@ def _outcomes_region(
     base: dict[str, Any],
     *,
     focus: Sequence[float | None],
+    decimals: Sequence[int],
     labels: Mapping[str, str],
     lang: str,
 ) -> None:
-    for ax, value in zip(base["axes"], focus, strict=True):
+    for ax, value, nd in zip(base["axes"], focus, decimals, strict=True):
         if value is not None and np.isfinite(value):
             ax.scatter([value], [0], s=160, color=style.FOCUS, zorder=4)
             ax.annotate(
-                fmt_number(value, lang, 1),
+                fmt_number(value, lang, nd),
                 (value, 0),
                 textcoords="offset points",
                 xytext=(0, 12),
@@ -645,13 +646,14 @@ def _outcomes_args(
         for p in panels
     ]
     focus = [None if p["focus"] is None else float(p["focus"]) for p in panels]  # type: ignore[arg-type]
+    decimals = [int(p.get("decimals", 1)) for p in panels]  # type: ignore[call-overload]
     return (
         {
             "panels": static_panels,
             "labels": {k: labels[k] for k in ("peers", "median", "region")},
             "lang": lang,
         },
-        {"focus": focus, "labels": dict(labels), "lang": lang},
+        {"focus": focus, "decimals": decimals, "labels": dict(labels), "lang": lang},
     )
 
 
@@ -665,7 +667,8 @@ def plot_outcomes(
     and the national targets.
 
     Each panel mapping has ``values`` (Series of the cohort), ``focus`` (the region's value or
-    None), ``targets`` (list of (value, label)), ``title`` and ``x`` (axis label with unit).
+    None), ``targets`` (list of (value, label)), ``title``, ``x`` (axis label with unit) and
+    optionally ``decimals`` (of the region's value label, default 1).
     ``labels``: ``title``, ``peers``, ``median``, ``region``, ``missing``.
     """
     s, r = _outcomes_args(panels, labels, lang)

@@ -251,7 +251,12 @@ class RegionReport:
                 )
             interval = self.rank_interval
             if interval is not None:
-                prev = esc(self._t("report.card.rank_interval", lo=interval[0], hi=interval[1])) + (
+                span = (
+                    str(interval[0])
+                    if interval[0] == interval[1]
+                    else f"{interval[0]}\u2013{interval[1]}"
+                )
+                prev = esc(self._t("report.card.rank_interval", span=span)) + (
                     "<br>" + prev if prev else ""
                 )
             cards.append(
@@ -726,7 +731,13 @@ class RegionReport:
                 (
                     float(x["value"]),
                     self._t(
-                        "report.outc.target", value=self._n(x["value"], 1), year=int(x["year"])
+                        "report.outc.target",
+                        value=(
+                            f"{self._n(x['low'], 1)}\u2013{self._n(x['value'], 1)}"
+                            if not missing(x["low"])
+                            else self._n(x["value"], 1)
+                        ),
+                        year=int(x["year"]),
                     ),
                 )
                 for _, x in sel.iterrows()
@@ -739,6 +750,7 @@ class RegionReport:
                 "targets": targets("stunting_prevalence_pct"),
                 "title": self._t("report.outc.stunting_title", year=sy),
                 "x": self._t("report.outc.stunting_x"),
+                "decimals": 1,
             },
             {
                 "values": tab["poverty"],
@@ -746,6 +758,7 @@ class RegionReport:
                 "targets": targets("poverty_rate_pct"),
                 "title": self._t("report.outc.poverty_title", year=py),
                 "x": self._t("report.outc.poverty_x"),
+                "decimals": 2,
             },
         ]
         labels = {
@@ -976,10 +989,27 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
                 "<ul>" + "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in extra.items()) + "</ul>"
             )
         src_items.append(f"<li>{item}</li>")
+    heads = {
+        "stunting_prevalence_pct": "report.rel.stunting_head",
+        "poverty_rate_pct": "report.rel.poverty_head",
+    }
     nt_items = "".join(
-        f"<li>{esc(r['indicator'])} {int(r['year'])}: {esc(num(r['value'], lang, 1))} "
-        f"\u2014 {esc(r['regulation'])}</li>"
-        for _, r in ctx.national_targets.iterrows()
+        "<li>"
+        + esc(
+            tr(
+                "report.notes.target_item",
+                what=tr(heads[r["indicator"]]) if r["indicator"] in heads else r["indicator"],
+                year=int(r["year"]),
+                value=(
+                    f"{num(r['low'], lang, 1)}\u2013{num(r['value'], lang, 1)}"
+                    if not missing(r["low"])
+                    else num(r["value"], lang, 1)
+                ),
+                regulation=r["regulation"],
+            )
+        )
+        + "</li>"
+        for _, r in ctx.national_targets.sort_values(["year", "indicator"]).iterrows()
     )
     method = [
         tr("report.notes.m_rank", n=int(ctx.table["n_ranked"].iloc[0]), year=ctx.year),
