@@ -171,16 +171,22 @@ def score_domains(
             raise ParameterError(
                 f"domain_scores: missing column(s) {missing}; expected columns {cols}"
             )
-        x = domain_scores[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        raw = domain_scores[cols]
+        x = raw.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        # Empty cells are missing domains (index NaN); text that is not a number is an error.
+        notnum = np.isnan(x) & raw.notna().to_numpy()
+        if notnum.any():
+            r, c = (int(v[0]) for v in np.nonzero(notnum))
+            raise ParameterError(
+                f"domain_scores: row {domain_scores.index[r]!r}, {cols[c]} = "
+                f"{_show(raw.iat[r, c])} is not a number; expected a domain score"
+            )
         _check_domain_range(x, fw, labels=domain_scores.index)
         return pd.Series(x @ w, index=domain_scores.index, name="index")
     if isinstance(domain_scores, Mapping):
-        x = np.array([_domain_value(domain_scores, d.number) for d in fw.domains], dtype=float)
+        x = _as_floats([_domain_value(domain_scores, d.number) for d in fw.domains])
     else:
-        try:
-            x = np.asarray(domain_scores, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ParameterError(f"domain_scores: expected numbers, got {domain_scores!r}") from exc
+        x = _as_floats(domain_scores)
     if x.shape[-1:] != (len(w),) or x.ndim > 2:
         raise ParameterError(
             f"domain_scores: expected {len(w)} domain scores per region, got shape {x.shape}"
@@ -188,6 +194,24 @@ def score_domains(
     _check_domain_range(np.atleast_2d(x), fw)
     out = x @ w
     return float(out) if x.ndim == 1 else out
+
+
+def _as_floats(values: Any) -> np.ndarray:
+    """Domain scores as a float array, or a ParameterError (text, None, huge integers...)."""
+    try:
+        if isinstance(values, str | bytes) or any(
+            isinstance(v, bool | np.bool_) for v in np.ravel(np.asarray(values, dtype=object))
+        ):
+            raise TypeError("not a number")
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ParameterError(f"domain_scores: expected numbers, got {_show(values)}") from exc
+
+
+def _show(value: Any, width: int = 60) -> str:
+    """``repr`` cut to ``width`` characters, so an error about a huge value stays one short line."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _domain_value(scores: Mapping[Any, float], number: int) -> float:
@@ -451,21 +475,29 @@ def levels_series(levels: Levels, *, framework: str | Framework = DEFAULT_FRAMEW
             )
         items = list(zip(numbers, seq, strict=True))
     out = pd.Series(np.nan, index=pd.Index(numbers, name="indicator"), name="level")
+    seen: dict[int, Any] = {}
     for key, value in items:
-        n = _indicator_of_column(key)
+        n = None if isinstance(key, bool) else _indicator_of_column(key)
         if n not in out.index:
             raise ParameterError(
-                f"levels: unknown indicator {key!r}; expected {numbers[0]}-{numbers[-1]}"
+                f"levels: unknown indicator {_show(key)}; expected {numbers[0]}-{numbers[-1]}"
             )
+        if n in seen:
+            raise ParameterError(
+                f"levels: indicator {n} is given twice ({_show(seen[n])} and {_show(key)}); "
+                "expected each indicator once"
+            )
+        seen[n] = key
         if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
             continue
         try:
-            v = float(value)
-        except (TypeError, ValueError):
+            # True is not a level, though float(True) is 1.0.
+            v = np.nan if isinstance(value, bool | np.bool_) else float(value)
+        except (TypeError, ValueError, OverflowError):
             v = np.nan
-        if np.isnan(v) or v != round(v) or not fw.scale_min <= v <= fw.scale_max:
+        if not np.isfinite(v) or v != round(v) or not fw.scale_min <= v <= fw.scale_max:
             raise ParameterError(
-                f"levels: indicator {n}: {value!r} is not a level; expected a whole number "
+                f"levels: indicator {n}: {_show(value)} is not a level; expected a whole number "
                 f"{fw.scale_min:g}-{fw.scale_max:g}"
             )
         out[n] = v
@@ -547,7 +579,12 @@ def score_from_domains(
         values = [_domain_value(domain_scores, d.number) for d in fw.domains]
     else:
         values = list(domain_scores)
-    x = np.asarray(values, dtype=float)
+    x = _as_floats(values)
+    if x.ndim != 1:
+        raise ParameterError(
+            f"domain_scores: expected one region's {len(fw.domains)} domain scores, got shape "
+            f"{x.shape} (score many regions with score_domains)"
+        )
     if np.isnan(x).any():
         raise ParameterError("domain_scores: every domain needs a score")
     index = score_domains(x, framework=fw)

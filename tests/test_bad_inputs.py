@@ -1091,6 +1091,23 @@ CASES: list[Case] = [
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
         message="cohort.yaml: file is 60 MB; expected at most 5 MB for a YAML file",
     ),
+    Case(
+        COHORT,
+        "duplicate key, through living-lab reports",
+        {"cohort.yaml": (COHORT_GOOD + "regions: [3273]\n").encode(), "out/index.html": b"<p>old"},
+        ("reports", "--cohort", "cohort.yaml", "--out", "out"),
+        fault="no kernels",
+        message="…cohort.yaml, line 5: key 'regions' appears twice (first on line 2); expected "
+        "each key once",
+    ),
+    Case(
+        COHORT,
+        "not a mapping, through living-lab reports",
+        {"cohort.yaml": b"[3211, 3273]\n", "out/index.html": b"<p>old"},
+        ("reports", "--cohort", "cohort.yaml", "--out", "out"),
+        fault="no kernels",
+        message="…cohort.yaml: expected a YAML mapping with 'title' and 'regions' or 'filter'",
+    ),
     # ---- framework YAML (library) -------------------------------------------------------------
     Case(
         FWK,
@@ -1268,6 +1285,21 @@ CASES: list[Case] = [
         error="ParameterError",
         message="cohort: unknown cohort 'jawa-barta'; expected one of ['all', 'jawa-barat'] or "
         "a YAML file",
+    ),
+    Case(
+        NB,
+        "unknown region",
+        call='context.get_context("jawa-barat", 2024, 3.5, 2025, region="Atlantis")',
+        error="UnknownRegionError",
+        message="unknown region 'Atlantis'; closest matches: Kota Salatiga",
+    ),
+    Case(
+        NB,
+        "region outside the cohort",
+        call='context.get_context("jawa-barat", 2024, 3.5, 2025, region="3171")',
+        error="ParameterError",
+        message="region: 3171 (Kota Administrasi Jakarta Selatan) is not in cohort 'jawa-barat'; "
+        "pass a cohort that contains it (e.g. cohort='all')",
     ),
     Case(
         NB,
@@ -1779,7 +1811,20 @@ def _bug(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(score_command, "score_from_domains", broken)
 
 
+def _no_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bad report parameters must be refused before any kernel or batch starts."""
+    from living_lab.report import pool, runner
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a kernel or a batch was started despite invalid input")
+
+    monkeypatch.setattr(pool.KernelPool, "start", refuse)
+    monkeypatch.setattr(pool.WarmKernel, "start", refuse)
+    monkeypatch.setattr(runner, "run_batch", refuse)
+
+
 FAULTS: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
+    "no kernels": _no_kernels,
     "disk full": _fail_midway(OSError(28, "No space left on device")),
     "interrupt": _fail_midway(KeyboardInterrupt()),
     "bug": _bug,
