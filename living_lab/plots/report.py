@@ -882,7 +882,7 @@ def plot_movers(
     the top). ``movers``: ``name``, ``prev_index``, ``index``. ``labels``: ``title``, ``x``,
     ``previous``, ``current``, ``target``."""
     with style.apply():
-        fig, (ax,) = _figure(8.0, max(3.0, 0.26 * len(movers) + 1.3), left=2.6)
+        fig, (ax,) = _figure(8.0, max(3.0, 0.26 * len(movers) + 1.7), left=2.6, bottom=1.0)
         y = np.arange(len(movers))[::-1]
         for yi, (_, r) in zip(y, movers.iterrows(), strict=True):
             up = r["index"] >= r["prev_index"]
@@ -899,9 +899,12 @@ def plot_movers(
         ax.set_xlim(1, 5)
         ax.grid(axis="y", visible=False)
         _axis_numbers(ax, lang, "x")
-        ax.set_title(labels["title"], loc="left")
+        _title(ax, labels["title"])
         ax.set_xlabel(labels["x"])
-        ax.legend(loc="lower right", fontsize=8)
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(
+            handles, names, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=8
+        )
     return fig
 
 

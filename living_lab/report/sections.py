@@ -1239,7 +1239,11 @@ class CohortReport:
             mv = pd.concat([mv.head(n), mv.tail(n)])
         mv = mv.assign(name=mv["name"].map(mpl_text))
         labels = {
-            "title": self._t("report.cohort.movers_title"),
+            "title": self._t(
+                "report.cohort.movers_title",
+                prev=int(ctx.table["prev_rank_year"].dropna().iloc[0]),
+                year=ctx.year,
+            ),
             "x": self._t("report.traj.y"),
             "previous": self._t("report.cohort.previous"),
             "current": str(ctx.year),
