@@ -246,3 +246,21 @@ def test_a_failing_region_layer_is_dropped(ctx, monkeypatch):
     assert len(plots._LAYERS) == n_layers - 1  # the possibly dirty layer is gone
     monkeypatch.undo()
     assert [p.data for p in report.relation() if isinstance(p, Image)] == good
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "living_lab.report.context",
+        "living_lab.report.sections",
+        "living_lab.report.render",
+        "living_lab.report.index_page",
+        "living_lab.plots.report",
+    ],
+)
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
