@@ -76,9 +76,13 @@ def _runner(args: list[str], out: Path) -> tuple[float, dict]:
         text=True,
     )
     elapsed = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
+    manifest_path = out / "manifest.json"
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    )
+    if proc.returncode not in (0, 1) or manifest.get("batch", {}).get("status") != "finished":
         raise RuntimeError(f"living-lab reports failed ({proc.returncode}): {proc.stderr.strip()}")
-    return elapsed, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return elapsed, manifest
 
 
 def _ok(manifest: dict) -> tuple[int, int]:

@@ -424,9 +424,8 @@ def running(pid: int) -> bool:
     return "State:\tZ" not in state  # a zombie has exited
 
 
-@pytest.mark.slow
-@pytest.mark.integration
-def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path):
+def start_slow_batch(tmp_path: Path) -> tuple[subprocess.Popen, list[str], dict, set[int]]:
+    """Start a 10-region batch of 1.5 s reports from the command line; return once two are done."""
     out = tmp_path / "out"
     regions = "3201,3202,3203,3204,3211,3273,3208,3209,3210,3212"
     argv = [
@@ -449,16 +448,39 @@ def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path):
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline and done < 2:
+        time.sleep(0.3)
+        m = mf.read_manifest(out / "manifest.json")
+        done = sum(e.get("status") == "ok" for e in (m or {}).get("regions", {}).values())
+    if done < 2:
+        proc.kill()
+        pytest.fail("the batch did not get going")
+    family = descendants(proc.pid)
+    assert len(family) >= 4  # two workers, two kernels
+    return proc, argv, env, family
+
+
+def check_rerun_finishes_only_the_rest(
+    out: Path, argv: list[str], env: dict, finished: set[str]
+) -> None:
+    env = {k: v for k, v in env.items() if k != "LIVING_LAB_TEST_SLEEP"}
+    rerun = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 1  # 3204 fails on purpose
+    m = mf.read_manifest(out / "manifest.json")
+    statuses = {code: e["status"] for code, e in m["regions"].items()}
+    assert len(statuses) == 10 and statuses["3204"] == "failed"
+    assert sum(s == "skipped" for s in statuses.values()) == len(finished - {"3204"})
+    assert all(s in {"ok", "skipped"} for code, s in statuses.items() if code != "3204")
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path):
+    out = tmp_path / "out"
+    proc, argv, env, family = start_slow_batch(tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        done = 0
-        while time.monotonic() < deadline and done < 2:
-            time.sleep(0.3)
-            m = mf.read_manifest(out / "manifest.json")
-            done = sum(e.get("status") == "ok" for e in (m or {}).get("regions", {}).values())
-        assert done >= 2, "the batch did not get going"
-        family = descendants(proc.pid)
-        assert len(family) >= 4  # two workers, two kernels
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -478,13 +500,31 @@ def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path):
     # No worker process or kernel outlived the run.
     time.sleep(2)
     assert [pid for pid in family if running(pid)] == []
-
     # The re-run finishes only what is missing.
-    env.pop("LIVING_LAB_TEST_SLEEP")
-    rerun = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 1  # 3204 fails on purpose
+    check_rerun_finishes_only_the_rest(out, argv, env, finished)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_sigkill_of_the_runner_loses_nothing_finished(tmp_path):
+    out = tmp_path / "out"
+    proc, argv, env, family = start_slow_batch(tmp_path)
+    proc.kill()  # SIGKILL: no cleanup code runs in the runner
+    proc.communicate(timeout=30)
+    # Workers notice their parent is gone and take their kernels with them.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(running(pid) for pid in family):
+        time.sleep(0.5)
+    assert [pid for pid in family if running(pid)] == []
     m = mf.read_manifest(out / "manifest.json")
-    statuses = {code: e["status"] for code, e in m["regions"].items()}
-    assert statuses["3204"] == "failed"
-    assert sum(s == "skipped" for s in statuses.values()) == len(finished - {"3204"})
-    assert all(s in {"ok", "skipped"} for code, s in statuses.items() if code != "3204")
+    assert m is not None and m["batch"]["status"] == "running"  # it never got to say otherwise
+    finished = {code for code, e in m["regions"].items() if e["status"] == "ok"}
+    assert len(finished) >= 2
+    for code in finished:
+        nb = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
+        assert nb.metadata.papermill.parameters["region"] == code
+    # Every report file present is complete (a killed write leaves only a hidden .tmp file).
+    for path in (out / "regions").glob("*.ipynb"):
+        nbformat.read(path, as_version=4)
+    check_rerun_finishes_only_the_rest(out, argv, env, finished)
+    assert not list(out.rglob(".*.tmp"))  # the re-run removed any leftovers

@@ -77,22 +77,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-progress", dest="progress", action="store_false", default=None, help="no progress bar"
     )
 
-    def error(message: str) -> None:  # one line, exit 2, like every other bad input
-        print(f"living-lab reports: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
-
-    parse_known = p.parse_known_args
-
-    def parse_known_args(args: Any = None, namespace: Any = None) -> Any:
-        # Refuse unknown options here, in one line, rather than in the top-level parser
-        # (which prints its whole usage first).
-        ns, extras = parse_known(args, namespace)
-        if extras:
-            error(f"unrecognized arguments: {' '.join(extras)}")
-        return ns, []
-
-    p.error = error  # type: ignore[method-assign]
-    p.parse_known_args = parse_known_args  # type: ignore[method-assign]
     p.set_defaults(func=run)
 
 

@@ -47,7 +47,7 @@ from living_lab.report.params import NotebookConfig, ReportParams
 from living_lab.report.pool import KernelOptions, PoolError, Task, TaskResult, notebook_imports
 
 #: Seconds between index.html rewrites during a batch (it is always written at the end).
-INDEX_EVERY_S = 10.0
+INDEX_EVERY_S = 5.0
 
 
 class BatchError(LivingLabError):
@@ -69,11 +69,12 @@ class BatchSummary:
     interrupted: bool = False
     duration_s: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    index_error: str | None = None
 
     @property
     def exit_code(self) -> int:
-        """0 when every report is ok or unchanged, 1 when any failed."""
-        return 1 if self.failed else 0
+        """0 when every report is ok or unchanged (and the index written), else 1."""
+        return 1 if self.failed or self.index_error else 0
 
     def line(self) -> str:
         text = (
@@ -193,7 +194,10 @@ class _Batch:
         self.manifest = Manifest(
             self.out,
             {
-                "cohort": cohort.name,
+                # The cohort as given (a name, or the path of a cohort file), so that
+                # load_cohort(manifest["cohort"]) finds it again.
+                "cohort": p.cohort,
+                "cohort_name": cohort.name,
                 "cohort_title": cohort.title,
                 "cohort_title_en": cohort.title_en,
                 "year": values.get("year"),
@@ -463,10 +467,18 @@ class _Batch:
     # -- finishing --------------------------------------------------------------------------
 
     def _write_index(self) -> None:
-        from living_lab.report.index_page import write_index
-
+        """Rewrite index.html; a failure is reported but never stops the reports."""
         self._last_index = time.monotonic()
-        self.summary.index = write_index(self.manifest.data, self.out)
+        try:
+            from living_lab.report.index_page import write_index
+
+            self.summary.index = write_index(self.manifest.data, self.out)
+            self.summary.index_error = None
+        except Exception as exc:
+            message = f"index.html not written: {exc.__class__.__name__}: {exc}".splitlines()[0]
+            if self.summary.index_error != message:
+                self.echo(message)
+            self.summary.index_error = message
 
     def _finish(self) -> BatchSummary:
         batch = self.manifest.data["batch"]
