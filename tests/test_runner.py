@@ -528,3 +528,27 @@ def test_sigkill_of_the_runner_loses_nothing_finished(tmp_path):
         nbformat.read(path, as_version=4)
     check_rerun_finishes_only_the_rest(out, argv, env, finished)
     assert not list(out.rglob(".*.tmp"))  # the re-run removed any leftovers
+
+
+def test_progress_bar_shows_done_failed_and_left(executor, tmp_path, capsys):
+    out = tmp_path / "out"
+    params = validate(
+        {"out": str(out), "regions": "3211,3204", "cohort_reports": "false"}, config=CONFIG
+    )
+    summary = run_batch(
+        params, config=CONFIG, executor=executor, progress=True, echo=lambda s: None
+    )
+    assert (summary.ok, summary.failed) == (1, 1)
+    err = capsys.readouterr().err
+    assert "reports: 100%" in err and "2/2" in err
+    assert "ok 1 failed 1 left 0" in err
+    assert "failed: 3204 Kabupaten Bandung: cell 3: ValueError" in err
+
+
+@pytest.mark.parametrize("module", ["living_lab.report.manifest", "living_lab.report.pool"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
