@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from living_lab import paths, validate
 from living_lab.errors import DataMissingError, InputError
@@ -373,7 +372,7 @@ def build_spbe_national() -> pd.DataFrame:
 
 
 def _indicator_units() -> dict[str, str]:
-    meta = yaml.safe_load(paths.metadata("outcomes").read_text(encoding="utf-8"))
+    meta = validate.read_yaml(paths.metadata("outcomes"))
     return {name: spec["unit"] for name, spec in meta["indicators"].items()}
 
 

@@ -34,10 +34,7 @@ INDEX_TOLERANCE = 0.01
 def load_schema(name: str) -> dict[str, Any]:
     """The metadata/schema mapping of bundled table ``name``."""
     path = paths.metadata(name)
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("metadata file missing", file=path) from exc
+    meta = read_yaml(path)
     if not isinstance(meta, dict) or not isinstance(meta.get("columns"), dict):
         raise InputError("expected a mapping with a 'columns' mapping", file=path)
     return meta
