@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -223,7 +224,11 @@ class _Reader:
         value = self.get(node, key, where, "a number")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(_at(where, key), f"{value!r} is not a number")
-        if not np.isfinite(value) or (positive and value <= 0):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer too large for a float
+            finite = False
+        if not finite or (positive and value <= 0):
             raise self.fail(
                 _at(where, key),
                 f"{value!r} is out of range; expected "
