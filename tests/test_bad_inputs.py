@@ -1978,12 +1978,16 @@ def pattern(message: str) -> re.Pattern[str]:
 def data_folder(monkeypatch):
     """Use a case's folder as the bundled data folder; the real one is restored afterwards."""
 
+    used = []
+
     def use(folder: Path) -> None:
         _clear_caches()
         monkeypatch.setattr(paths, "DATA", folder)
+        used.append(folder)
 
     yield use
-    _clear_caches()
+    if used:  # tables cached from the case's folder must not leak into other tests
+        _clear_caches()
 
 
 def _shared_available() -> bool:
