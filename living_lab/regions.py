@@ -103,7 +103,7 @@ def resolve_region(query: str | int) -> str:
     if re.fullmatch(r"\d{2}\.\d{2}", raw):
         if raw in idx.by_kemendagri:
             return idx.by_kemendagri[raw]
-        raise UnknownRegionError(raw, [], reason="unknown Kemendagri code")
+        raise UnknownRegionError(raw, _suggest_kemendagri(raw), reason="unknown Kemendagri code")
     codes = idx.by_alias.get(_fold(raw))
     if codes and len(codes) == 1:
         return next(iter(codes))
@@ -155,6 +155,13 @@ def _suggest_code(code: str) -> list[str]:
     near = [c for c in idx.by_code if c[:2] == code[:2]]
     near = sorted(near, key=lambda c: abs(int(c) - int(code)))[:3]
     return [f"{c} {idx.names[c]}" for c in near]
+
+
+def _suggest_kemendagri(code: str) -> list[str]:
+    idx = _index()
+    near = [k for k in idx.by_kemendagri if k[:3] == code[:3]]
+    near = sorted(near, key=lambda k: abs(int(k[3:]) - int(code[3:])))[:3]
+    return [f"{k} {idx.names[idx.by_kemendagri[k]]}" for k in near]
 
 
 def region_name(code: str) -> str:

@@ -1662,7 +1662,8 @@ CASES: list[Case] = [
         "unknown Kemendagri code",
         {},
         ("regions", "32.99"),
-        message="unknown Kemendagri code '32.99'",
+        message="unknown Kemendagri code '32.99'; closest matches: 32.79 Kota Banjar, 32.78 Kota "
+        "Tasikmalaya, 32.77 Kota Cimahi",
     ),
     Case(
         "regions arguments",
