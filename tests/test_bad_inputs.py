@@ -2112,14 +2112,14 @@ def test_messages_quoting_user_data_stay_on_one_line(tmp_path, monkeypatch, caps
     assert err.startswith("living-lab regions: error: unknown region 'Atlantis\\n\\x1b[31mred'")
 
 
-@pytest.mark.xfail(
-    reason="known issue, reported to the peers author: a negative --seed reaches numpy "
-    "(unexpected error, exit 1) instead of a ParameterError (exit 2)",
-    strict=False,
-)
 def test_peers_negative_seed_is_a_usage_error(capsys):
     assert cli.main(["peers", "3211", "--seed", "-1"]) == 2
     assert "--seed" in capsys.readouterr().err
+
+
+def test_peers_draws_are_bounded(capsys):
+    assert cli.main(["peers", "3211", "--draws", "100000000"]) == 2
+    assert "--draws" in capsys.readouterr().err
 
 
 def test_case_ids_are_unique():

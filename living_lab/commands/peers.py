@@ -114,11 +114,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+#: More draws than this add nothing to a 5-95% rank interval and only cost time.
+MAX_DRAWS = 100_000
+
+
 def _check(args: argparse.Namespace) -> None:
     if args.partners < 1:
         raise ParameterError(f"--partners: {args.partners}; expected a positive integer")
-    if args.draws < 1:
-        raise ParameterError(f"--draws: {args.draws}; expected a positive integer")
+    if not 1 <= args.draws <= MAX_DRAWS:
+        raise ParameterError(f"--draws: {args.draws}; expected an integer from 1 to {MAX_DRAWS}")
+    if args.seed < 0:
+        raise ParameterError(f"--seed: {args.seed}; expected a non-negative integer")
     if not (args.concentration > 0 and math.isfinite(args.concentration)):
         raise ParameterError(f"--concentration: {args.concentration}; expected a positive number")
 
@@ -158,16 +164,20 @@ def run(args: argparse.Namespace) -> int:
         frontier=args.frontier,
         min_confidence=args.min_confidence,
     )
-    pr = peers.study_partners(
-        code,
-        domain=args.domain,
-        group=args.partner_group,
-        year=year,
-        n=args.partners,
-        lever_group=args.group,
-        frontier=args.frontier,
-        min_confidence=args.min_confidence,
-    )
+    try:
+        pr = peers.study_partners(
+            code,
+            domain=args.domain,
+            group=args.partner_group,
+            year=year,
+            n=args.partners,
+            lever_group=args.group,
+            frontier=args.frontier,
+            min_confidence=args.min_confidence,
+        )
+    except ParameterError as exc:
+        # Errors about the partner search's group must name the option the user typed.
+        raise ParameterError(str(exc).replace("group:", "--partner-group:", 1)) from None
     names = data.scores(year)["name"].to_dict()
     # Show outputs.
     if args.format == "json":
