@@ -477,11 +477,12 @@ def check_rerun_finishes_only_the_rest(
 
 @pytest.mark.slow
 @pytest.mark.integration
-def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path, sig):
     out = tmp_path / "out"
     proc, argv, env, family = start_slow_batch(tmp_path)
     try:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:

@@ -8,6 +8,7 @@ failed (the others are still written), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import Any
 
@@ -98,6 +99,10 @@ PARAMETER_OPTIONS = (
 )
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     from living_lab.report.pool import avoid_slow_imports
 
@@ -105,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
     from living_lab.report.params import load_notebook_config, validate
     from living_lab.report.runner import run_batch
 
+    # A scheduler's timeout (SIGTERM) stops the batch as cleanly as Ctrl-C: kernels killed,
+    # finished reports kept, manifest marked interrupted.
+    signal.signal(signal.SIGTERM, _interrupt)
     cli: dict[str, Any] = {name: getattr(args, name, None) for name in PARAMETER_OPTIONS}
     config = load_notebook_config(args.notebooks)
     params = validate(cli, config=config, params_file=args.params)
