@@ -280,6 +280,8 @@ class WarmKernel:
         self.runs = 0
         self.preload_failed: list[str] = []
         self._killed = threading.Event()
+        #: The notebook being executed (read by the timeout watchdog to name the cell).
+        self._running_nb: Any = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -431,7 +433,7 @@ class WarmKernel:
         try:
             return future.result(timeout=task.timeout)
         except cf.TimeoutError:
-            running = getattr(self, "_running_nb", None)
+            running = self._running_nb
             cell = _running_cell(running) if running is not None else None
             self.kill()
             try:
@@ -442,7 +444,7 @@ class WarmKernel:
             raise KernelFault(
                 f"timed out after {time.monotonic() - started:.0f} s{where} "
                 f"(limit {task.timeout:g} s); kernel killed",
-                getattr(self, "_running_nb", None),
+                self._running_nb,
             ) from None
 
     def _run(self, task: Task) -> Any:
