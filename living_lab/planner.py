@@ -178,21 +178,8 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary; indices rounded as published plus their unrounded values."""
-        r = round_half_up
         return {
-            "framework": self.framework,
-            "target": self.target,
-            "target_label": self.target_label,
-            "current_index": r(self.current_index),
-            "current_index_unrounded": self.current_index,
-            "current_predicate": self.current_predicate,
-            "new_index": r(self.new_index),
-            "new_index_unrounded": self.new_index,
-            "new_predicate": self.new_predicate,
-            "reached": self.reached,
-            "already_reached": self.already_reached,
-            "feasible": self.feasible,
-            "max_index": r(self.max_index),
+            **_outcome_summary(self),
             "steps": self.steps,
             "cost": self.cost,
             "method": self.method,
@@ -202,6 +189,29 @@ class Plan:
             ],
             "notes": self.notes_text("en"),
         }
+
+
+def _outcome_summary(plan: Plan | DomainPlan) -> dict[str, Any]:
+    """The keys :meth:`Plan.to_dict` and :meth:`DomainPlan.to_dict` share, in their order.
+
+    Indices are rounded as published, with their unrounded values alongside.
+    """
+    r = round_half_up
+    return {
+        "framework": plan.framework,
+        "target": plan.target,
+        "target_label": plan.target_label,
+        "current_index": r(plan.current_index),
+        "current_index_unrounded": plan.current_index,
+        "current_predicate": plan.current_predicate,
+        "new_index": r(plan.new_index),
+        "new_index_unrounded": plan.new_index,
+        "new_predicate": plan.new_predicate,
+        "reached": plan.reached,
+        "already_reached": plan.already_reached,
+        "feasible": plan.feasible,
+        "max_index": r(plan.max_index),
+    }
 
 
 @dataclass(frozen=True)
@@ -603,21 +613,8 @@ class DomainPlan:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (indices rounded as published plus their unrounded values)."""
-        r = round_half_up
         return {
-            "framework": self.framework,
-            "target": self.target,
-            "target_label": self.target_label,
-            "current_index": r(self.current_index),
-            "current_index_unrounded": self.current_index,
-            "current_predicate": self.current_predicate,
-            "new_index": r(self.new_index),
-            "new_index_unrounded": self.new_index,
-            "new_predicate": self.new_predicate,
-            "reached": self.reached,
-            "already_reached": self.already_reached,
-            "feasible": self.feasible,
-            "max_index": r(self.max_index),
+            **_outcome_summary(self),
             "resolution": self.resolution,
             "domains": [
                 {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
