@@ -150,18 +150,12 @@ def _indicator_caps(spec: str, fw: Framework) -> dict[int, Any]:
     return out
 
 
-def render_plan(
-    plan: planner.Plan, lang: Lang, *, synthetic: bool = False, missing: tuple[int, ...] = ()
-) -> str:
-    lines = []
-    if synthetic:
-        lines += [t("scoring_synthetic_note", lang), ""]
-    lines.append(t("plan_heading", lang, target=_target_text(plan)))
-    if missing:
-        lines.append(t("plan_partial_note", lang, missing=_ranges(missing)))
-    lines.append(
-        f"{t('plan_current', lang)}: {fmt2(plan.current_index)} ({plan.current_predicate})"
-    )
+def _outcome_lines(plan: planner.Plan | planner.DomainPlan, lang: Lang) -> list[str]:
+    """The current index, then either "already reached" (all there is to say) or the new index.
+
+    A plan that cannot reach its target says so before its new (best reachable) index.
+    """
+    lines = [f"{t('plan_current', lang)}: {fmt2(plan.current_index)} ({plan.current_predicate})"]
     if plan.already_reached:
         key = "plan_top_band" if plan.target is None else "plan_already"
         lines.append(
@@ -173,12 +167,27 @@ def render_plan(
                 predicate=plan.current_predicate,
             )
         )
-        return "\n".join(lines)
+        return lines
     if not plan.feasible:
         lines.append(
             t("plan_infeasible", lang, target=_target_text(plan), max_index=fmt2(plan.max_index))
         )
     lines.append(f"{t('plan_new', lang)}: {fmt2(plan.new_index)} ({plan.new_predicate})")
+    return lines
+
+
+def render_plan(
+    plan: planner.Plan, lang: Lang, *, synthetic: bool = False, missing: tuple[int, ...] = ()
+) -> str:
+    lines = []
+    if synthetic:
+        lines += [t("scoring_synthetic_note", lang), ""]
+    lines.append(t("plan_heading", lang, target=_target_text(plan)))
+    if missing:
+        lines.append(t("plan_partial_note", lang, missing=_ranges(missing)))
+    lines += _outcome_lines(plan, lang)
+    if plan.already_reached:
+        return "\n".join(lines)
     if plan.method == "greedy":
         lines.append(t("plan_summary_unit", lang, steps=plan.steps))
     else:
@@ -343,26 +352,9 @@ def _peer_line(pc: planner.PeerCaps, lang: Lang) -> str:
 
 def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str]) -> str:
     lines = [*header, t("plan_heading", lang, target=_target_text(plan))]
-    lines.append(
-        f"{t('plan_current', lang)}: {fmt2(plan.current_index)} ({plan.current_predicate})"
-    )
+    lines += _outcome_lines(plan, lang)
     if plan.already_reached:
-        key = "plan_top_band" if plan.target is None else "plan_already"
-        lines.append(
-            t(
-                key,
-                lang,
-                target=_target_text(plan),
-                index=fmt2(plan.current_index),
-                predicate=plan.current_predicate,
-            )
-        )
         return "\n".join(lines)
-    if not plan.feasible:
-        lines.append(
-            t("plan_infeasible", lang, target=_target_text(plan), max_index=fmt2(plan.max_index))
-        )
-    lines.append(f"{t('plan_new', lang)}: {fmt2(plan.new_index)} ({plan.new_predicate})")
     lines.append(
         t(
             "plan_domain_summary",
