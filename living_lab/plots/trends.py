@@ -81,6 +81,22 @@ def _legend_and_caption(ax: Axes, caption: str) -> None:
     )
 
 
+def _synthetic_watermark(ax: Axes, lang: Lang) -> None:
+    """The "synthetic" label across the middle of the axes, so no one reads the data as real."""
+    ax.text(
+        0.5,
+        0.5,
+        t("synthetic_label", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=12,
+        color="grey",
+        alpha=0.6,
+        rotation=20,
+    )
+
+
 def _region_label(code: str) -> str:
     from living_lab.regions import region_name
 
@@ -230,18 +246,7 @@ def plot_trajectory(
         _decimal_ticks(ax, lang)
         caption = t("trends_caption", lang, n=len(used), model=model or "-")
         if data.synthetic:
-            ax.text(
-                0.5,
-                0.5,
-                t("synthetic_label", lang),
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=12,
-                color="grey",
-                alpha=0.6,
-                rotation=20,
-            )
+            _synthetic_watermark(ax, lang)
         _legend_and_caption(ax, caption)
         return fig
 
@@ -313,17 +318,6 @@ def plot_share_reaching(
         if "method" in table.columns and (table["method"] == "independent").any():
             caption += " " + t("trends_share_independent", lang)
         if table.attrs.get("synthetic"):
-            ax.text(
-                0.5,
-                0.5,
-                t("synthetic_label", lang),
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=12,
-                color="grey",
-                alpha=0.6,
-                rotation=20,
-            )
+            _synthetic_watermark(ax, lang)
         _legend_and_caption(ax, caption)
         return fig
