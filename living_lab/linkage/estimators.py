@@ -97,6 +97,7 @@ def _xtx_inverse(X: np.ndarray) -> np.ndarray:
     return (Linv.T @ Linv) / np.outer(scale, scale)
 
 
+@single_threaded_blas()  # the whole call runs with one BLAS thread (see _threads)
 def ols(
     X: np.ndarray,
     y: np.ndarray,
@@ -127,23 +128,6 @@ def ols(
     >>> bool(lo < 2 < hi)
     True
     """
-    with single_threaded_blas():
-        return _ols(
-            X, y, names, cov_type=cov_type, clusters=clusters, k_df=k_df,
-            has_intercept=has_intercept,
-        )  # fmt: skip
-
-
-def _ols(
-    X: np.ndarray,
-    y: np.ndarray,
-    names: tuple[str, ...] | list[str],
-    *,
-    cov_type: CovType = "cluster",
-    clusters: np.ndarray | None = None,
-    k_df: int | None = None,
-    has_intercept: bool = True,
-) -> OLSFit:
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     n, k = X.shape
@@ -225,6 +209,7 @@ def draw_weights(
     raise ParameterError(f"weights: {kind!r}; expected 'rademacher', 'webb' or 'auto'")
 
 
+@single_threaded_blas()  # the whole call runs with one BLAS thread (see _threads)
 def wild_cluster_bootstrap(
     X: np.ndarray,
     y: np.ndarray,
@@ -253,25 +238,6 @@ def wild_cluster_bootstrap(
     >>> res.ci_low < 0.5 < res.ci_high
     True
     """
-    with single_threaded_blas():
-        return _wild_cluster_bootstrap(
-            X, y, clusters, column, draws=draws, weights=weights, seed=seed, level=level,
-            k_df=k_df,
-        )  # fmt: skip
-
-
-def _wild_cluster_bootstrap(
-    X: np.ndarray,
-    y: np.ndarray,
-    clusters: np.ndarray,
-    column: int,
-    *,
-    draws: int = 999,
-    weights: WeightType = "auto",
-    seed: int = 0,
-    level: float = 0.95,
-    k_df: int | None = None,
-) -> WildBootstrap:
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     n, k = X.shape
