@@ -47,6 +47,21 @@ from living_lab.text import Lang
 Status = Literal["ok", "none_found"]
 DomainReason = Literal["requested", "largest_lever", "lowest_score"]
 _CATEGORICAL = {"kind": "kind", "province": "province_code", "island": "island_group"}
+# Columns of PartnerResult.table, in order (the context values used follow them).
+_TABLE_COLUMNS = (
+    "region_code",
+    "name",
+    "kind",
+    "province",
+    "value",
+    "lead",
+    "previous_year",
+    "previous_value",
+    "change",
+    "index",
+    "index_change",
+    "distance",
+)
 
 
 @dataclass(frozen=True)
@@ -306,22 +321,7 @@ def study_partners(
     n_ahead = len(ahead)
     cols = ["name", "kind", "province", measure, "lead", "index", "distance"]
     if n_ahead == 0:
-        table = pd.DataFrame(
-            columns=[
-                "region_code",
-                "name",
-                "kind",
-                "province",
-                "value",
-                "lead",
-                "previous_year",
-                "previous_value",
-                "change",
-                "index",
-                "index_change",
-                "distance",
-            ]
-        )
+        table = pd.DataFrame(columns=list(_TABLE_COLUMNS))
         status: Status = "none_found"
     else:
         top = ahead.sort_values(
@@ -336,23 +336,7 @@ def study_partners(
             if f in values:
                 table[f] = values[f].reindex(table.index)
         table = table.drop(columns="previous_index").reset_index()
-        table = table[
-            [
-                "region_code",
-                "name",
-                "kind",
-                "province",
-                "value",
-                "lead",
-                "previous_year",
-                "previous_value",
-                "change",
-                "index",
-                "index_change",
-                "distance",
-                *[f for f in NUMERIC_FEATURES if f in values],
-            ]
-        ]
+        table = table[[*_TABLE_COLUMNS, *[f for f in NUMERIC_FEATURES if f in values]]]
         status = "ok"
     return PartnerResult(
         status=status,
