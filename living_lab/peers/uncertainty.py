@@ -56,6 +56,13 @@ from scipy.stats import rankdata
 from living_lab.errors import ParameterError
 from living_lab.framework import Framework, available_frameworks, load_framework
 
+#: Rounding noise: ``"framework"`` (from :func:`rounding_halfwidths`), one half-width for all
+#: domains, one per domain, or ``None`` (none).
+Rounding = Literal["framework"] | float | Sequence[float] | None
+#: Other weighting schemes: ``"frameworks"`` (other framework files with the same domains), a
+#: mapping of scheme name to weights, or ``None`` (official weights only).
+AlternativeWeights = Mapping[str, Sequence[float]] | Literal["frameworks"] | None
+
 DEFAULT_CONCENTRATION = 100.0
 DEFAULT_DRAWS = 1000
 #: Draws are simulated in blocks of this many to bound memory on large runs.
@@ -86,7 +93,7 @@ def rounding_halfwidths(framework: Framework | None = None) -> np.ndarray:
 
 
 def _alternative_schemes(
-    alternative_weights: Mapping[str, Sequence[float]] | Literal["frameworks"] | None,
+    alternative_weights: AlternativeWeights,
     fw: Framework,
 ) -> dict[str, np.ndarray]:
     if alternative_weights is None:
@@ -151,10 +158,8 @@ def simulate_ranks(
     measure: str = "index",
     n_draws: int = DEFAULT_DRAWS,
     concentration: float | None = DEFAULT_CONCENTRATION,
-    rounding: Literal["framework"] | float | Sequence[float] | None = "framework",
-    alternative_weights: Mapping[str, Sequence[float]]
-    | Literal["frameworks"]
-    | None = "frameworks",
+    rounding: Rounding = "framework",
+    alternative_weights: AlternativeWeights = "frameworks",
     seed: int = 0,
     framework: Framework | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -248,10 +253,8 @@ def rank_uncertainty(
     *,
     n_draws: int = DEFAULT_DRAWS,
     concentration: float | None = DEFAULT_CONCENTRATION,
-    rounding: Literal["framework"] | float | Sequence[float] | None = "framework",
-    alternative_weights: Mapping[str, Sequence[float]]
-    | Literal["frameworks"]
-    | None = "frameworks",
+    rounding: Rounding = "framework",
+    alternative_weights: AlternativeWeights = "frameworks",
     seed: int = 0,
     band_confidence: float = 0.95,
     measure: str = "index",
