@@ -264,6 +264,37 @@ class _Batch:
             timeout=self.params.timeout,
         )
 
+    def _input_hash(self, notebook: bytes, parameters: dict[str, Any]) -> str:
+        """Hash of everything a report depends on (see :func:`input_hash`)."""
+        return input_hash(
+            notebook=notebook,
+            parameters=parameters,
+            cohort_regions=self.cohort.regions,
+            data_version=self.data_version,
+            library_version=self.library,
+        )
+
+    def _reuse_previous(
+        self, done: dict[str, Any], key: str, prev: dict[str, Any] | None, h: str
+    ) -> bool:
+        """Record ``key`` as skipped in ``done`` when its previous run still stands.
+
+        It stands when it succeeded (or was itself skipped), had the same input hash ``h`` and
+        its files are still there, unless ``--force`` asks for a rerun.
+        """
+        stands = (
+            not self.params.force
+            and prev
+            and prev.get("status") in {"ok", "skipped"}
+            and prev.get("input_hash") == h
+            and _entry_outputs_exist(self.out, prev)
+        )
+        if not stands:
+            return False
+        done[key] = {**prev, "status": "skipped", "checked": now_iso()}
+        self.summary.skipped += 1
+        return True
+
     def _plan(self) -> None:
         from living_lab.regions import region_name
 
@@ -273,24 +304,10 @@ class _Batch:
         declared = self.config.declared(self.config.region)
         for code in p.regions:
             params = p.parameters_for(declared, region=code, context_path=ctx)
-            h = input_hash(
-                notebook=nb_bytes,
-                parameters=params,
-                cohort_regions=self.cohort.regions,
-                data_version=self.data_version,
-                library_version=self.library,
-            )
+            h = self._input_hash(nb_bytes, params)
             name = region_name(code)
             prev = m.previous_regions.get(code)
-            if (
-                not p.force
-                and prev
-                and prev.get("status") in {"ok", "skipped"}
-                and prev.get("input_hash") == h
-                and _entry_outputs_exist(self.out, prev)
-            ):
-                m.regions[code] = {**prev, "status": "skipped", "checked": now_iso()}
-                self.summary.skipped += 1
+            if self._reuse_previous(m.regions, code, prev, h):
                 continue
             entry = {"name": name, "parameters": params, "input_hash": h}
             out_nb = self.out / "regions" / f"{code}.ipynb"
@@ -314,23 +331,9 @@ class _Batch:
                 continue
             declared = self.config.declared(nb)
             params = p.parameters_for(declared, context_path=ctx)
-            h = input_hash(
-                notebook=nb.read_bytes(),
-                parameters=params,
-                cohort_regions=self.cohort.regions,
-                data_version=self.data_version,
-                library_version=self.library,
-            )
+            h = self._input_hash(nb.read_bytes(), params)
             prev = m.previous_cohort.get(stem)
-            if (
-                not p.force
-                and prev
-                and prev.get("status") in {"ok", "skipped"}
-                and prev.get("input_hash") == h
-                and _entry_outputs_exist(self.out, prev)
-            ):
-                m.cohort_reports[stem] = {**prev, "status": "skipped", "checked": now_iso()}
-                self.summary.skipped += 1
+            if self._reuse_previous(m.cohort_reports, stem, prev, h):
                 continue
             entry = {"name": stem, "parameters": params, "input_hash": h}
             title = f"{self.cohort.title}: {stem.replace('_', ' ')}"
