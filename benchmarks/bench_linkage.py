@@ -16,22 +16,13 @@ Run: ``python -c "from benchmarks import bench_linkage; bench_linkage.run()"`` (
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 import statsmodels.api as sm
 
+from benchmarks._timing import best_of
 from living_lab import datasets, linkage
 from living_lab.linkage import estimators, simulate
-
-
-def _best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def _brute_force_wild(res: linkage.LinkageResult, draws: int) -> None:
@@ -51,22 +42,22 @@ def run(quick: bool = False) -> dict:
     repeat = 1 if quick else 3
     out: dict[str, float | int | dict] = {}
     linkage.fit("stunting_prevalence_pct", bootstrap=0)  # warm the data caches
-    out["fit_no_bootstrap_s"] = _best_of(
+    out["fit_no_bootstrap_s"] = best_of(
         lambda: linkage.fit("stunting_prevalence_pct", bootstrap=0), repeat
     )
-    out["fit_wild_999_s"] = _best_of(
+    out["fit_wild_999_s"] = best_of(
         lambda: linkage.fit("stunting_prevalence_pct", bootstrap=999), repeat
     )
     res = linkage.fit("stunting_prevalence_pct", bootstrap=0)
     j = res.ols_fit.index("spbe")
-    out["wild_199_vectorised_s"] = _best_of(
+    out["wild_199_vectorised_s"] = best_of(
         lambda: estimators.wild_cluster_bootstrap(
             res.design.X, res.design.y, res.design.clusters, j, draws=199
         ),
         repeat,
     )
-    out["wild_199_brute_force_s"] = _best_of(lambda: _brute_force_wild(res, 199), 1)
-    out["robustness_table_s"] = _best_of(
+    out["wild_199_brute_force_s"] = best_of(lambda: _brute_force_wild(res, 199), 1)
+    out["robustness_table_s"] = best_of(
         lambda: linkage.robustness_table("stunting_prevalence_pct", bootstrap=999), 1
     )
     codes = list(datasets.load_regions()["region_code"])

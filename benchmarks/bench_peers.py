@@ -14,17 +14,9 @@ from __future__ import annotations
 
 import time
 
+from benchmarks._timing import best_of
 from living_lab import peers
 from living_lab.peers import data
-
-
-def _best_of(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def run(quick: bool = False) -> dict:
@@ -32,8 +24,8 @@ def run(quick: bool = False) -> dict:
     year = data.latest_year()
     scores = data.scores(year)
     n_draws = 200 if quick else 1000
-    mc = _best_of(lambda: peers.rank_uncertainty(scores, n_draws=n_draws, seed=0))
-    standing_all = _best_of(
+    mc = best_of(lambda: peers.rank_uncertainty(scores, n_draws=n_draws, seed=0))
+    standing_all = best_of(
         lambda: peers.standing("3211", group="all", year=year, n_draws=n_draws), repeat=2
     )
     regions = list(peers.peer_group("3211", "province", year=year)) if quick else list(scores.index)

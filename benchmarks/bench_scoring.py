@@ -15,24 +15,15 @@ Run: ``python -c "from benchmarks import bench_scoring; bench_scoring.run()"`` (
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from benchmarks._timing import best_of
 from living_lab import datasets
 from living_lab.framework import load_framework
 from living_lab.planner import plan_domains, plan_levels
 from living_lab.scoring import score_domains, score_frame, score_levels
-
-
-def _best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def run(quick: bool = False) -> dict:
@@ -45,20 +36,20 @@ def run(quick: bool = False) -> dict:
     levels = pd.DataFrame(rng.integers(1, 6, size=(n, len(numbers))), columns=numbers)
     domains = rng.uniform(1, 5, size=(n, len(fw.domains)))
 
-    vec = _best_of(lambda: score_frame(levels))
+    vec = best_of(lambda: score_frame(levels))
     rows = [levels.iloc[k].to_dict() for k in range(n_loop)]
     t0 = time.perf_counter()
     loop_results = [score_levels(r).index for r in rows]
     loop_per_row = (time.perf_counter() - t0) / n_loop
     # The two paths must agree, or the comparison means nothing.
     assert np.allclose(loop_results, score_frame(levels.iloc[:n_loop])["index"])
-    dom = _best_of(lambda: score_domains(domains))
+    dom = best_of(lambda: score_domains(domains))
 
     low = dict.fromkeys(numbers, 1)
     costs = {k: float(c) for k, c in zip(numbers, rng.uniform(1, 10, len(numbers)), strict=True)}
-    greedy_full = _best_of(lambda: plan_levels(low, 5.0))
-    dp_full = _best_of(lambda: plan_levels(low, 5.0, costs=costs))
-    dp_35 = _best_of(lambda: plan_levels(low, 3.5, costs=costs))
+    greedy_full = best_of(lambda: plan_levels(low, 5.0))
+    dp_full = best_of(lambda: plan_levels(low, 5.0, costs=costs))
+    dp_35 = best_of(lambda: plan_levels(low, 3.5, costs=costs))
 
     spbe = datasets.load_spbe()
     rows_2024 = spbe[(spbe["year"] == 2024)][["d1", "d2", "d3", "d4"]].to_numpy()

@@ -15,9 +15,7 @@ Run: ``python -c "from benchmarks import bench_trends; bench_trends.run()"`` (or
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
+from benchmarks._timing import best_of
 from living_lab import datasets
 from living_lab.trends import (
     fit_ols,
@@ -29,15 +27,6 @@ from living_lab.trends import (
 
 #: The issue's speed target for fitting and forecasting every kab/kota (seconds).
 TARGET_SECONDS = 1.0
-
-
-def _best_of(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def run(quick: bool = False) -> dict:
@@ -52,17 +41,17 @@ def run(quick: bool = False) -> dict:
 
     results = {
         "n_regions": n_regions,
-        "fit_pooled": _best_of(lambda: fit_pooled(spbe), repeat),
-        "fit_and_summary": _best_of(fit_and_summary, repeat),
-        "forecast_2025_2035": _best_of(lambda: fit.forecast(range(2025, 2036)), repeat),
-        "share_2025_2030": _best_of(lambda: share_reaching(fit, 3.5), repeat),
-        "fit_ols": _best_of(lambda: fit_ols(spbe), repeat),
-        "fit_theil_sen": _best_of(lambda: fit_theil_sen(spbe), repeat),
+        "fit_pooled": best_of(lambda: fit_pooled(spbe), repeat),
+        "fit_and_summary": best_of(fit_and_summary, repeat),
+        "forecast_2025_2035": best_of(lambda: fit.forecast(range(2025, 2036)), repeat),
+        "share_2025_2030": best_of(lambda: share_reaching(fit, 3.5), repeat),
+        "fit_ols": best_of(lambda: fit_ols(spbe), repeat),
+        "fit_theil_sen": best_of(lambda: fit_theil_sen(spbe), repeat),
     }
     n_sim = 1_000 if quick else 5_000
     sim = simulate_panel(n_sim, seed=0)
     results["synthetic_regions"] = n_sim
-    results["synthetic_fit_and_summary"] = _best_of(
+    results["synthetic_fit_and_summary"] = best_of(
         lambda: fit_and_summary(sim.panel), max(1, repeat - 2)
     )
     results["target_seconds"] = TARGET_SECONDS
