@@ -327,19 +327,8 @@ def find_peers(
     sd[sd == 0] = 1.0
     dist = np.sqrt((((X - me[cols].to_numpy(dtype=float)) / sd) ** 2).sum(axis=1))
     order = np.argsort(dist, kind="stable")[:n_peers]
-    out = cand.iloc[order][
-        [
-            "name",
-            "province",
-            "kind",
-            "grdp_per_capita",
-            "population",
-            "spbe",
-            "actual",
-            "expected",
-            "residual",
-        ]
-    ].copy()
+    computed_here = {"region_code", "distance", "better_than_region"}
+    out = cand.iloc[order][[c for c in PEER_COLUMNS if c not in computed_here]].copy()
     out.insert(0, "region_code", out.index.to_numpy())
     for col in ("grdp_per_capita", "population"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
