@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import base64
 import csv
+import re
 from pathlib import Path
 
 import nbformat
 import papermill as pm
 import pytest
 
-from living_lab import paths
+from living_lab import paths, peers
 from living_lab.report import context
 
 KERNEL = "python3"
@@ -150,6 +151,27 @@ def test_region_report_has_its_figures_and_no_errors(runs):
         assert nb.metadata.papermill.parameters["region"]
 
 
+def test_sumedang_report_shows_its_lever_and_study_visit_partners(runs):
+    html = _html(runs["sumedang"])
+    assert "4. Belajar dari daerah lain" in html
+    assert "Tuas terbesar: celah ke batas depan pembanding" in html
+    assert "Kabupaten Sumedang sudah berada di batas depan pembanding pada semua domain" in html
+    # The partners the library finds with the report's documented arguments (nationwide search,
+    # lever in the cohort), in the same order; their scores lead Sumedang's by >= 0.10 (checked
+    # against the CSV in tests/test_report_peers.py).
+    expected = peers.study_partners(
+        "3211", group="all", year=2024, n=5, lever_group="cohort:jawa-barat"
+    )
+    assert expected.status == "ok"
+    section = html.split("Mitra studi banding")[-1]
+    shown = re.findall(r'<td class="nw">[^<]+ \((\d{4})\)</td>', section)
+    assert shown == list(expected.table["region_code"])
+    for code in expected.table["region_code"]:
+        row = _published(code, 2024)
+        assert float(row["d3"]) - float(_published("3211", 2024)["d3"]) >= 0.10 - 1e-9
+        assert row["d3"].replace(".", ",") in section
+
+
 def test_english_variant(runs):
     html = _html(runs["bandung_en"])
     pub = _published("3273", 2024)
@@ -160,6 +182,7 @@ def test_english_variant(runs):
     assert "3.78" in html  # poverty March 2025
     assert "Summary" in html and "Ringkasan" not in html
     assert "4,59" not in html
+    assert "Study-visit partners" in html and "largest lever is the <b>Services</b>" in html
 
 
 def test_missing_data_is_said_not_invented(runs):
@@ -170,6 +193,9 @@ def test_missing_data_is_said_not_invented(runs):
     assert "tidak tersedia" in html
     assert "berkeyakinan rendah" in html  # why stunting is missing: a low-confidence figure
     assert "Tidak ada skor domain untuk 2024" in html
+    assert (
+        "mitra studi banding tidak dapat dihitung: wilayah ini tidak dievaluasi pada 2024" in html
+    )
     # No rank or change is shown for a year the region was not evaluated.
     assert "peringkat <b>" not in html
 

@@ -47,7 +47,7 @@ from living_lab.text import LANGS
 #: Outcome indicators the reports show, in the order they show them.
 OUTCOMES = ("stunting_prevalence_pct", "poverty_rate_pct")
 #: Bump when the pickled layout of :class:`CohortContext` changes.
-SCHEMA = 1
+SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,14 @@ class CohortContext:
         hi, n``.
     trend_methods : the trend model's methods paragraph per language.
     rank_uncertainty : per region rank interval, from ``peers`` (None without it).
+    lever_group : the ``living_lab.peers`` group whose frontier defines each region's largest
+        lever: the cohort (``"all"`` or ``"cohort:<name or path>"``), or ``"all"`` when fewer
+        than two cohort regions were evaluated in ``year`` ("" without ``peers``).
+    frontier : :func:`living_lab.peers.frontier_gap` of every evaluated cohort region in
+        ``lever_group``, stacked: ``region_code``, ``order`` (0 = the largest lever), its columns
+        (domain, measure, weight, value, frontier, gap, index_gain, clear, best_peer, best_value,
+        n_peers), ``best_peer_name``, ``index`` and ``potential_index``; ``.attrs`` has
+        ``frontier`` (the rule) and ``group`` (None without ``peers``).
     plans : per region and domain, the cheapest domain path to the target (``planner`` or the
         single-domain fallback; see ``modules``).
     modules : library module -> "used" or why it was not.
@@ -155,6 +163,8 @@ class CohortContext:
     trend_summary: pd.DataFrame | None = None
     rank_uncertainty: pd.DataFrame | None = None
     movers: pd.DataFrame | None = None
+    lever_group: str = ""
+    frontier: pd.DataFrame | None = None
     share_reaching: pd.DataFrame | None = None
     trend_methods: dict[str, str] = field(default_factory=dict)
     modules: dict[str, str] = field(default_factory=dict)
@@ -641,12 +651,51 @@ def _peers(
     movers = None
     prev_years = table["prev_rank_year"].dropna()
     if len(prev_years):
-        group = "all" if coh.name == "all" else f"cohort:{cohort_arg}"
+        group = _peer_group(cohort_arg, coh)
         try:
             movers = peers.movers(int(prev_years.iloc[0]), year, group=group)
         except ParameterError:
             movers = None
     return rank_unc, movers
+
+
+def _peer_group(cohort_arg: str, coh: Cohort) -> str:
+    """The ``living_lab.peers`` group name of a cohort (as given, so a YAML path works too)."""
+    return "all" if coh.name == "all" else f"cohort:{cohort_arg}"
+
+
+def _frontier(
+    cohort_arg: str, coh: Cohort, table: pd.DataFrame, year: int
+) -> tuple[str, pd.DataFrame | None]:
+    """Each evaluated region's gap to its cohort's frontier, via ``peers.frontier_gap``.
+
+    The frontier is drawn from the cohort, the peers the whole report compares a region with
+    (rank, median, best peer); a cohort with a single evaluated region has no frontier of its
+    own, so every evaluated kabupaten/kota is used instead and ``lever_group`` says so. One call
+    per region (a few milliseconds each) rather than a re-implementation, so the report shows
+    exactly what ``living-lab peers`` and ``peers.study_partners`` compute.
+    """
+    peers = _optional("peers")
+    if peers is None:
+        return "", None
+    evaluated = list(table.index[table["index"].notna()])
+    group = _peer_group(cohort_arg, coh) if len(evaluated) >= 2 else "all"
+    names = datasets.load_regions().set_index("region_code")["name"]
+    frames = []
+    for code in evaluated:
+        fg = peers.frontier_gap(code, group=group, year=year)
+        fg.insert(0, "region_code", code)
+        fg.insert(1, "order", range(len(fg)))
+        fg["best_peer_name"] = fg["best_peer"].map(names)
+        fg["index"] = fg.attrs["index"]
+        fg["potential_index"] = fg.attrs["potential_index"]
+        frames.append(fg)
+    if not frames:
+        return group, None
+    method = frames[0].attrs["frontier"]
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {"frontier": method, "group": group}
+    return group, out
 
 
 def _trends(
@@ -740,6 +789,7 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
     modules["trends"] = "used" if trend_summary is not None else "missing"
     rank_unc, movers = _peers(cohort, coh, table, year)
     modules["peers"] = "used" if rank_unc is not None else "missing"
+    lever_group, frontier = _frontier(cohort, coh, table, year)
 
     used_sources = set(
         outcomes.loc[
@@ -783,6 +833,8 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         plans=plans,
         rank_uncertainty=rank_unc,
         movers=movers,
+        lever_group=lever_group,
+        frontier=frontier,
         forecasts=forecasts,
         trend_summary=trend_summary,
         share_reaching=share,

@@ -20,7 +20,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,15 @@ from living_lab.plots import style
 from living_lab.report.context import CohortContext, LinkFit, LinkModel
 from living_lab.text import Lang, t
 
+if TYPE_CHECKING:
+    from living_lab.peers import PartnerResult
+
 Displayable = HTML | Image
+
+#: Where the region report looks for study-visit partners: every evaluated kabupaten/kota, as
+#: ``living-lab peers`` does by default (a visit is worth it across provinces), and how many.
+PARTNER_GROUP = "all"
+PARTNER_COUNT = 5
 
 #: Scoped styles of the report fragments; shown once, in the header, so the fragments also look
 #: right inside JupyterLab (the rendered HTML page adds its own page styles around them).
@@ -131,6 +139,14 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]]) ->
         f'<div class="ll-scroll"><table class="ll-t"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+def thousands(value: object, lang: Lang) -> str:
+    """A whole number with the language's thousands separator (19.994 / 19,994)."""
+    if missing(value):
+        return t("not_available", lang)
+    text = f"{float(value):,.0f}"  # type: ignore[arg-type]
+    return text.replace(",", ".") if lang == "id" else text
 
 
 def domain_names(lang: Lang) -> list[str]:
@@ -717,8 +733,135 @@ class RegionReport:
 
     # -- section 4 ------------------------------------------------------------------------
 
+    @cached_property
+    def lever(self) -> pd.DataFrame | None:
+        """The region's gap to the cohort's frontier per domain, largest lever first.
+
+        Rows of :func:`living_lab.peers.frontier_gap` precomputed in the context; None when the
+        region was not evaluated in the report's year or ``peers`` is not installed.
+        """
+        fr = self.ctx.frontier
+        if fr is None:
+            return None
+        rows = fr[fr["region_code"] == self.code]
+        return rows.sort_values("order").reset_index(drop=True) if len(rows) else None
+
+    @cached_property
+    def partners(self) -> PartnerResult | None:
+        """Study-visit partners from :func:`living_lab.peers.study_partners`.
+
+        Searched among every evaluated kabupaten/kota (``PARTNER_GROUP``) in the domain of the
+        region's largest lever in its cohort (the lever this report shows), or its lowest-scoring
+        domain when it is at the cohort's frontier. Computed per region (well under a second in
+        a warm kernel), so the batch spreads the cost over its kernels.
+        """
+        if self.lever is None:
+            return None
+        from living_lab import peers
+
+        return peers.study_partners(
+            self.code,
+            group=PARTNER_GROUP,
+            year=self.ctx.year,
+            n=PARTNER_COUNT,
+            lever_group=self.ctx.lever_group,
+        )
+
+    def _lever_group_label(self) -> str:
+        from living_lab.peers import resolve_group
+
+        return resolve_group(None, self.ctx.lever_group, year=self.ctx.year).label(self.lang)
+
+    def learning(self) -> list[Displayable]:
+        """Section 4: the largest lever (gap to the cohort's frontier) and study-visit partners."""
+        out: list[Displayable] = [_heading("report.h.learning", self.lang)]
+        if not self.evaluated:
+            text = self._t("report.learn.not_evaluated", year=self.ctx.year)
+            out.append(_html(_p(f'<span class="ll-na">{esc(text)}</span>')))
+            return out
+        if self.lever is None or self.partners is None:
+            text = self._t("report.learn.no_module")
+            out.append(_html(_p(f'<span class="ll-na">{esc(text)}</span>')))
+            return out
+        out.append(_html(self._lever_html() + partners_html(self.partners, self.lang)))
+        return out
+
+    def _lever_html(self) -> str:
+        fg = self.lever
+        assert fg is not None  # learning() checks
+        names = domain_names(self.lang)
+        group = self._lever_group_label()
+        method = self._t(f"peers_frontier_method_{self.ctx.frontier.attrs['frontier']}")
+        top = fg.iloc[0]
+        if bool(top["clear"]) and float(top["index_gain"]) > 0:
+            text = self._t(
+                "report.learn.lever",
+                name=esc(self.name),
+                domain=esc(names[int(top["domain"]) - 1]),
+                value=self._n(top["value"]),
+                frontier=self._n(top["frontier"]),
+                gap=self._n(top["gap"]),
+                gain=signed(top["index_gain"], self.lang, 3),
+                weight=self._n(100 * top["weight"], 1),
+            )
+        else:
+            text = self._t("report.learn.at_frontier", name=esc(self.name))
+        rows = []
+        for _, r in fg.iterrows():
+            is_lever = bool(r["clear"]) and float(r["index_gain"]) > 0 and int(r["order"]) == 0
+            label = esc(names[int(r["domain"]) - 1])
+            rows.append(
+                [
+                    (f"<b>{label}</b>" if is_lever else label, ""),
+                    (self._n(100 * r["weight"], 1) + "%", "n"),
+                    (self._n(r["value"]), "n"),
+                    (self._n(r["frontier"]), "n"),
+                    (self._n(r["gap"]), "n"),
+                    (signed(r["index_gain"], self.lang, 3) if r["gap"] > 0 else "\u2013", "n"),
+                    (
+                        esc(
+                            self._t(
+                                "report.learn.clear_yes" if r["clear"] else "report.learn.clear_no"
+                            )
+                        ),
+                        "",
+                    ),
+                    (
+                        f"{esc(r['best_peer_name'])} ({self._n(r['best_value'])})"
+                        if not missing(r["best_peer"])
+                        else esc(self._t("not_available")),
+                        "",
+                    ),
+                ]
+            )
+        headers = [
+            self._t("report.plan.domain"),
+            self._t("report.plan.weight"),
+            self._t("report.learn.col_value", year=self.ctx.year),
+            self._t("report.learn.col_frontier"),
+            self._t("report.learn.col_gap"),
+            self._t("report.learn.col_gain"),
+            self._t("report.learn.col_clear"),
+            self._t("report.learn.col_best"),
+        ]
+        note = self._t(
+            "report.learn.lever_note",
+            method=method,
+            group=group,
+            year=self.ctx.year,
+            n=int(fg["n_peers"].max()),
+        )
+        return (
+            f"<h3>{esc(self._t('report.learn.lever_heading'))}</h3>"
+            + _p(text)
+            + _table(headers, rows)
+            + _p(esc(note), "ll-note")
+        )
+
+    # -- section 5 ------------------------------------------------------------------------
+
     def outcomes(self) -> list[Displayable]:
-        """Section 4: stunting and poverty against the cohort and the national targets."""
+        """Section 5: stunting and poverty against the cohort and the national targets."""
         ctx, r, tab = self.ctx, self.row, self.ctx.table
         out: list[Displayable] = [_heading("report.h.outcomes", self.lang)]
         sy = ctx.outcome_years["stunting_prevalence_pct"]
@@ -831,10 +974,10 @@ class RegionReport:
             parts.append(text)
         return _p(" ".join(parts)) + _p(esc(self._t("report.outc.note")), "ll-note")
 
-    # -- section 5 ------------------------------------------------------------------------
+    # -- section 6 ------------------------------------------------------------------------
 
     def relation(self) -> list[Displayable]:
-        """Section 5: where the region sits in the nationwide SPBE-outcome relation."""
+        """Section 6: where the region sits in the nationwide SPBE-outcome relation."""
         ctx = self.ctx
         out: list[Displayable] = [_heading("report.h.relation", self.lang)]
         rel = ctx.relation
@@ -963,11 +1106,113 @@ class RegionReport:
             + self._t("report.rel.inside" if inside else "report.rel.outside")
         )
 
-    # -- section 6 ------------------------------------------------------------------------
+    # -- section 7 ------------------------------------------------------------------------
 
     def notes(self) -> list[Displayable]:
-        """Section 6: sources, method and limits."""
+        """Section 7: sources, method and limits."""
         return [_heading("report.h.notes", self.lang), _html(notes_html(self.ctx, self.lang))]
+
+
+def partners_html(pr: PartnerResult, lang: Lang) -> str:
+    """Study-visit partners of one region as an HTML fragment (heading, why this domain, the
+    partners table or an explicit "none found", and the search's caveats).
+
+    Every value from the data (names, provinces, group labels, notes) is escaped.
+
+    >>> from living_lab import peers
+    >>> "Tidak ditemukan" in partners_html(peers.study_partners("3578", domain=4, year=2024), "id")
+    True
+    """
+
+    def tr(key: str, **kw: Any) -> str:
+        return t(key, lang, **kw)
+
+    domain = domain_names(lang)[pr.domain - 1]
+    group = pr.group.label(lang)
+    features = ", ".join(
+        tr(f"peers_feature_{f}") + (f" {pr.feature_years[f]}" if f in pr.feature_years else "")
+        for f in pr.features_used
+    )
+    intro = tr(
+        "report.learn.partners_intro",
+        domain=esc(domain),
+        reason=esc(tr(f"report.learn.reason_{pr.domain_reason}")),
+        name=esc(pr.name),
+        value=num(pr.value, lang),
+        lead=num(pr.min_lead, lang),
+        group=esc(group),
+        features=esc(features),
+    )
+    body = _p(intro)
+    if pr.status == "none_found" or pr.table.empty:
+        text = tr(
+            "report.learn.none_found",
+            domain=domain,
+            group=group,
+            lead=num(pr.min_lead, lang),
+            year=pr.year,
+        )
+        hint = tr("report.learn.none_found_hint", code=pr.region_code)
+        body += _p(f'<span class="ll-na">{esc(text)}</span> {esc(hint)}')
+    else:
+        tb = pr.table
+        body += _p(esc(tr("report.learn.partners_count", n_ahead=pr.n_ahead, k=len(tb))))
+        rows = []
+        for _, r in tb.iterrows():
+            if missing(r["previous_year"]):
+                change = (esc(tr("report.learn.no_previous")), "")
+            else:
+                change = (
+                    esc(
+                        tr(
+                            "report.learn.change_since",
+                            change=signed(r["change"], lang),
+                            year=int(r["previous_year"]),
+                        )
+                    ),
+                    "n nw",
+                )
+            index_change = (
+                f" ({signed(r['index_change'], lang)})" if not missing(r["index_change"]) else ""
+            )
+            row = [
+                (f"{esc(r['name'])} ({esc(r['region_code'])})", "nw"),
+                (esc(r["province"]), ""),
+                (num(r["value"], lang), "n"),
+                (signed(r["lead"], lang), "n"),
+                change,
+                (num(r["index"], lang) + index_change, "n nw"),
+                (num(r["distance"], lang), "n"),
+            ]
+            if "grdp" in tb.columns:
+                row.append((thousands(r["grdp"], lang), "n"))
+            if "population" in tb.columns:
+                row.append((thousands(r["population"], lang), "n"))
+            rows.append(row)
+        headers = [
+            tr("report.learn.col_region"),
+            tr("report.learn.col_province"),
+            tr("report.learn.col_score", domain=f"D{pr.domain}", year=pr.year),
+            tr("report.learn.col_lead"),
+            tr("report.learn.col_change"),
+            tr("report.learn.col_index", year=pr.year),
+            tr("report.learn.col_distance"),
+        ]
+        if "grdp" in tb.columns:
+            headers.append(tr("report.learn.col_grdp", year=pr.feature_years.get("grdp", "")))
+        if "population" in tb.columns:
+            headers.append(
+                tr("report.learn.col_population", year=pr.feature_years.get("population", ""))
+            )
+        body += _table(headers, rows)
+    notes = [n.text(lang) for n in (*pr.group.notes, *pr.notes)]
+    notes += [tr("report.learn.distance_note"), tr("report.learn.not_causal")]
+    items = "".join(f"<li>{esc(n)}</li>" for n in dict.fromkeys(notes))
+    return (
+        f"<h3>{esc(tr('report.learn.partners_heading'))}</h3>"
+        + body
+        + f'<ul class="ll-note">{items}</ul>'
+    )
 
 
 def notes_html(ctx: CohortContext, lang: Lang) -> str:
@@ -1336,8 +1581,63 @@ class CohortReport:
         return [
             _heading("report.cohort.h.domains", self.lang),
             _figure(plots.to_png(fig), labels["title"]),
-            _html(text),
+            _html(text + self._levers_html()),
         ]
+
+    def _levers_html(self) -> str:
+        """Each evaluated region's largest lever against the cohort's frontier (``peers``)."""
+        fr = self.ctx.frontier
+        if fr is None or fr.empty:
+            return ""
+        names = domain_names(self.lang)
+        top = fr[fr["order"] == 0].copy()
+        top["lever"] = top["clear"].astype(bool) & (top["index_gain"] > 0)
+        top["name"] = top["region_code"].map(self.ctx.table["name"])
+        levers = top[top["lever"]]
+        counts = levers["domain"].value_counts()
+        summary = self._t(
+            "report.cohort.levers_text",
+            method=esc(self._t(f"peers_frontier_method_{fr.attrs['frontier']}")),
+            counts=", ".join(
+                f"{esc(names[int(d) - 1])} {int(k)}"
+                for d, k in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+            )
+            or "\u2013",
+            at_frontier=int((~top["lever"]).sum()),
+            n=len(top),
+        )
+        top = top.sort_values(["lever", "index_gain", "name"], ascending=[False, False, True])
+        rows = []
+        for _, r in top.iterrows():
+            lever = bool(r["lever"])
+            rows.append(
+                [
+                    (esc(r["name"]), "nw"),
+                    (
+                        esc(names[int(r["domain"]) - 1])
+                        if lever
+                        else esc(self._t("report.cohort.at_frontier")),
+                        "",
+                    ),
+                    (self._n(r["value"]) if lever else "", "n"),
+                    (self._n(r["frontier"]) if lever else "", "n"),
+                    (self._n(r["gap"]) if lever else "", "n"),
+                    (signed(r["index_gain"], self.lang, 3) if lever else "", "n"),
+                ]
+            )
+        headers = [
+            self._t("report.cohort.col_region"),
+            self._t("report.cohort.col_lever"),
+            self._t("report.learn.col_value", year=self.ctx.year),
+            self._t("report.learn.col_frontier"),
+            self._t("report.learn.col_gap"),
+            self._t("report.learn.col_gain"),
+        ]
+        table = _table(headers, rows)
+        if len(rows) > 40:  # a long table stays one click away
+            label = esc(self._t("report.cohort.levers_full", n=len(rows)))
+            table = f"<details><summary>{label}</summary>{table}</details>"
+        return f"<h3>{esc(self._t('report.cohort.levers_heading'))}</h3>" + _p(summary) + table
 
     def notes(self) -> list[Displayable]:
         return [
