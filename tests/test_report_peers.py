@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,3 +192,15 @@ def test_cohort_overview_lists_each_regions_largest_lever(ctx):
     lever = dict(rows)
     assert lever["Kabupaten Bandung"] == "Manajemen"
     assert lever["Kabupaten Sumedang"] == "di batas depan"
+
+
+def test_section_text_exists_in_both_languages():
+    ids = yaml.safe_load((paths.PACKAGE_DIR / "locales/id/report.yml").read_text(encoding="utf-8"))
+    ens = yaml.safe_load((paths.PACKAGE_DIR / "locales/en/report.yml").read_text(encoding="utf-8"))
+    learn = {k for k in ids if k.startswith("report.learn.")}
+    assert learn == {k for k in ens if k.startswith("report.learn.")}
+    used = set(re.findall(r'"(report\.learn\.[a-z_]+)"', Path(sections.__file__).read_text()))
+    dynamic = {k for k in used if k.endswith("_")}
+    assert used - dynamic <= learn
+    for reason in ("requested", "largest_lever", "lowest_score"):
+        assert f"report.learn.reason_{reason}" in learn

@@ -1170,7 +1170,7 @@ def partners_html(pr: PartnerResult, lang: Lang) -> str:
                             year=int(r["previous_year"]),
                         )
                     ),
-                    "n nw",
+                    "n",
                 )
             index_change = (
                 f" ({signed(r['index_change'], lang)})" if not missing(r["index_change"]) else ""
