@@ -740,11 +740,18 @@ def _trends(
     summary["level"] = 0.8
     summary["horizon"] = target_year + 10
     share = trends.share_reaching(
-        fit, target, years=range(year + 1, max(target_year, year + 1) + 1), regions=codes
+        fit,
+        target,
+        years=range(year + 1, max(target_year, year + 1) + SHARE_YEARS_AFTER_TARGET + 1),
+        regions=codes,
     )
     share = share.rename(columns={"lo80": "lo", "hi80": "hi"})[["year", "share", "lo", "hi", "n"]]
     methods = {lang: fit.methods_note(lang) for lang in LANGS}
     return forecasts, summary, share, methods
+
+
+#: The cohort share past the target is projected this many years beyond the target year.
+SHARE_YEARS_AFTER_TARGET = 5
 
 
 def build_context(cohort: str, year: int, target: float, target_year: int) -> CohortContext:

@@ -1547,10 +1547,27 @@ class CohortReport:
             "projected": self._t("report.cohort.projected"),
         }
         fig = plots.plot_share_past_target(g, labels=labels, lang=self.lang)
-        return [
+        out: list[Displayable] = [
             _heading("report.cohort.h.share", self.lang),
             _figure(plots.to_png(fig), labels["title"]),
         ]
+        if ctx.share_reaching is not None and len(ctx.share_reaching):
+            rows = [
+                [
+                    (str(int(r["year"])), ""),
+                    (self._n(100 * r["share"], 0) + " %", "n"),
+                    (f"{self._n(100 * r['lo'], 0)}–{self._n(100 * r['hi'], 0)} %", "n"),
+                    (str(int(r["n"])), "n"),
+                ]
+                for _, r in ctx.share_reaching.iterrows()
+            ]
+            headers = [
+                self._t(f"report.cohort.share_col.{k}") for k in ("year", "share", "interval", "n")
+            ]
+            out.append(
+                _html(_table(headers, rows) + _p(esc(self._t("report.cohort.share_note")), "note"))
+            )
+        return out
 
     def domain_gaps(self) -> list[Displayable]:
         ctx, ev = self.ctx, self.evaluated
