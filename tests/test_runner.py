@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+from _nbcompare import merge_streams
 
 from living_lab import paths
 from living_lab.report import manifest as mf
@@ -140,7 +141,7 @@ def normalised(nb: nbformat.NotebookNode) -> list:
     cells = []
     for cell in nb.cells:
         outputs = []
-        for out in cell.get("outputs", []):
+        for out in merge_streams(cell.get("outputs", [])):
             out = dict(out)
             if "text" in out:
                 out["text"] = re.sub(r"ipykernel_\d+", "ipykernel_PID", out["text"])

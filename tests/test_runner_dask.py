@@ -11,6 +11,7 @@ import re
 
 import nbformat
 import pytest
+from _nbcompare import merge_streams
 
 from living_lab import paths
 from living_lab.report.executors import DaskExecutor, LocalExecutor
@@ -26,7 +27,8 @@ CONFIG = load_notebook_config(FIXTURES / "notebooks.yaml")
 def outputs(nb: nbformat.NotebookNode) -> list[str]:
     """Every cell's outputs, kernel PIDs in warning file names masked."""
     return [
-        re.sub(r"ipykernel_\d+", "ipykernel_PID", json.dumps(c.get("outputs"))) for c in nb.cells
+        re.sub(r"ipykernel_\d+", "ipykernel_PID", json.dumps(merge_streams(c.get("outputs", []))))
+        for c in nb.cells
     ]
 
 

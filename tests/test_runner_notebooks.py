@@ -12,6 +12,7 @@ import re
 import nbformat
 import papermill
 import pytest
+from _nbcompare import merge_streams
 
 from living_lab import paths
 from living_lab.report.params import load_notebook_config, validate
@@ -28,7 +29,7 @@ def outputs(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
     for cell in nb.cells:
         if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
             continue
-        text = json.dumps(cell.outputs, sort_keys=True)
+        text = json.dumps(merge_streams(cell.outputs), sort_keys=True)
         cells.append((cell.source, re.sub(r"ipykernel_\d+", "ipykernel_PID", text)))
     return cells
 
