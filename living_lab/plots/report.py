@@ -44,6 +44,24 @@ from living_lab.plots import style
 DPI = 96
 
 
+def _focus_label(
+    ax: Axes, text: str, xy: tuple[float, float], *, dy: float, fontsize: float = 9, **kw: Any
+) -> None:
+    """The focus region's value written just above its marker, in the focus colour."""
+    ax.annotate(
+        text,
+        xy,
+        textcoords="offset points",
+        xytext=(0, dy),
+        ha="center",
+        fontsize=fontsize,
+        color=style.FOCUS,
+        fontweight="bold",
+        zorder=6,
+        **kw,
+    )
+
+
 def fmt_number(value: float, lang: str, decimals: int = 2) -> str:
     """A number as the report prints it: decimal comma in Bahasa Indonesia."""
     text = f"{value:.{decimals}f}"
@@ -360,17 +378,7 @@ def _trajectory_region(
     )
     for x, y in zip(series["year"], series["index"], strict=True):
         if pd.notna(y):
-            ax.annotate(
-                fmt_number(y, lang),
-                (x, y),
-                textcoords="offset points",
-                xytext=(0, 8),
-                ha="center",
-                fontsize=9,
-                color=style.FOCUS,
-                fontweight="bold",
-                zorder=6,
-            )
+            _focus_label(ax, fmt_number(y, lang), (x, y), dy=8)
     _title(ax, labels["title"])
 
 
@@ -498,17 +506,7 @@ def _domains_region(
     ax.scatter(region, y, s=120, color=style.FOCUS, zorder=4)
     for yi, v in zip(y, region, strict=True):
         if pd.notna(v):
-            ax.annotate(
-                fmt_number(v, lang),
-                (v, yi),
-                textcoords="offset points",
-                xytext=(0, 9),
-                ha="center",
-                fontsize=9,
-                color=style.FOCUS,
-                fontweight="bold",
-                zorder=6,
-            )
+            _focus_label(ax, fmt_number(v, lang), (v, yi), dy=9)
     _title(ax, labels["title"])
 
 
@@ -607,17 +605,13 @@ def _outcomes_region(
     for ax, value, nd in zip(base["axes"], focus, decimals, strict=True):
         if value is not None and np.isfinite(value):
             ax.scatter([value], [0], s=160, color=style.FOCUS, zorder=4)
-            ax.annotate(
+            _focus_label(
+                ax,
                 fmt_number(value, lang, nd),
                 (value, 0),
-                textcoords="offset points",
-                xytext=(0, 12),
-                ha="center",
+                dy=12,
                 fontsize=10,
-                color=style.FOCUS,
-                fontweight="bold",
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
-                zorder=6,
             )
         else:
             ax.text(

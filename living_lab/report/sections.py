@@ -158,8 +158,20 @@ def domain_names(lang: Lang) -> list[str]:
 # Region report
 
 
+class _Localised:
+    """Text and number formatting in the report's language (shared by both report types)."""
+
+    lang: Lang
+
+    def _t(self, key: str, **values: Any) -> str:
+        return t(key, self.lang, **values)
+
+    def _n(self, value: object, decimals: int = 2) -> str:
+        return num(value, self.lang, decimals)
+
+
 @dataclass(frozen=True)
-class RegionReport:
+class RegionReport(_Localised):
     """The sections of one region's report, sliced from a cohort context."""
 
     ctx: CohortContext
@@ -187,12 +199,6 @@ class RegionReport:
     @property
     def evaluated(self) -> bool:
         return not missing(self.row["index"])
-
-    def _t(self, key: str, **values: Any) -> str:
-        return t(key, self.lang, **values)
-
-    def _n(self, value: object, decimals: int = 2) -> str:
-        return num(value, self.lang, decimals)
 
     @cached_property
     def series(self) -> pd.DataFrame:
@@ -1306,7 +1312,7 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
 
 
 @dataclass(frozen=True)
-class CohortReport:
+class CohortReport(_Localised):
     """The sections of the cohort overview."""
 
     ctx: CohortContext
@@ -1318,12 +1324,6 @@ class CohortReport:
 
         validate_args(ctx.cohort, ctx.year, ctx.target, ctx.target_year, lang=lang)
         return cls(ctx, lang)
-
-    def _t(self, key: str, **values: Any) -> str:
-        return t(key, self.lang, **values)
-
-    def _n(self, value: object, decimals: int = 2) -> str:
-        return num(value, self.lang, decimals)
 
     @property
     def evaluated(self) -> pd.DataFrame:
