@@ -9,6 +9,7 @@ table behind. The metadata files (``*.meta.yml``) are curated by hand and read, 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -422,6 +423,129 @@ def build_outcomes() -> pd.DataFrame:
     return out.sort_values(key, ignore_index=True)
 
 
+# --- boundaries ----------------------------------------------------------------------------
+
+BOUNDARY_FILE = ("boundaries", "idn_adm2_simplified.geojson")
+#: Properties of each boundary feature the build relies on.
+BOUNDARY_PROPERTIES = ("official_code", "region_name", "alternative_names")
+#: Coordinate rounding of the bundled geometry (degrees; 3 decimals is about 110 m, well under
+#: the source's 0.018 degree simplification).
+BOUNDARY_DECIMALS = 3
+_KIND_PREFIX = re.compile(r"^(kabupaten administrasi|kota administrasi|kabupaten|kab\.?|kota)\s+")
+
+
+def _base_name(name: str) -> str:
+    """A region name without its kind prefix, lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", _KIND_PREFIX.sub("", str(name).strip().lower()))
+
+
+def _full_name(name: str) -> str:
+    """A region name lower case, letters and digits only (kind prefix kept)."""
+    return re.sub(r"[^a-z0-9]", "", str(name).strip().lower())
+
+
+def _feature_code(props: pd.Series) -> str | None:
+    """The feature's xx.yy code: its own, or the one alternative_names gives its exact name."""
+    code = str(props["official_code"] or "").strip()
+    if code:
+        return code
+    name = str(props["region_name"]).strip()
+    hits = []
+    for entry in str(props["alternative_names"] or "").split(";"):
+        parts = [p.strip() for p in entry.split("|")]
+        if len(parts) == 3 and parts[0] == name:
+            hits.append(parts[2])
+    return hits[0] if len(hits) == 1 else None
+
+
+def build_boundaries() -> pd.DataFrame:
+    """One simplified geometry per registry kabupaten/kota, keyed by its BPS code.
+
+    Features listed under ``dropped_units`` in ``boundaries.meta.yml`` (lakes, reservoirs, a
+    forest) are dropped. Every other feature must match exactly one registry region, by the BPS
+    code digits of its ``official_code`` (or of the ``alternative_names`` entry that carries
+    its own name, for a kabupaten and a kota sharing a base name), with its name and kind
+    agreeing with the registry; and every registry region must get exactly one feature.
+    Anything else is refused with one line naming the feature.
+    """
+    import geopandas as gpd
+    import shapely
+
+    # Load inputs.
+    path = _shared(*BOUNDARY_FILE)
+    validate.check_file(path, kind="GeoJSON", limit=validate.MAX_USER_FILE_BYTES)
+    try:
+        raw = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises its own error types for unreadable files
+        detail = " ".join(str(exc).split())[:200]
+        raise InputError(f"cannot read as GeoJSON ({detail})", file=path) from None
+    missing = [c for c in BOUNDARY_PROPERTIES if c not in raw.columns]
+    if missing:
+        raise InputError(f"features lack the properties {missing}", file=path)
+    meta = validate.read_yaml(paths.metadata("boundaries"))
+    dropped = {str(u["name"]) for u in meta.get("dropped_units", [])}
+    regions = build_regions().set_index("region_code")
+    aliases = build_region_aliases()
+    grouped = aliases.groupby("region_code")["alias"]
+    spellings = grouped.agg(lambda s: set(map(_full_name, s))).to_dict()
+    base_spellings = grouped.agg(lambda s: set(map(_base_name, s))).to_dict()
+    # Process data: match each feature to a region.
+    rows = []
+    owner: dict[str, tuple[int, str]] = {}
+    for pos, props in raw.iterrows():
+        number = int(pos) + 1  # type: ignore[call-overload]
+        name = str(props["region_name"]).strip()
+        if name in dropped:
+            continue
+        code = _feature_code(props)
+        region = code.replace(".", "") if code else None
+        if region is None or region not in regions.index:
+            raise InputError(
+                f"feature {number} ({name!r}, code {code or 'empty'}) matches no kabupaten/kota "
+                "of the registry; expected a BPS code xx.yy or a non-region unit listed in "
+                "boundaries.meta.yml",
+                file=path,
+            )
+        kind = "kota" if name.lower().startswith("kota ") else "kabupaten"
+        reg = regions.loc[region]
+        same_name = _full_name(name) in spellings.get(region, set()) or (
+            kind == reg["kind"] and _base_name(name) in base_spellings.get(region, set())
+        )
+        if not same_name:
+            raise InputError(
+                f"feature {number} ({name!r}) has code {code}, but the registry names "
+                f"{region} {reg['name']!r}; expected a spelling of the same region",
+                file=path,
+            )
+        if region in owner:
+            first, first_name = owner[region]
+            raise InputError(
+                f"features {first} ({first_name!r}) and {number} ({name!r}) both match "
+                f"{region} {reg['name']!r}; expected one feature per region",
+                file=path,
+            )
+        geom = props["geometry"]
+        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InputError(f"feature {number} ({name!r}) has no polygon geometry", file=path)
+        owner[region] = (number, name)
+        rows.append((region, name, code, geom))
+    absent = [c for c in regions.index if c not in owner]
+    if absent:
+        names = ", ".join(f"{c} {regions.loc[c, 'name']}" for c in absent[:3])
+        more = f" and {len(absent) - 3} more" if len(absent) > 3 else ""
+        raise InputError(
+            f"no feature for {names}{more}; expected one geometry per registry region",
+            file=path,
+        )
+    out = pd.DataFrame(rows, columns=["region_code", "source_name", "source_code", "geometry"])
+    # Repair the shapes simplification left invalid (self-touching rings), then snap to the
+    # rounding grid (set_precision keeps the result valid), so maps and areas need no repair.
+    geoms = shapely.make_valid(out["geometry"].to_numpy(), method="structure", keep_collapsed=False)
+    geoms = shapely.set_precision(geoms, 10.0**-BOUNDARY_DECIMALS)
+    out["geometry"] = shapely.to_wkt(geoms, rounding_precision=BOUNDARY_DECIMALS, trim=True)
+    return out.sort_values("region_code", ignore_index=True)
+
+
 # --- orchestration -------------------------------------------------------------------------
 
 BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
@@ -431,6 +555,7 @@ BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
     "spbe_instansi": build_spbe_instansi,
     "spbe_national": build_spbe_national,
     "outcomes": build_outcomes,
+    "boundaries": build_boundaries,
 }
 
 
