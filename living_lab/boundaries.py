@@ -22,20 +22,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import shapely
 
 from living_lab import datasets, validate
+
+if TYPE_CHECKING:  # geopandas is imported when geometry is first needed (0.5 s)
+    import geopandas as gpd
 
 #: Lambert cylindrical equal-area, standard parallel the equator, central meridian 118 E.
 CRS = "+proj=cea +lon_0=118 +lat_ts=0 +datum=WGS84 +units=m +no_defs"
 #: Longitude/latitude of the bundled table.
 GEO_CRS = "OGC:CRS84"
+#: Smallest part of a province outline kept (km2).
+MIN_PART_KM2 = 1.0
+#: Half the width of the gaps between simplified neighbours closed in outlines (metres).
+SLIVER_M = 400.0
 
 
 @cache
 def _frame(projected: bool) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     table = datasets.load_table("boundaries")
     regions = datasets.load_regions().set_index("region_code")
     geom = gpd.GeoSeries.from_wkt(table["geometry"].to_list(), crs=GEO_CRS)
@@ -70,14 +79,29 @@ def load_boundaries(*, projected: bool = True) -> gpd.GeoDataFrame:
 
 @cache
 def province_outline(province_code: str) -> shapely.Geometry:
-    """Outline of one province (pre-2022, as in the registry) in :data:`CRS`, cached."""
+    """Outline of one province (pre-2022, as in the registry) in :data:`CRS`, cached.
+
+    The union of its kabupaten/kota with the sliver gaps that independently simplified
+    neighbours leave between them closed (:data:`SLIVER_M`), every hole dropped (no province
+    encloses another) and parts under :data:`MIN_PART_KM2` dropped.
+    """
     gdf = _frame(True)
     members = gdf.loc[gdf["province_code"] == str(province_code), "geometry"]
-    return shapely.union_all(members.values)
+    # Close the sliver gaps (up to 2 * SLIVER_M wide) that reach the coast, then shrink back.
+    grown = shapely.buffer(members.values, SLIVER_M, quad_segs=2)
+    union = shapely.buffer(shapely.union_all(grown), -SLIVER_M, quad_segs=2)
+    parts = [
+        shapely.Polygon(poly.exterior)
+        for poly in getattr(union, "geoms", [union])
+        if isinstance(poly, shapely.Polygon) and poly.area >= MIN_PART_KM2 * 1e6
+    ]
+    return shapely.MultiPolygon(parts) if len(parts) != 1 else parts[0]
 
 
 def province_outlines(province_codes: Iterable[str]) -> gpd.GeoSeries:
     """Outlines of the given provinces in :data:`CRS`, indexed by province code."""
+    import geopandas as gpd
+
     codes = sorted({str(c) for c in province_codes})
     return gpd.GeoSeries([province_outline(c) for c in codes], index=codes, crs=CRS)
 

@@ -200,12 +200,61 @@ def test_report_renders_with_embedded_images(folder, tmp_path):
     dom = _dump(_probe_copy(page), tmp_path)
     assert "Laporan SPBE: Kabupaten Sumedang" in dom and "4,51" in dom
     imgs = _urls(dom).imgs
-    assert len(imgs) == 4
+    assert len(imgs) == 5  # trajectory, locator map, domains, outcomes, relation
     for src in imgs:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
-    assert 'data-images="4"' in dom and 'data-images-ok="4"' in dom  # the browser decoded them
+    assert 'data-images="5"' in dom and 'data-images-ok="5"' in dom  # the browser decoded them
     for href in _urls(dom).hrefs:
         assert href.startswith("#"), f"report links outside itself: {href}"
     shot = _screenshot(page, tmp_path / "report.png", tmp_path, 2400)
     assert shot.shape[1] == 1280 and shot.std() > 0.05
+
+
+# Appended to a copy of the index page: find a point inside Sumedang on the map, ask the browser
+# which element is on top there (the real hit test: outlines must not catch the click) and click
+# it. The dumped DOM is then the page the click opened.
+CLICK_PROBE = """
+<script>
+window.addEventListener("load", function () {
+  var shape = document.querySelector('svg.ll-map a[data-code="3211"] path');
+  if (!shape) { document.title = "no linked shape"; return; }
+  shape.scrollIntoView({block: "center"});
+  var box = shape.getBBox(), m = shape.getScreenCTM(), svg = shape.ownerSVGElement;
+  for (var i = 1; i < 20; i++) {
+    for (var j = 1; j < 20; j++) {
+      var p = svg.createSVGPoint();
+      p.x = box.x + box.width * i / 20; p.y = box.y + box.height * j / 20;
+      if (!shape.isPointInFill(p)) continue;
+      var c = p.matrixTransform(m);
+      var hit = document.elementFromPoint(c.x, c.y);
+      if (hit !== shape) continue;
+      hit.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window,
+                                                 clientX: c.x, clientY: c.y}));
+      return;
+    }
+  }
+  document.title = "no clickable point";
+});
+</script>
+"""
+
+
+def test_clicking_a_region_on_the_index_map_opens_its_report(folder, tmp_path):
+    page = folder / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1  # inline, no tiles
+    assert "geoBoundaries IDN ADM2" in html and "CC BY 3.0 IGO" in html  # source and licence
+    # Only the report that exists is linked; the failed and skipped regions are shapes only.
+    assert re.findall(r'<a href="([^"]+)" data-code="(\d{4})"', html) == [
+        ("regions/3211.html", "3211")
+    ]
+    assert html.count('data-code="3273"') == 1  # failed: drawn, not linked
+    probe = page.with_name("_click_index.html")
+    probe.write_text(html.replace("</body>", CLICK_PROBE + "</body>"), encoding="utf-8")
+    dom = _chromium(
+        ["--window-size=1280,1400", "--virtual-time-budget=8000", "--dump-dom", probe.as_uri()],
+        tmp_path,
+    )
+    assert "Laporan SPBE: Kabupaten Sumedang" in dom, dom[:500]
+    assert "Laporan SPBE per kabupaten/kota" not in dom  # we left the index page

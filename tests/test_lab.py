@@ -137,7 +137,7 @@ def test_explore_runs_on_the_project_kernel(lab):
     assert "Kabupaten Sumedang 3211" in stdout
     assert Path(stdout.strip().splitlines()[-1]).resolve() == Path(sys.executable).resolve()
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(pngs) == 2
+    assert len(pngs) == 3  # trajectory, relation, map of a panel column
     # The scoring cell: recomputed indices agree with the published ones within 0.01.
     text = "".join(o.get("data", {}).get("text/plain", "") for o in outputs)
     assert "max" in text

@@ -141,8 +141,8 @@ def test_sumedang_report_shows_the_published_index_and_predicate(runs):
 
 
 def test_region_report_has_its_figures_and_no_errors(runs):
-    # Trajectory, domains, outcomes, relation; Paniai has no 2024 domain scores to draw.
-    for key, n_figures in (("sumedang", 4), ("bandung_en", 4), ("paniai", 3)):
+    # Trajectory, locator map, domains, outcomes, relation; Paniai has no 2024 domain scores.
+    for key, n_figures in (("sumedang", 5), ("bandung_en", 5), ("paniai", 4)):
         nb = runs[key]
         pngs = _pngs(nb)
         assert len(pngs) == n_figures, f"{key}: {len(pngs)} figures"
@@ -203,8 +203,9 @@ def test_missing_data_is_said_not_invented(runs):
 def test_cohort_overview_ranks_every_region(runs):
     nb = runs["cohort"]
     html = _html(nb)
-    assert len(_pngs(nb)) >= 5
+    assert len(_pngs(nb)) >= 6  # with the four cohort maps in one figure
     assert _stderr_and_errors(nb) == []
+    assert "Peta kohort" in html and "CC BY 3.0 IGO" in html  # the maps and their licence
     for code in ("3211", "3273", "3210"):
         name = context.CohortContext.table_name(code)
         assert name in html

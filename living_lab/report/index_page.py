@@ -34,6 +34,7 @@ import pandas as pd
 
 from living_lab.cohorts import load_cohort
 from living_lab.errors import LivingLabError
+from living_lab.plots.maps import index_map_html
 from living_lab.report.context import cohort_table
 from living_lab.report.sections import _predicate_badge, esc, missing, num, signed
 from living_lab.text import t
@@ -305,6 +306,7 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
         f"<h1>{esc(tr('report.index.title'))}</h1>\n"
         f'<p class="sub">{esc(subtitle)}</p>\n<p class="meta">{esc(generated)}</p>\n'
         f"{counts_html}\n{cohort_html}\n"
+        f"{index_map_html(numbers, regions, out_dir, year=year, lang=lang)}\n"
         f'<p class="meta"><label>{esc(tr("report.index.filter"))} '
         '<input type="search" id="filter" autocomplete="off"></label> '
         f"{esc(tr('report.index.sort_hint'))}</p>\n"

@@ -1118,6 +1118,39 @@ class RegionReport(_Localised):
         """Section 7: sources, method and limits."""
         return [_heading("report.h.notes", self.lang), _html(notes_html(self.ctx, self.lang))]
 
+    # -- locator map (living_lab.plots.maps) ---------------------------------------------
+
+    def locator(self) -> list[Displayable]:
+        """Locator map: the region within its province, its study-visit partners there marked.
+
+        Partners are this report's :attr:`partners` (the same ones section 4 lists); those in
+        other provinces are named under the map.
+        """
+        from living_lab.plots import maps
+
+        pr = self.partners
+        table = pr.table if pr is not None and pr.status == "ok" else pd.DataFrame()
+        codes = [str(c) for c in table.get("region_code", [])]
+        province = str(self.row["province"])
+        labels = {
+            "title": mpl_text(self._t("maps.locator.title", name=self.name, province=province)),
+            "region": mpl_text(self._t("maps.locator.region", name=self.name)),
+            "partner": self._t("maps.locator.partner"),
+        }
+        png = maps.locator_png(
+            self.code, codes, labels=labels, attribution=self._t("maps.attribution")
+        )
+        out: list[Displayable] = [_figure(png, self._t("maps.locator.alt", name=self.name))]
+        if len(table):
+            elsewhere = table.loc[table["province"].astype(str) != province, "name"]
+            if len(elsewhere):
+                names = ", ".join(str(n) for n in elsewhere)
+                text = self._t("maps.locator.partners_elsewhere", names=names)
+                out.append(_html(_p(esc(text), "ll-note")))
+        elif pr is not None:
+            out.append(_html(_p(esc(self._t("maps.locator.no_partners")), "ll-note")))
+        return out
+
 
 def partners_html(pr: PartnerResult, lang: Lang) -> str:
     """Study-visit partners of one region as an HTML fragment (heading, why this domain, the
@@ -1660,6 +1693,60 @@ class CohortReport(_Localised):
         return [
             _heading("report.cohort.h.notes", self.lang),
             _html(notes_html(self.ctx, self.lang)),
+        ]
+
+    def maps(self) -> list[Displayable]:
+        """The index, its change, stunting and poverty on maps of the cohort, side by side."""
+        from living_lab.plots import maps
+
+        ctx, table = self.ctx, self.ctx.table
+        focus = [str(c) for c in table.index]
+        not_evaluated = [c for c in focus if missing(table.loc[c, "index"])]
+        prev = table["prev_year"].dropna()
+        prev_year = int(prev.max()) if len(prev) else ctx.year - 1
+        years = ctx.outcome_years
+        panels = [
+            {
+                "values": table["index"],
+                "scale": maps.continuous("index"),
+                "title": self._t("maps.cohort.index", year=ctx.year),
+                "not_evaluated": not_evaluated,
+            },
+            {
+                "values": table["change"],
+                "scale": maps.continuous("change"),
+                "title": self._t("maps.cohort.change", year=ctx.year, prev_year=prev_year),
+                "not_evaluated": not_evaluated,
+            },
+            {
+                "values": table["stunting"],
+                "scale": maps.continuous("rate"),
+                "title": self._t("maps.cohort.stunting", year=years["stunting_prevalence_pct"]),
+            },
+            {
+                "values": table["poverty"],
+                "scale": maps.continuous("rate"),
+                "title": self._t("maps.cohort.poverty", year=years["poverty_rate_pct"]),
+            },
+        ]
+        source = self._t(
+            "maps.source.cohort",
+            year=ctx.year,
+            prev_year=prev_year,
+            stunting_year=years["stunting_prevalence_pct"],
+            poverty_year=years["poverty_rate_pct"],
+        )
+        fig = maps.plot_maps(
+            panels,
+            focus=focus,
+            labels=maps.map_labels(self.lang, ctx.year),
+            lang=self.lang,
+            source=source,
+        )
+        return [
+            _heading("maps.cohort.heading", self.lang),
+            _figure(plots.to_png(fig, dpi=maps.DPI), self._t("maps.cohort.alt")),
+            _html(_p(esc(self._t("maps.cohort.note", year=ctx.year)), "ll-note")),
         ]
 
 
