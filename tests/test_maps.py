@@ -132,3 +132,166 @@ def test_build_command_refuses_a_removed_feature_with_one_line(shared_data, tmp_
     assert len(lines) == 1 and "no feature for 3273 Kota Bandung" in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert paths.dataset("boundaries").read_bytes() == committed  # nothing written
+
+
+# -- projection and caches ------------------------------------------------------------------
+
+
+def test_projection_is_equal_area_over_indonesia():
+    """Projected areas of 1-degree cells equal their geodesic areas (WGS 84) at 6 N to 11 S."""
+    import shapely
+    from pyproj import Geod
+
+    from living_lab.boundaries import CRS, GEO_CRS
+
+    geod = Geod(ellps="WGS84")
+    import geopandas as gpd
+
+    for lon, lat in [(96.0, 5.0), (118.0, -1.0), (140.0, -10.0)]:
+        cell = shapely.box(lon, lat, lon + 1, lat + 1)
+        geodesic = abs(geod.geometry_area_perimeter(cell)[0])
+        projected = gpd.GeoSeries([cell], crs=GEO_CRS).to_crs(CRS).area.iloc[0]
+        assert projected == pytest.approx(geodesic, rel=0.002)
+
+
+def test_geometry_is_parsed_projected_and_turned_into_paths_once():
+    from living_lab import boundaries
+    from living_lab.plots import maps
+
+    first = maps._region_paths()
+    assert maps._region_paths() is first and len(first) == 514
+    before = boundaries._frame.cache_info()
+    boundaries.load_boundaries()
+    boundaries.load_boundaries()
+    after = boundaries._frame.cache_info()
+    assert after.misses == before.misses and after.hits >= before.hits + 2
+
+
+# -- maps ----------------------------------------------------------------------------------
+
+
+def _texts(fig) -> str:
+    return " ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
+
+
+def test_attribution_is_the_licensed_line_in_both_languages():
+    from living_lab.boundaries import attribution
+    from living_lab.text import t
+
+    assert t("maps.attribution", "en") == attribution()
+    assert "geoBoundaries IDN ADM2" in t("maps.attribution", "id")
+    assert "CC BY 3.0 IGO" in t("maps.attribution", "id")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_map_states_source_and_licence(lang):
+    import pandas as pd
+
+    from living_lab.plots import maps
+    from living_lab.text import t
+
+    values = pd.Series({"3211": 4.51, "3204": 3.10})
+    fig = maps.plot_map(values, scale=maps.continuous("index"), focus=["3211", "3204"], lang=lang)
+    assert t("maps.attribution", lang) in _texts(fig)
+    static, _ = maps._locator_static(province_code="32", attribution=t("maps.attribution", lang))
+    assert t("maps.attribution", lang) in _texts(static)
+    svg = maps.index_map_svg(
+        pd.DataFrame(
+            {"name": ["Kabupaten Sumedang"], "index": [4.51], "predicate": ["Memuaskan"]},
+            index=["3211"],
+        ),
+        {},
+        year=2024,
+        lang=lang,
+    )
+    assert "geoBoundaries IDN ADM2" in svg and "CC BY 3.0 IGO" in svg
+
+
+def test_not_evaluated_and_no_data_are_hatched_not_coloured_as_low_values():
+    import numpy as np
+    import pandas as pd
+    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
+
+    from living_lab.plots import maps
+
+    # 3211 has the lowest possible index, 3204 no value, 3273 was not evaluated.
+    values = pd.Series({"3211": 1.0, "3204": np.nan, "3273": np.nan})
+    fig = maps.plot_map(
+        values,
+        scale=maps.continuous("index"),
+        focus=["3211", "3204", "3273"],
+        not_evaluated=["3273"],
+        lang="en",
+    )
+    ax = fig.axes[0]
+    by_hatch = {c.get_hatch(): c for c in ax.collections}
+    assert set(by_hatch) >= {None, "////", "..."}
+    low = [c for c in ax.collections if c.get_hatch() is None and len(c.get_paths()) == 1]
+    assert any(
+        np.allclose(c.get_facecolor()[0], to_rgba(colormaps["cividis"](0.0)), atol=0.01)
+        for c in low
+    )
+    for hatch in ("////", "..."):
+        assert len(by_hatch[hatch].get_paths()) == 1
+        assert np.allclose(by_hatch[hatch].get_facecolor()[0], to_rgba("#ffffff"))
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    assert "Not evaluated in" in legend and "No data" in legend
+
+
+def test_predicate_colours_darken_in_order():
+    """Lightness falls from Kurang to Memuaskan, so the order survives colour-vision deficiency
+    and grey printing (ColorBrewer YlGnBu)."""
+    from matplotlib.colors import to_rgb
+
+    from living_lab.plots import maps
+
+    def luminance(hex_colour):
+        r, g, b = to_rgb(hex_colour)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lum = [luminance(c) for c in maps.predicates().colours]
+    assert all(a > b + 0.08 for a, b in zip(lum, lum[1:], strict=False))
+    assert maps.predicates().categories[0] == "Kurang"
+
+
+def test_index_map_escapes_data_and_links_only_existing_reports(tmp_path):
+    import pandas as pd
+
+    from living_lab.plots import maps
+
+    (tmp_path / "regions").mkdir()
+    (tmp_path / "regions" / "3211.html").write_text("report", encoding="utf-8")
+    numbers = pd.DataFrame(
+        {
+            "name": ["<script>alert(1)</script>", "Kota Bandung", "Kab. Bandung"],
+            "index": [4.51, float("nan"), 3.0],
+            "predicate": ['"><img src=x onerror=alert(1)>', None, "Baik"],
+        },
+        index=["3211", "3273", "3204"],
+    )
+    regions = {
+        "3211": {"status": "ok"},
+        "3273": {"status": "ok"},  # no file written: no link
+        "3204": {"status": "failed"},
+        "../x": {"status": "ok"},
+    }
+    page = maps.index_map_html(numbers, regions, tmp_path, year=2024, lang="id")
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page  # an unknown predicate is never written raw
+    assert page.count("<a href=") == 1 and '<a href="regions/3211.html" data-code="3211">' in page
+    assert page.count("<path d=") >= 3 + 1  # three regions and the province outline
+    assert "Tidak dievaluasi 2024" in page  # Kota Bandung: hatched and named in the legend
+
+
+def test_column_map_of_the_panel():
+    from living_lab.errors import ParameterError
+    from living_lab.plots import maps
+
+    panel = datasets.load_panel()
+    fig = maps.plot_column_map(panel, "index", lang="id")
+    n = int(panel.loc[panel["year"] == 2024, "index"].notna().sum())
+    assert f"index, 2024 (n = {n} kabupaten/kota)" in _texts(fig)
+    assert n == 485  # the 2024 report's kabupaten/kota
+    with pytest.raises(ParameterError, match="column: 'nope' is not in the panel"):
+        maps.plot_column_map(panel, "nope")
