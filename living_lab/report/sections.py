@@ -1746,7 +1746,14 @@ class CohortReport(_Localised):
         return [
             _heading("maps.cohort.heading", self.lang),
             _figure(plots.to_png(fig, dpi=maps.DPI), self._t("maps.cohort.alt")),
-            _html(_p(esc(self._t("maps.cohort.note", year=ctx.year)), "ll-note")),
+            _html(
+                _p(
+                    esc(self._t("maps.cohort.note", year=ctx.year))
+                    + "<br>"
+                    + esc(f"{source} · {self._t('maps.attribution')}"),
+                    "ll-note",
+                )
+            ),
         ]
 
 
