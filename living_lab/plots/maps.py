@@ -710,7 +710,7 @@ def index_map_svg(
 
 
 INDEX_MAP_CSS = (
-    ".ll-mapfig{margin:.6em 0 1.2em}.ll-mapfig svg{width:100%;max-width:960px;height:auto;"
+    ".ll-mapfig{margin:.6em 0 1.2em}.ll-mapfig svg{width:100%;max-width:720px;height:auto;"
     "display:block;background:#fbfbfa;border:1px solid #eee}"
     ".ll-legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.85em;margin:.4em 0}"
     ".ll-key i{display:inline-block;width:14px;height:11px;border:1px solid #999;"
