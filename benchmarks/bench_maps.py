@@ -53,8 +53,8 @@ def run(quick: bool = False) -> dict:
 
     svg = maps.index_map_svg(ctx.table, {}, year=2024)
     svg_cohort = best_of(lambda: maps.index_map_svg(ctx.table, {}, year=2024))
-    everyone = datasets.load_regions().set_index("region_code").assign(
-        index=float("nan"), predicate=None
+    everyone = (
+        datasets.load_regions().set_index("region_code").assign(index=float("nan"), predicate=None)
     )
     svg_all = best_of(lambda: maps.index_map_svg(everyone, {}, year=2024), repeat=1)
     svg_all_kb = len(maps.index_map_svg(everyone, {}, year=2024)) / 1024
