@@ -278,7 +278,7 @@ def test_index_map_escapes_data_and_links_only_existing_reports(tmp_path):
     }
     page = maps.index_map_html(numbers, regions, tmp_path, year=2024, lang="id")
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<img" not in page  # an unknown predicate is never written raw
+    assert "<img" not in page and "&lt;img src=x" in page  # in the tooltip, escaped
     assert page.count("<a href=") == 1 and '<a href="regions/3211.html" data-code="3211">' in page
     assert page.count("<path d=") >= 3 + 1  # three regions and the province outline
     assert "Tidak dievaluasi 2024" in page  # Kota Bandung: hatched and named in the legend

@@ -660,13 +660,13 @@ def index_map_svg(
         row = table.loc[code]
         name = str(row.get("name", code))
         pred = row.get("predicate")
-        evaluated = code in colours.index
-        fill = colours[code] if evaluated else "url(#ll-ne)"
-        if evaluated:
-            index = row.get("index")
-            value = _fmt(float(index), lang, 2) if pd.notna(index) else ""
-            tip = f"{name}: {value} ({pred})"
+        index = row.get("index")
+        if pd.notna(index):
+            # A published index always has a predicate; one outside the five is drawn blank.
+            fill = colours.get(code, NO_DATA["facecolor"])
+            tip = f"{name}: {_fmt(float(index), lang, 2)} ({pred})"
         else:
+            fill = "url(#ll-ne)"
             tip = f"{name}: {t('maps.not_evaluated', lang, year=year)}"
         path = (
             f'<path d="{shape(code)}" fill="{fill}" data-code="{esc(code)}">'
