@@ -295,3 +295,11 @@ def test_column_map_of_the_panel():
     assert n == 485  # the 2024 report's kabupaten/kota
     with pytest.raises(ParameterError, match="column: 'nope' is not in the panel"):
         maps.plot_column_map(panel, "nope")
+
+
+def test_build_refuses_a_file_that_is_not_geojson(shared_data, tmp_path, monkeypatch):
+    root = _shared_copy(tmp_path, shared_data, lambda fs: None)
+    (root / "boundaries" / "idn_adm2_simplified.geojson").write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("LIVING_LAB_SHARED", str(root))
+    with pytest.raises(InputError, match=r"idn_adm2_simplified.geojson: cannot read as GeoJSON"):
+        build.build_boundaries()
