@@ -303,3 +303,20 @@ def test_build_refuses_a_file_that_is_not_geojson(shared_data, tmp_path, monkeyp
     monkeypatch.setenv("LIVING_LAB_SHARED", str(root))
     with pytest.raises(InputError, match=r"idn_adm2_simplified.geojson: cannot read as GeoJSON"):
         build.build_boundaries()
+
+
+def test_locator_map_reuses_its_province_layer_without_changing_the_picture():
+    """The cached province layer gives the same bytes as the first drawing (warm = fresh)."""
+    from living_lab.plots import maps
+    from living_lab.plots import report as figures
+
+    labels = {"title": "Kabupaten Sumedang", "region": "Kabupaten Sumedang", "partner": "Mitra"}
+    attribution = maps.map_labels("id")["attribution"]
+    figures._LAYERS.clear()
+    first = maps.locator_png("3211", ["3204"], labels=labels, attribution=attribution)
+    layers = len(figures._LAYERS)
+    maps.locator_png("3273", ["3201", "3202"], labels=labels, attribution=attribution)
+    assert len(figures._LAYERS) == layers  # same province: the layer is reused
+    maps.locator_png("1101", [], labels=labels, attribution=attribution)  # another province
+    again = maps.locator_png("3211", ["3204"], labels=labels, attribution=attribution)
+    assert again == first and first.startswith(b"\x89PNG")
