@@ -4,6 +4,14 @@ A framework file lists domains, aspects and indicators with their weights (perce
 index), the level names of each capability type and the predicate bands. Adding a framework is
 adding a file; nothing here names a specific regulation except the default id.
 
+A framework without domains lists its aspects at the top (``aspects:`` instead of
+``domains:``, as PermenPANRB 8/2026 does). Its top-level groups are then the aspects: each
+aspect is also its own group in :attr:`Framework.domains` (same number, name and weight), so
+every consumer of "domains" works unchanged, and :attr:`Framework.top_level` says ``"aspect"``.
+Optional keys: ``confidence`` (of the transcription), ``formula`` (``weighted_mean``, the only
+formula known), ``valid_to_year``, ``index_name`` and ``level_names_en`` (English texts), and
+per indicator ``external`` (who assesses it outside the self-assessment, in id and en).
+
 Examples
 --------
 >>> fw = load_framework()
@@ -30,7 +38,12 @@ from living_lab.errors import InputError, ParameterError
 from living_lab.validate import read_yaml
 
 DEFAULT_FRAMEWORK = "permenpanrb-59-2020"
-Capability = Literal["process", "service"]
+#: A capability type: a key of the framework's ``level_names`` (e.g. process, service).
+Capability = str
+#: Formulas the scorer implements: nested weighted means of levels (indicator -> aspect ->
+#: domain -> index), the formula of PermenPANRB 59/2020 and 8/2026.
+FORMULAS = ("weighted_mean",)
+TopLevel = Literal["domain", "aspect"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ class Indicator:
     capability: Capability
     aspect: int
     domain: int
+    external: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,27 @@ class Framework:
     predicates: tuple[PredicateBand, ...]
     level_names: dict[str, dict[int, str]] = field(repr=False)
     worked_example: dict | None = field(default=None, repr=False)
+    confidence: str | None = None
+    formula: str = "weighted_mean"
+    valid_to_year: int | None = None
+    top_level: TopLevel = "domain"
+    index_name: dict[str, str] | None = field(default=None, repr=False)
+    level_names_en: dict[str, dict[int, str]] | None = field(default=None, repr=False)
+
+    def levels_named(self, lang: str = "id") -> dict[str, dict[int, str]]:
+        """Level names of each capability type in ``lang`` (Indonesian names if no English)."""
+        return self.level_names_en if lang == "en" and self.level_names_en else self.level_names
+
+    @property
+    def external_indicators(self) -> tuple[Indicator, ...]:
+        """Indicators whose level comes from an assessment outside the self-assessment."""
+        return tuple(i for i in self.indicators if i.external)
+
+    def applies_to(self, year: int) -> bool:
+        """Whether evaluation rounds of ``year`` were scored under this framework."""
+        return year >= self.valid_from_year and (
+            self.valid_to_year is None or year <= self.valid_to_year
+        )
 
     @property
     def aspects(self) -> tuple[Aspect, ...]:
@@ -181,14 +216,22 @@ FRAMEWORK_KEYS = {
         "predicates",
         "worked_example",
         "domains",
+        "aspects",
+        "confidence",
+        "confidence_note",
+        "formula",
+        "valid_to_year",
+        "index_name",
+        "level_names_en",
     ),
     "domain": ("number", "name", "weight_pct", "aspects"),
     "aspect": ("number", "name", "weight_pct", "indicators"),
-    "indicator": ("number", "name", "weight_pct", "capability"),
+    "indicator": ("number", "name", "weight_pct", "capability", "external"),
     "predicate": ("name", "min", "max_exclusive"),
     "scale": ("min", "max"),
 }
-CAPABILITIES: tuple[Capability, ...] = ("process", "service")
+CONFIDENCES = ("high", "medium", "low")
+LANG_KEYS = ("id", "en")
 
 
 class _Reader:
@@ -275,53 +318,38 @@ def parse_framework(path: Path) -> Framework:
         raise InputError("expected a YAML mapping at the top level", file=path)
     r = _Reader(path)
     r.mapping(raw, "", "")
+    level_names = _level_names(r, raw, "level_names", required=True)
+    level_names_en = _level_names(r, raw, "level_names_en", required=False)
+    if "domains" in raw and "aspects" in raw:
+        raise r.fail("aspects", "give either 'domains' or top-level 'aspects', not both")
     domains = []
-    for di, d in enumerate(r.items(raw, "domains", "")):
-        dw = f"domains[{di}]"
-        r.mapping(d, dw, "domain")
-        d_number = r.integer(d, "number", dw)
-        aspects = []
-        for ai, a in enumerate(r.items(d, "aspects", dw)):
-            aw = f"{dw}.aspects[{ai}]"
+    if "aspects" in raw and "domains" not in raw:
+        top_level = "aspect"
+        for ai, a in enumerate(r.items(raw, "aspects", "")):
+            aw = f"aspects[{ai}]"
             r.mapping(a, aw, "aspect")
-            a_number = r.integer(a, "number", aw)
-            inds = []
-            for ii, i in enumerate(r.items(a, "indicators", aw)):
-                iw = f"{aw}.indicators[{ii}]"
-                r.mapping(i, iw, "indicator")
-                capability = r.get(i, "capability", iw, f"one of {list(CAPABILITIES)}")
-                if capability not in CAPABILITIES:
-                    raise r.fail(
-                        f"{iw}.capability",
-                        f"{capability!r} is not allowed; expected one of {list(CAPABILITIES)}",
-                    )
-                inds.append(
-                    Indicator(
-                        number=r.integer(i, "number", iw),
-                        name=r.text(i, "name", iw),
-                        weight_pct=r.number(i, "weight_pct", iw, positive=True),
-                        capability=capability,  # type: ignore[arg-type]
-                        aspect=a_number,
-                        domain=d_number,
-                    )
-                )
-            aspects.append(
-                Aspect(
-                    a_number,
-                    r.text(a, "name", aw),
-                    r.number(a, "weight_pct", aw, positive=True),
+            number = r.integer(a, "number", aw)
+            aspect = _aspect(r, a, aw, number, level_names)
+            domains.append(Domain(number, aspect.name, aspect.weight_pct, (aspect,)))
+    else:
+        top_level = "domain"
+        for di, d in enumerate(r.items(raw, "domains", "")):
+            dw = f"domains[{di}]"
+            r.mapping(d, dw, "domain")
+            d_number = r.integer(d, "number", dw)
+            aspects = []
+            for ai, a in enumerate(r.items(d, "aspects", dw)):
+                aw = f"{dw}.aspects[{ai}]"
+                r.mapping(a, aw, "aspect")
+                aspects.append(_aspect(r, a, aw, d_number, level_names))
+            domains.append(
+                Domain(
                     d_number,
-                    tuple(inds),
+                    r.text(d, "name", dw),
+                    r.number(d, "weight_pct", dw, positive=True),
+                    tuple(aspects),
                 )
             )
-        domains.append(
-            Domain(
-                d_number,
-                r.text(d, "name", dw),
-                r.number(d, "weight_pct", dw, positive=True),
-                tuple(aspects),
-            )
-        )
     scale = r.mapping(r.get(raw, "scale", "", "a mapping with min and max"), "scale", "scale")
     predicates = []
     for pi, p in enumerate(r.items(raw, "predicates", "")):
@@ -335,11 +363,6 @@ def parse_framework(path: Path) -> Framework:
                 None if upper is None else r.number(p, "max_exclusive", pw),
             )
         )
-    level_names = r.get(raw, "level_names", "", "a mapping of capability to level names")
-    if not isinstance(level_names, dict) or not all(
-        isinstance(m, dict) and all(isinstance(n, int) for n in m) for m in level_names.values()
-    ):
-        raise r.fail("level_names", "expected a mapping of capability type to {level number: name}")
     worked_example = raw.get("worked_example")
     if worked_example is not None and not isinstance(worked_example, dict):
         raise r.fail("worked_example", f"expected a mapping, got {_kind_of(worked_example)}")
@@ -355,13 +378,83 @@ def parse_framework(path: Path) -> Framework:
         else 2,
         domains=tuple(domains),
         predicates=tuple(predicates),
-        level_names={str(k): {n: str(v) for n, v in m.items()} for k, m in level_names.items()},
+        level_names=level_names,
         worked_example=worked_example,
+        confidence=_choice(r, raw, "confidence", CONFIDENCES),
+        formula=_choice(r, raw, "formula", FORMULAS) or FORMULAS[0],
+        valid_to_year=r.integer(raw, "valid_to_year", "") if "valid_to_year" in raw else None,
+        top_level=top_level,
+        index_name=_texts(r, raw.get("index_name"), "index_name"),
+        level_names_en=level_names_en,
     )
     if fw.scale_min >= fw.scale_max:
         raise r.fail("scale", f"min {fw.scale_min:g} is not below max {fw.scale_max:g}")
     _check(fw, path)
     return fw
+
+
+def _aspect(r: _Reader, a: dict, aw: str, domain: int, level_names: dict) -> Aspect:
+    """One aspect node (already checked to be a mapping) with its indicators."""
+    a_number = r.integer(a, "number", aw)
+    inds = []
+    for ii, i in enumerate(r.items(a, "indicators", aw)):
+        iw = f"{aw}.indicators[{ii}]"
+        r.mapping(i, iw, "indicator")
+        capability = r.get(i, "capability", iw, f"one of {list(level_names)}")
+        if capability not in level_names:
+            raise r.fail(
+                f"{iw}.capability",
+                f"{capability!r} is not allowed; expected one of {list(level_names)}",
+            )
+        inds.append(
+            Indicator(
+                number=r.integer(i, "number", iw),
+                name=r.text(i, "name", iw),
+                weight_pct=r.number(i, "weight_pct", iw, positive=True),
+                capability=capability,
+                aspect=a_number,
+                domain=domain,
+                external=_texts(r, i.get("external"), f"{iw}.external"),
+            )
+        )
+    return Aspect(
+        a_number,
+        r.text(a, "name", aw),
+        r.number(a, "weight_pct", aw, positive=True),
+        domain,
+        tuple(inds),
+    )
+
+
+def _level_names(
+    r: _Reader, raw: dict, key: str, *, required: bool
+) -> dict[str, dict[int, str]] | None:
+    if not required and key not in raw:
+        return None
+    names = r.get(raw, key, "", "a mapping of capability to level names")
+    if not isinstance(names, dict) or not all(
+        isinstance(m, dict) and all(isinstance(n, int) for n in m) for m in names.values()
+    ):
+        raise r.fail(key, "expected a mapping of capability type to {level number: name}")
+    return {str(k): {n: str(v) for n, v in m.items()} for k, m in names.items()}
+
+
+def _choice(r: _Reader, raw: dict, key: str, allowed: tuple[str, ...]) -> str | None:
+    if key not in raw:
+        return None
+    value = raw[key]
+    if value not in allowed:
+        raise r.fail(key, f"{value!r} is not allowed; expected one of {list(allowed)}")
+    return str(value)
+
+
+def _texts(r: _Reader, node: object, where: str) -> dict[str, str] | None:
+    """An optional ``{id: ..., en: ...}`` pair of texts."""
+    if node is None:
+        return None
+    if not isinstance(node, dict) or sorted(node) != sorted(LANG_KEYS):
+        raise r.fail(where, f"expected a mapping with the keys {list(LANG_KEYS)}")
+    return {lang: r.text(node, lang, where) for lang in LANG_KEYS}
 
 
 def _check(fw: Framework, path: Path) -> None:
@@ -398,6 +491,17 @@ def _check(fw: Framework, path: Path) -> None:
             raise InputError(
                 f"indicator {i.number}: capability {i.capability!r} has no level names", file=path
             )
+    if fw.level_names_en is not None and sorted(fw.level_names_en) != sorted(fw.level_names):
+        raise InputError(
+            f"level_names_en has the capability types {sorted(fw.level_names_en)}; expected "
+            f"those of level_names, {sorted(fw.level_names)}",
+            file=path,
+        )
+    if fw.valid_to_year is not None and fw.valid_to_year < fw.valid_from_year:
+        raise InputError(
+            f"valid_to_year {fw.valid_to_year} is before valid_from_year {fw.valid_from_year}",
+            file=path,
+        )
     mins = [p.min for p in fw.predicates]
     if mins != sorted(mins):
         raise InputError("predicate bands must be listed from lowest to highest", file=path)

@@ -427,11 +427,52 @@ class ScoreResult:
             }
         )
 
+    def external_levels(self, lang: str = "id") -> pd.DataFrame:
+        """Indicators whose level comes from an assessment by another agency, with the level used.
+
+        Columns ``indicator, name, level, assessed_by`` (``level`` is NaN when scored from domain
+        scores). Empty for a framework without externally assessed indicators.
+        """
+        fw = self.framework_definition()
+        inds = fw.external_indicators
+        return pd.DataFrame(
+            {
+                "indicator": [i.number for i in inds],
+                "name": [i.name for i in inds],
+                "level": [
+                    float(self.levels[i.number]) if self.levels is not None else np.nan
+                    for i in inds
+                ],
+                "assessed_by": [i.external[lang if lang in i.external else "id"] for i in inds],
+            }
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: scores rounded as published, plus the unrounded index."""
+        """A JSON-ready summary: scores rounded as published, plus the unrounded index.
+
+        A framework with a stated transcription confidence adds ``framework_name`` and
+        ``framework_confidence``; one with externally assessed indicators adds
+        ``external_levels`` (indicator, name, level, assessed_by).
+        """
         r = lambda v: round_half_up(float(v), self.decimals)  # noqa: E731
         aspects = self.aspect_table()
+        fw = self.framework_definition()
+        about: dict[str, Any] = {}
+        if fw.confidence is not None:
+            about = {"framework_name": fw.name, "framework_confidence": fw.confidence}
+        if fw.external_indicators:
+            ext = self.external_levels("en")
+            about["external_levels"] = [
+                {
+                    "indicator": int(e.indicator),
+                    "name": e.name,
+                    "level": None if np.isnan(e.level) else int(e.level),
+                    "assessed_by": e.assessed_by,
+                }
+                for e in ext.itertuples(index=False)
+            ]
         return {
+            **about,
             "framework": self.framework,
             "index": r(self.index),
             "index_unrounded": float(self.index),

@@ -61,6 +61,8 @@ TEMPLATE_COLUMNS = (
     "level",
     "note",
 )
+#: Template column naming the outside assessment of an externally assessed indicator.
+EXTERNAL_COLUMN = "assessed_by"
 #: Column marking a generated (synthetic) file; any non-empty value marks it.
 SYNTHETIC_COLUMN = "synthetic"
 #: Sheet read from (and written to) an XLSX file.
@@ -85,13 +87,20 @@ def file_format(path: str | Path) -> FileFormat:
 # --------------------------------------------------------------------------------------------
 
 
-def template_frame(framework: str | Framework = DEFAULT_FRAMEWORK) -> pd.DataFrame:
-    """The empty self-assessment: one row per indicator, ``level`` and ``note`` empty."""
+def template_frame(
+    framework: str | Framework = DEFAULT_FRAMEWORK, lang: Lang = "id"
+) -> pd.DataFrame:
+    """The empty self-assessment: one row per indicator, ``level`` and ``note`` empty.
+
+    A framework with externally assessed indicators gets one more column, ``assessed_by``,
+    after ``level_guide``: the assessment (and agency) the level of such an indicator is taken
+    from, empty for the indicators the region assesses itself.
+    """
     fw = _framework(framework)
     table = fw.indicator_table()
     guide = {
         cap: " | ".join(f"{n} {name}" for n, name in sorted(names.items()))
-        for cap, names in fw.level_names.items()
+        for cap, names in fw.levels_named(lang).items()
     }
     out = pd.DataFrame(
         {
@@ -108,7 +117,17 @@ def template_frame(framework: str | Framework = DEFAULT_FRAMEWORK) -> pd.DataFra
             "note": pd.Series([None] * len(table), dtype=object),
         }
     )
-    return out[list(TEMPLATE_COLUMNS)]
+    columns = list(TEMPLATE_COLUMNS)
+    if fw.external_indicators:
+        external = {
+            i.number: t("template_external", lang, by=i.external[lang])
+            for i in fw.external_indicators
+        }
+        out[EXTERNAL_COLUMN] = pd.Series(
+            [external.get(int(n)) for n in table["indicator"]], dtype=object
+        )
+        columns.insert(columns.index("level_guide") + 1, EXTERNAL_COLUMN)
+    return out[columns]
 
 
 def write_table(
@@ -192,7 +211,13 @@ def _write_xlsx(df: pd.DataFrame, path: Path, *, synthetic_note: str | None, abo
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "B2"
-    widths = {"indicator_name": 60, "aspect_name": 35, "domain_name": 25, "level_guide": 55}
+    widths = {
+        "indicator_name": 60,
+        "aspect_name": 35,
+        "domain_name": 25,
+        "level_guide": 55,
+        EXTERNAL_COLUMN: 45,
+    }
     for k, col in enumerate(df.columns, start=1):
         letter = ws.cell(row=1, column=k).column_letter
         ws.column_dimensions[letter].width = widths.get(col, max(10, len(col) + 2))
@@ -229,11 +254,15 @@ def _plain(v: Any) -> Any:
 
 def about_lines(fw: Framework, lang: Lang = "id") -> list[str]:
     """Lines describing the template (for the XLSX ``keterangan`` sheet)."""
-    return [
-        f"{fw.name} — {fw.source}",
-        t("template_about_fill", lang),
-        t("template_about_use", lang),
-    ]
+    lines = [f"{fw.name} — {fw.source}"]
+    if fw.confidence is not None:
+        lines.append(t(f"scoring_confidence_{fw.confidence}", lang))
+    lines += [t("template_about_fill", lang), t("template_about_use", lang)]
+    if fw.external_indicators:
+        lines.append(t("template_about_external", lang))
+    if fw.id != DEFAULT_FRAMEWORK:
+        lines.append(t("template_about_framework", lang, framework=fw.id))
+    return lines
 
 
 def write_template(
@@ -245,7 +274,7 @@ def write_template(
 ) -> pd.DataFrame:
     """Write the empty template (stdout without ``target``); returns what was written."""
     fw = _framework(framework)
-    df = template_frame(fw)
+    df = template_frame(fw, lang)
     write_table(df, target, fmt=fmt, about=about_lines(fw, lang))
     return df
 
@@ -266,7 +295,9 @@ def synthetic_levels(
     Each level is ``round(national mean of its domain in reference_year + region effect +
     indicator noise)`` clipped to 1-5, with region effect ~ N(0, 0.3) and noise ~ N(0, 0.8).
     The national domain means are published figures (``data/spbe_national.csv``); everything
-    else is random. Not a model of any real region.
+    else is random. Not a model of any real region. A framework with no published national
+    results at all (Pemdi, before its first round is published) is centred on the middle of
+    its scale instead: no score of one framework is carried over to another.
     """
     from living_lab import datasets
 
@@ -275,13 +306,17 @@ def synthetic_levels(
     fw = _framework(framework)
     nat = datasets.load_spbe_national()
     row = nat[(nat["year"] == reference_year) & (nat["framework"] == fw.id)]
-    if row.empty:
+    if not (nat["framework"] == fw.id).any():
+        middle = (fw.scale_min + fw.scale_max) / 2
+        means = {d.number: middle for d in fw.domains}
+    elif row.empty:
         raise InputError(
             f"no national {fw.id} domain scores for {reference_year}; expected one of "
             f"{sorted(nat.loc[nat['framework'] == fw.id, 'year'])}",
             field="reference_year",
         )
-    means = {d.number: float(row.iloc[0][f"d{d.number}"]) for d in fw.domains}
+    else:
+        means = {d.number: float(row.iloc[0][f"d{d.number}"]) for d in fw.domains}
     rng = np.random.default_rng(seed)
     region = rng.normal(0.0, 0.3)
     inds = fw.indicators
@@ -305,7 +340,7 @@ def synthetic_example(
 ) -> pd.DataFrame:
     """A filled, SYNTHETIC self-assessment (the template plus levels and a ``synthetic`` column)."""
     fw = _framework(framework)
-    df = template_frame(fw)
+    df = template_frame(fw, lang)
     df["level"] = synthetic_levels(seed, framework=fw).to_numpy()
     df[SYNTHETIC_COLUMN] = synthetic_label(seed, lang)
     return df
@@ -466,14 +501,16 @@ class SelfAssessment:
     synthetic: bool
     path: Path
     lines: Mapping[int, int]
+    framework: str = DEFAULT_FRAMEWORK
 
     def score(self, *, allow_partial: bool = False) -> ScoreResult:
-        """Score it (see :func:`living_lab.scoring.score_levels`)."""
+        """Score it (see :func:`living_lab.scoring.score_levels`) under the framework it was read with."""
         fw_levels = self.levels
         if self.missing and not allow_partial:
             raise InputError(_missing_message(self.missing), file=self.path)
         return score_levels(
             fw_levels,
+            framework=self.framework,
             allow_partial=allow_partial,
             synthetic=self.synthetic,
             source=self.path.name,
@@ -519,11 +556,16 @@ def read_self_assessment(
                 file=path,
                 row=1,
             )
+    _check_framework_of_file(raw, fw, path)
     numbers = [i.number for i in fw.indicators]
     by_number = {i.number: i for i in fw.indicators}
     name_to_level = {
-        cap: {name.casefold(): n for n, name in names.items()}
-        for cap, names in fw.level_names.items()
+        cap: {
+            name.casefold(): n
+            for lang in ("en", "id")  # Indonesian names win if a name is in both
+            for n, name in fw.levels_named(lang)[cap].items()
+        }
+        for cap in fw.level_names
     }
     levels = pd.Series(np.nan, index=pd.Index(numbers, name="indicator"), name="level")
     lines: dict[int, int] = {}
@@ -579,7 +621,52 @@ def read_self_assessment(
     if len(missing) == len(numbers):
         raise InputError("no indicator has a level; nothing to score", file=path, field="level")
     synthetic = SYNTHETIC_COLUMN in raw.columns and raw[SYNTHETIC_COLUMN].notna().any()
-    return SelfAssessment(levels, missing, bool(synthetic), path, lines)
+    return SelfAssessment(levels, missing, bool(synthetic), path, lines, fw.id)
+
+
+def _check_framework_of_file(raw: pd.DataFrame, fw: Framework, path: Path) -> None:
+    """Refuse, in one line, a file written for another framework than ``fw``.
+
+    A file is taken to be of another framework when its indicator names (the template's
+    ``indicator_name`` column) match that framework's and not ``fw``'s on most named rows, or,
+    without names, when its indicator numbers are exactly that framework's and not all of them
+    are indicators of ``fw``. Files that match neither are left to the row checks.
+    """
+    from living_lab.framework import available_frameworks
+
+    numbers = [_whole_number(v) if v is not None else None for v in raw["indicator"]]
+    names = raw["indicator_name"] if "indicator_name" in raw.columns else None
+
+    def fit(other: Framework) -> float:
+        """Share of the file's rows consistent with ``other``."""
+        by_number = {i.number: i.name.casefold() for i in other.indicators}
+        if names is not None:
+            pairs = [(n, v) for n, v in zip(numbers, names, strict=True) if v is not None]
+            if pairs:
+                return sum(by_number.get(n) == str(v).strip().casefold() for n, v in pairs) / len(
+                    pairs
+                )
+        given = {n for n in numbers if n is not None}
+        if not given:
+            return 0.0
+        if given == set(by_number):
+            return 1.0
+        return 0.5 if given <= set(by_number) else 0.0
+
+    own = fit(fw)
+    if own >= 0.5:
+        return
+    for other_id in available_frameworks():
+        if other_id == fw.id:
+            continue
+        other = load_framework(other_id)
+        if fit(other) > 0.5:
+            raise InputError(
+                f"is a self-assessment of {other.name} ({len(other.indicators)} indicators), not "
+                f"of {fw.name} ({len(fw.indicators)} indicators); score it with --framework "
+                f"{other.id} (scores are never converted between frameworks)",
+                file=path,
+            )
 
 
 def _whole_number(text: str) -> int | None:

@@ -23,7 +23,9 @@ from living_lab.scoring import _ranges
 from living_lab.text import Lang, t
 
 DESCRIPTION = """\
-Plan the cheapest way to raise the SPBE index to a target.
+Plan the cheapest way to raise the SPBE index to a target (or, with --framework pemdi-2026
+and a Pemdi self-assessment, the Pemdi index; the output then names the framework and the
+confidence of its transcription).
 
 From a self-assessment FILE (indicator levels), the plan lists indicator by indicator the
 current and proposed level and the index gain of each. Without --costs every level step counts
@@ -123,6 +125,8 @@ def _plan_file(args: argparse.Namespace, fw: Framework) -> int:
         "missing_indicators": list(sa.missing),
         "missing_treatment": "counted as level 1 (lower bound)" if sa.missing else None,
     }
+    if fw.confidence is not None:
+        extra = {"framework_name": fw.name, "framework_confidence": fw.confidence, **extra}
     if args.format == "json":
         print_json({**plan.to_dict(), **extra})
     elif args.format == "csv":
@@ -183,6 +187,10 @@ def render_plan(
     if synthetic:
         lines += [t("scoring_synthetic_note", lang), ""]
     lines.append(t("plan_heading", lang, target=_target_text(plan)))
+    fw = load_framework(plan.framework)
+    if fw.confidence is not None:
+        lines.append(f"{t('scoring_framework', lang)}: {fw.name}")
+        lines.append(t(f"scoring_confidence_{fw.confidence}", lang))
     if missing:
         lines.append(t("plan_partial_note", lang, missing=_ranges(missing)))
     lines += _outcome_lines(plan, lang)
@@ -203,7 +211,8 @@ def render_plan(
         {
             cols["ind"]: tab["indicator"].astype(str),
             "": [_short_name(n) for n in tab["name"]],
-            "D": tab["domain"].astype(str),
+            # the top-level group: D(omain), or A(spect) where aspects are the top level
+            fw.top_level[0].upper(): tab["domain"].astype(str),
             f"{cols['cur']} -> {t('plan_col_proposed', lang)}": [
                 f"{c} -> {p}" for c, p in zip(tab["current"], tab["proposed"], strict=True)
             ],
@@ -279,6 +288,8 @@ def _plan_domains(args: argparse.Namespace, fw: Framework) -> int:
         else:
             caps = parse_domains(args.caps, fw, option="--caps")
     plan = planner.plan_domains(domains, args.target, caps=caps, framework=fw)
+    if fw.confidence is not None:
+        extra = {"framework_name": fw.name, "framework_confidence": fw.confidence, **extra}
     if args.format == "json":
         print_json({**plan.to_dict(), **extra})
     elif args.format == "csv":

@@ -25,6 +25,12 @@ Score a filled self-assessment (CSV or XLSX written by `living-lab template`) fo
 PermenPANRB 59/2020: indicator levels -> aspect indices -> domain indices -> SPBE index and
 predicate. Or score four domain scores with --domains (aspects are then unknown).
 
+--framework pemdi-2026 scores a self-assessment of the Pemdi framework (PermenPANRB 8/2026,
+7 aspects, 20 indicators; transcription confidence medium) written by
+`living-lab template --framework pemdi-2026`; its output lists the indicators whose level is
+taken from another agency's assessment. A file of one framework scored with the other is
+refused. No score is converted between the two frameworks.
+
 Scores are printed with two decimals as KemenPANRB publishes them; the predicate is judged on
 the unrounded index (KemenPANRB 2024 practice), which --format json also gives.
 
@@ -93,25 +99,24 @@ def run(args: argparse.Namespace) -> int:
 
 def score_rows(result: ScoreResult) -> pd.DataFrame:
     """Long table of scores: level (index/domain/aspect), number, name, weight, score."""
+    fw = result.framework_definition()
     rows = [
         {
             "level": "index",
             "number": None,
-            "name": "SPBE",
+            "name": "SPBE" if fw.index_name is None else fw.index_name["id"],
             "weight_pct": 100.0,
             "score": round_half_up(result.index),
             "score_unrounded": result.index,
             "predicate": result.predicate,
         }
     ]
-    for kind, table in (("domain", result.domain_table()), ("aspect", result.aspect_table())):
-        if table is None:
-            continue
+    for kind, table in _group_tables(result):
         for r in table.itertuples(index=False):
             rows.append(
                 {
                     "level": kind,
-                    "number": getattr(r, kind),
+                    "number": getattr(r, "aspect" if kind == "aspect" else "domain"),
                     "name": r.name,
                     "weight_pct": r.weight_pct,
                     "score": round_half_up(r.score),
@@ -136,8 +141,11 @@ def render(result: ScoreResult, lang: Lang) -> str:
         if result.levels is not None
         else t("scoring_from_domains", lang)
     )
-    lines.append(f"{t('spbe_index', lang)}: {fmt2(result.index)}  {result.predicate}")
+    index_name = t("spbe_index", lang) if fw.index_name is None else fw.index_name[lang]
+    lines.append(f"{index_name}: {fmt2(result.index)}  {result.predicate}")
     lines.append(f"{t('scoring_framework', lang)}: {fw.name}, {basis}")
+    if fw.confidence is not None:
+        lines.append(t(f"scoring_confidence_{fw.confidence}", lang))
     if result.predicate != result.predicate_of_rounded:
         lines.append(
             t(
@@ -158,14 +166,33 @@ def render(result: ScoreResult, lang: Lang) -> str:
                 upper=fmt2(result.index_upper),
             )
         )
-    lines += ["", t("scoring_domains_heading", lang)]
-    lines.append(_score_table(result.domain_table(), "domain", lang))
-    aspects = result.aspect_table()
-    if aspects is not None:
-        lines += ["", t("scoring_aspects_heading", lang)]
-        lines.append(_score_table(aspects, "aspect", lang))
+    for kind, table in _group_tables(result):
+        lines += ["", t(f"scoring_{kind}s_heading", lang)]
+        lines.append(_score_table(table, kind, lang))
+    external = result.external_levels(lang)
+    if len(external):
+        lines += ["", t("scoring_external_heading", lang)]
+        for e in external.itertuples(index=False):
+            level = "" if pd.isna(e.level) else f" = {int(e.level)}"
+            lines.append(f"  {e.indicator}. {e.name}{level}: {e.assessed_by}")
     lines += ["", t("scoring_rounding_note", lang, unrounded=f"{result.index:.4f}")]
     return "\n".join(lines)
+
+
+def _group_tables(result: ScoreResult) -> list[tuple[str, pd.DataFrame]]:
+    """The score tables to show, by kind: domains then aspects.
+
+    In a framework whose top-level groups are its aspects the domain table repeats the aspect
+    table, so only the aspects are shown (or, scored from group scores, the groups as aspects).
+    """
+    fw = result.framework_definition()
+    aspects = result.aspect_table()
+    groups = result.domain_table()
+    if fw.top_level == "aspect":
+        if aspects is not None:
+            return [("aspect", aspects)]
+        return [("aspect", groups.assign(aspect=groups["domain"]))]
+    return [("domain", groups)] + ([] if aspects is None else [("aspect", aspects)])
 
 
 def _score_table(table: pd.DataFrame, kind: str, lang: Lang) -> str:
