@@ -98,7 +98,10 @@ def load_spbe(
     extra : user-supplied SPBE files (same columns as ``data/spbe_index.csv``, with ``region``
         names or ``region_code``), e.g. a newly published evaluation year; one path or a list.
         They are validated and their rows replace bundled rows of the same region and year; a
-        region and year given by two of them is refused.
+        region and year given by two of them is refused. Published Pemdi results (PermenPANRB
+        8/2026, from the 2026 round) go in with ``framework`` ``pemdi-2026`` and no d1-d4: they
+        are their own series, returned only with ``framework="pemdi-2026"`` (or ``None``,
+        where the ``framework`` column keeps them apart), never joined onto the SPBE index.
     """
     frameworks = validate.load_schema("spbe_index")["columns"]["framework"]["values"]
     if framework is not None and framework not in frameworks:
@@ -160,19 +163,57 @@ def read_spbe_file(path: str | Path) -> pd.DataFrame:
     raw["framework"] = raw["framework"].fillna(DEFAULT_FRAMEWORK)
     raw["source"] = raw["source"].fillna(path.name) if "source" in raw.columns else path.name
     df = validate.check_table(raw, "spbe_index", file=path)
-    validate.check_spbe_consistency(df, file=path)
     for col in ["d1", "d2", "d3", "d4", "predicate"]:
         if col not in df.columns:
             df[col] = None
+    _check_frameworks(df, path)
+    validate.check_spbe_consistency(df, file=path)
     if df["predicate"].isna().any():
         from living_lab.framework import load_framework
 
-        fw = load_framework()
-        df.loc[df["predicate"].isna(), "predicate"] = fw.predicates_of(
-            df.loc[df["predicate"].isna(), "index"]
-        )
+        for framework_id, rows in df[df["predicate"].isna()].groupby("framework", sort=False):
+            df.loc[rows.index, "predicate"] = load_framework(str(framework_id)).predicates_of(
+                rows["index"]
+            )
     df["year"] = df["year"].astype(int)
     return df.drop(columns="_line")[list(validate.load_schema("spbe_index")["columns"])]
+
+
+def _check_frameworks(df: pd.DataFrame, path: Path) -> None:
+    """Each row's framework must apply to its year and have the bundled table's domains.
+
+    A framework whose top-level groups are not the four SPBE domains (Pemdi's seven aspects)
+    has no d1-d4: its rows carry the index (and predicate) only, as their own series.
+    """
+    from living_lab.framework import available_frameworks, load_framework
+
+    known = set(available_frameworks())
+    for pos, (framework_id, year) in enumerate(zip(df["framework"], df["year"], strict=True)):
+        if framework_id not in known:
+            continue  # an older framework without a definition file
+        fw = load_framework(str(framework_id))
+        line = int(df["_line"].iloc[pos]) if "_line" in df.columns else None
+        if not fw.applies_to(int(year)):
+            until = f"-{fw.valid_to_year}" if fw.valid_to_year is not None else " onward"
+            others = [f for f in sorted(known - {fw.id}) if load_framework(f).applies_to(int(year))]
+            hint = f"; give framework {others[0]} for {year}" if others else ""
+            raise InputError(
+                f"year {year}: {fw.name} applies to evaluation years {fw.valid_from_year}{until}"
+                f"{hint} (a separate series; scores are never converted between frameworks)",
+                file=path,
+                row=line,
+                field="framework",
+            )
+        if fw.domain_columns != ["d1", "d2", "d3", "d4"]:
+            filled = [c for c in ("d1", "d2", "d3", "d4") if pd.notna(df[c].iloc[pos])]
+            if filled:
+                raise InputError(
+                    f"{filled[0]} is given, but {fw.name} has no SPBE domains; leave d1-d4 "
+                    "empty for its rows (index and predicate only)",
+                    file=path,
+                    row=line,
+                    field=filled[0],
+                )
 
 
 def load_spbe_national() -> pd.DataFrame:

@@ -170,18 +170,25 @@ class Framework:
         (Kab. Pacitan 3.499, printed 3.50, is "Baik"), while some 2023 rows judge the printed
         value (Kab. Nias Barat 1.796, printed 1.80, is "Cukup"); pass the most precise index
         you have. :func:`living_lab.validate.check_spbe_consistency` accepts either reading.
+
+        Values are compared at 9 decimals: a weighted mean computed in floating point can land
+        a hair below a band edge it equals exactly (Pemdi levels giving exactly 1.50 are
+        computed as 1.4999999999999998), and no published index has that many decimals.
         """
         x = np.asarray(index, dtype=float)
         bounds = np.array([p.min for p in self.predicates[1:]])
         names = np.array([p.name for p in self.predicates], dtype=object)
-        out = names[np.searchsorted(bounds, x, side="right")]
+        out = names[np.searchsorted(bounds, np.round(x, 9), side="right")]
         out[np.isnan(x)] = None
         return out
 
     def next_predicate_threshold(self, index: float) -> float | None:
-        """Lowest index of the next predicate band above ``index`` (None at the top band)."""
+        """Lowest index of the next predicate band above ``index`` (None at the top band).
+
+        Compared at 9 decimals, like :meth:`predicates_of`.
+        """
         for band in self.predicates:
-            if band.min > index:
+            if band.min > round(float(index), 9):
                 return band.min
         return None
 
