@@ -93,6 +93,14 @@ def with_levels(**changes: object) -> dict[int, object]:
 
 
 SA_GOOD = sa()
+#: A Pemdi (PermenPANRB 8/2026) self-assessment as the template writes it: numbers and names.
+PEMDI = load_framework("pemdi-2026")
+SA_PEMDI = csv_bytes(
+    [
+        ["indicator", "indicator_name", "level"],
+        *[[i.number, i.name, 3] for i in PEMDI.indicators],
+    ]
+)
 SA_LATIN1 = csv_bytes(sa_rows(note="café"), encoding="latin-1")
 SA_PARTIAL = csv_bytes(
     [["indicator", "level", "note"], *[[n, LEVELS[n] if n > 3 else "", ""] for n in NUMBERS]]
@@ -541,6 +549,40 @@ CASES: list[Case] = [
     ),
     Case(
         SA,
+        "SPBE 59/2020 self-assessment scored as Pemdi",
+        {"sa.csv": SA_GOOD},
+        ("score", "sa.csv", "--framework", "pemdi-2026"),
+        message="sa.csv: is a self-assessment of SPBE (PermenPANRB 59/2020) (47 indicators), not "
+        "of Pemdi (PermenPANRB 8/2026) (20 indicators); score it with --framework "
+        "permenpanrb-59-2020 (scores are never converted between frameworks)",
+    ),
+    Case(
+        SA,
+        "Pemdi self-assessment scored as SPBE 59/2020 (the default)",
+        {"sa.csv": SA_PEMDI},
+        ("score", "sa.csv"),
+        message="sa.csv: is a self-assessment of Pemdi (PermenPANRB 8/2026) (20 indicators), not "
+        "of SPBE (PermenPANRB 59/2020) (47 indicators); score it with --framework pemdi-2026 "
+        "(scores are never converted between frameworks)",
+    ),
+    Case(
+        SA,
+        "Pemdi self-assessment planned as SPBE 59/2020",
+        {"sa.csv": SA_PEMDI},
+        ("plan", "sa.csv", "--target", "3.5"),
+        message="sa.csv: is a self-assessment of Pemdi (PermenPANRB 8/2026) (20 indicators), not "
+        "of SPBE (PermenPANRB 59/2020) (47 indicators); …",
+    ),
+    Case(
+        SA,
+        "Pemdi self-assessment with --framework pemdi-2026 (accepted)",
+        {"sa.csv": SA_PEMDI},
+        ("score", "sa.csv", "--framework", "pemdi-2026", "--format", "json"),
+        status=0,
+        same_note="scored under Pemdi (index 3.00, Baik; framework confidence medium)",
+    ),
+    Case(
+        SA,
         "same reader through plan",
         {"sa.csv": sa(with_levels(i5=9))},
         ("plan", "sa.csv", "--target", "3.5"),
@@ -884,7 +926,7 @@ CASES: list[Case] = [
         call='datasets.read_spbe_file("spbe.csv")',
         error="InputError",
         message="spbe.csv, line 2, field 'framework': 'permenpanrb-1-2099' is not allowed; "
-        "expected one of ['permenpanrb-5-2018', 'permenpanrb-59-2020']",
+        "expected one of ['pemdi-2026', 'permenpanrb-5-2018', 'permenpanrb-59-2020']",
     ),
     Case(
         SPBE,
@@ -939,6 +981,55 @@ CASES: list[Case] = [
         same_call='datasets.load_spbe(extra=["spbe.csv"])',
         same_note='same table as extra=["spbe.csv"]',
     ),
+    Case(
+        SPBE,
+        "a 2026 row under SPBE 59/2020 (the default framework)",
+        {"spbe.csv": spbe([spbe_row(year=2026)])},
+        call='datasets.read_spbe_file("spbe.csv")',
+        error="InputError",
+        message="spbe.csv, line 2, field 'framework': year 2026: SPBE (PermenPANRB 59/2020) "
+        "applies to evaluation years 2021-2025; give framework pemdi-2026 for 2026 (a separate "
+        "series; scores are never converted between frameworks)",
+    ),
+    Case(
+        SPBE,
+        "a Pemdi row before 2026",
+        {"spbe.csv": b"region,year,framework,index\nKab. Sumedang,2025,pemdi-2026,3.80\n"},
+        call='datasets.read_spbe_file("spbe.csv")',
+        error="InputError",
+        message="spbe.csv, line 2, field 'framework': year 2025: Pemdi (PermenPANRB 8/2026) "
+        "applies to evaluation years 2026 onward; give framework permenpanrb-59-2020 for 2025 "
+        "(a separate series; scores are never converted between frameworks)",
+    ),
+    Case(
+        SPBE,
+        "a Pemdi row with SPBE domain scores",
+        {"spbe.csv": b"region,year,framework,d1,index\nKab. Sumedang,2026,pemdi-2026,3.5,3.80\n"},
+        call='datasets.read_spbe_file("spbe.csv")',
+        error="InputError",
+        message="spbe.csv, line 2, field 'd1': d1 is given, but Pemdi (PermenPANRB 8/2026) has no "
+        "SPBE domains; leave d1-d4 empty for its rows (index and predicate only)",
+    ),
+    Case(
+        SPBE,
+        "a Pemdi predicate judged on the 59/2020 bands",
+        {
+            "spbe.csv": b"region,year,framework,index,predicate\n"
+            b"Kab. Sumedang,2026,pemdi-2026,4.10,Sangat Baik\n"
+        },
+        call='datasets.read_spbe_file("spbe.csv")',
+        error="InputError",
+        message="spbe.csv, line 2, field 'predicate': predicate 'Sangat Baik' does not match "
+        "index 4.1; expected 'Memuaskan'",
+    ),
+    Case(
+        SPBE,
+        "Pemdi results as their own series (accepted)",
+        {"spbe.csv": b"region,year,framework,index\nKab. Sumedang,2026,pemdi-2026,3.80\n"},
+        call='datasets.load_spbe(framework="pemdi-2026", extra=["spbe.csv"])',
+        status=0,
+        same_note="the Pemdi series (predicate from Pemdi's bands); not in load_spbe()",
+    ),
     # ---- library parameters ----------------------------------------------------------------
     Case(
         LIB,
@@ -946,7 +1037,7 @@ CASES: list[Case] = [
         call='datasets.load_spbe(framework="permenpanrb-59-2021")',
         error="ParameterError",
         message="framework: unknown framework 'permenpanrb-59-2021'; expected one of "
-        "['permenpanrb-5-2018', 'permenpanrb-59-2020'] or None",
+        "['pemdi-2026', 'permenpanrb-5-2018', 'permenpanrb-59-2020'] or None",
     ),
     Case(
         LIB,
@@ -1123,7 +1214,7 @@ CASES: list[Case] = [
         call='framework.load_framework("permenpanrb-59-2021")',
         error="ParameterError",
         message="framework: unknown framework 'permenpanrb-59-2021'; expected one of "
-        "['permenpanrb-59-2020']",
+        "['pemdi-2026', 'permenpanrb-59-2020']",
     ),
     Case(
         FWK,
@@ -1367,7 +1458,7 @@ CASES: list[Case] = [
         "unknown framework",
         {},
         ("score", "--domains", "3,3,3,3", "--framework", "59-2020"),
-        message="framework: unknown framework '59-2020'; expected one of ['permenpanrb-59-2020']",
+        message="framework: unknown framework '59-2020'; expected one of ['pemdi-2026', 'permenpanrb-59-2020']",
     ),
     Case(
         "score arguments",
@@ -1550,7 +1641,7 @@ CASES: list[Case] = [
         "unknown framework",
         {},
         ("template", "--framework", "x"),
-        message="framework: unknown framework 'x'; expected one of ['permenpanrb-59-2020']",
+        message="framework: unknown framework 'x'; expected one of ['pemdi-2026', 'permenpanrb-59-2020']",
     ),
     Case(
         "template arguments",
