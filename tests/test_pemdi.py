@@ -442,3 +442,26 @@ def test_framework_checks_of_results_files(tmp_path, text, message):
     with pytest.raises(InputError, match=None) as err:
         datasets.load_spbe(framework=None, extra=[path])
     assert message in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Region reports: the notes say the 2026 round uses Pemdi, and convert nothing
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("id", "Mulai putaran evaluasi 2026, KemenPANRB menilai dengan kerangka"),
+        ("en", "From the 2026 evaluation round KemenPANRB scores with"),
+    ],
+)
+def test_region_report_notes_mention_pemdi_and_the_template(lang, expected):
+    from living_lab.report import context, sections
+
+    ctx = context.build_context("jawa-barat", 2024, 3.5, 2025)
+    notes = "".join(p.data for p in sections.RegionReport.of(ctx, "3211", lang).notes())
+    assert expected in notes
+    assert "living-lab template --framework pemdi-2026" in notes
+    # It says the SPBE index is not converted (no official crosswalk).
+    assert ("tidak dikonversi" if lang == "id" else "not converted") in notes

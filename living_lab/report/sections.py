@@ -1314,6 +1314,7 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
         tr("report.notes.l_confidence"),
         tr("report.notes.l_rounding"),
         tr("report.notes.l_causal"),
+        tr("report.notes.l_pemdi"),  # the 2026 round uses another framework
     ]
     trend_details = ""
     if ctx.trend_methods.get(lang):
