@@ -465,3 +465,14 @@ def test_region_report_notes_mention_pemdi_and_the_template(lang, expected):
     assert "living-lab template --framework pemdi-2026" in notes
     # It says the SPBE index is not converted (no official crosswalk).
     assert ("tidak dikonversi" if lang == "id" else "not converted") in notes
+
+
+def test_aspect_scores_on_the_command_line(capsys):
+    code, out, _ = run(capsys, "score", "--domains", "3,3,3,3,3,3,4", "--framework", PEMDI)
+    # 0.75 x 3 + 0.25 x 4 = 3.25 (Kepuasan Pengguna weighs 25 %)
+    assert code == 0 and out.startswith("Indeks Pemdi: 3.25  Baik")
+    assert "dari nilai aspek" in out
+    code, _, err = run(capsys, "score", "--domains", "3,3,3,3", "--framework", PEMDI)
+    assert code == 2 and "expected 7 aspect scores" in err
+    code, _, err = run(capsys, "plan", "--region", "3211", "--target", "3.5", "--framework", PEMDI)
+    assert code == 2 and "no published results under Pemdi" in err

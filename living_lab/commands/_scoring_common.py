@@ -36,10 +36,13 @@ def parse_domains(text: str, fw: Framework, *, option: str = "--domains") -> lis
     """``"3.70,3.40,3.00,3.20"`` (or ``"3,70;3,40;3,00;3,20"``) -> four floats in 1-5."""
     parts = text.split(";") if ";" in text else text.split(",")
     n = len(fw.domains)
+    # The framework's top-level groups: SPBE domains (D1..D4), or aspects (A1..) in Pemdi.
+    group, letter = fw.top_level, fw.top_level[0].upper()
+    example = "3.70,3.40,3.00,3.20" if n == 4 else ",".join(["3.00"] * n)
     if len(parts) != n:
         raise ParameterError(
-            f"{option}: got {len(parts)} value(s) in {text!r}; expected {n} domain scores "
-            "separated by commas, e.g. 3.70,3.40,3.00,3.20"
+            f"{option}: got {len(parts)} value(s) in {text!r}; expected {n} {group} scores "
+            f"separated by commas, e.g. {example}"
         )
     out = []
     for d, part in zip(fw.domains, parts, strict=True):
@@ -47,12 +50,13 @@ def parse_domains(text: str, fw: Framework, *, option: str = "--domains") -> lis
             v = float(part.strip().replace(",", "."))
         except ValueError:
             raise ParameterError(
-                f"{option}: D{d.number} = {part.strip()!r} is not a number"
+                f"{option}: {letter}{d.number} = {part.strip()!r} is not a number"
             ) from None
         if not fw.scale_min <= v <= fw.scale_max:
             raise ParameterError(
-                f"{option}: D{d.number} = {v:g} is outside {fw.scale_min:g}-{fw.scale_max:g}; "
-                "expected a domain score on the SPBE scale"
+                f"{option}: {letter}{d.number} = {v:g} is outside "
+                f"{fw.scale_min:g}-{fw.scale_max:g}; expected a {group} score on the "
+                f"{'SPBE' if fw.index_name is None else fw.index_name['en'].split()[0]} scale"
             )
         out.append(v)
     return out

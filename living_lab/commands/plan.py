@@ -311,6 +311,11 @@ def _published_domains(
     except UnknownRegionError as exc:
         raise ParameterError(f"--region: {exc}") from None
     spbe = datasets.load_spbe(framework=fw.id)
+    if spbe.empty:
+        raise ParameterError(
+            f"--region: no published results under {fw.name} are bundled yet; plan from a "
+            f"self-assessment FILE with --framework {fw.id}"
+        )
     rows = spbe[spbe["region_code"] == code]
     row = rows[rows["year"] == year]
     if row.empty:

@@ -139,7 +139,7 @@ def render(result: ScoreResult, lang: Lang) -> str:
     basis = (
         t("scoring_from_levels", lang, n=len(fw.indicators) - len(result.missing))
         if result.levels is not None
-        else t("scoring_from_domains", lang)
+        else t(f"scoring_from_{fw.top_level}s", lang)
     )
     index_name = t("spbe_index", lang) if fw.index_name is None else fw.index_name[lang]
     lines.append(f"{index_name}: {fmt2(result.index)}  {result.predicate}")
