@@ -19,6 +19,10 @@ with its number, name, aspect, domain, capability type, weight and level names, 
 name as CSV (UTF-8). An existing FILE is not overwritten unless --force is given, and then
 only by a complete new file (a failed or interrupted write leaves it as it was).
 
+--framework pemdi-2026 writes the template of the Pemdi framework (PermenPANRB 8/2026, from
+the 2026 round: 20 indicators in 7 aspects; transcription confidence medium), with a column
+'assessed_by' marking the four indicators whose level comes from another agency's assessment.
+
 --example writes a filled SYNTHETIC self-assessment instead (random levels around the 2024
 national domain averages; every row is labelled synthetic), for trying out score and plan.
 
@@ -26,6 +30,7 @@ Examples:
   living-lab template > penilaian.csv
   living-lab template penilaian.xlsx
   living-lab template --example contoh.csv && living-lab plan contoh.csv --target 3.5
+  living-lab template pemdi.xlsx --framework pemdi-2026
 """
 
 
