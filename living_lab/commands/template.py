@@ -24,7 +24,8 @@ the 2026 round: 20 indicators in 7 aspects; transcription confidence medium), wi
 'assessed_by' marking the four indicators whose level comes from another agency's assessment.
 
 --example writes a filled SYNTHETIC self-assessment instead (random levels around the 2024
-national domain averages; every row is labelled synthetic), for trying out score and plan.
+national domain averages, or for Pemdi, which has no published results yet, around 3, the
+middle of the scale; every row is labelled synthetic), for trying out score and plan.
 
 Examples:
   living-lab template > penilaian.csv
