@@ -408,7 +408,7 @@ def _aspect(r: _Reader, a: dict, aw: str, domain: int, level_names: dict) -> Asp
         iw = f"{aw}.indicators[{ii}]"
         r.mapping(i, iw, "indicator")
         capability = r.get(i, "capability", iw, f"one of {list(level_names)}")
-        if capability not in level_names:
+        if not isinstance(capability, str) or capability not in level_names:
             raise r.fail(
                 f"{iw}.capability",
                 f"{capability!r} is not allowed; expected one of {list(level_names)}",
@@ -450,7 +450,7 @@ def _choice(r: _Reader, raw: dict, key: str, allowed: tuple[str, ...]) -> str | 
     if key not in raw:
         return None
     value = raw[key]
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise r.fail(key, f"{value!r} is not allowed; expected one of {list(allowed)}")
     return str(value)
 
@@ -459,7 +459,7 @@ def _texts(r: _Reader, node: object, where: str) -> dict[str, str] | None:
     """An optional ``{id: ..., en: ...}`` pair of texts."""
     if node is None:
         return None
-    if not isinstance(node, dict) or sorted(node) != sorted(LANG_KEYS):
+    if not isinstance(node, dict) or set(node) != set(LANG_KEYS):
         raise r.fail(where, f"expected a mapping with the keys {list(LANG_KEYS)}")
     return {lang: r.text(node, lang, where) for lang in LANG_KEYS}
 
