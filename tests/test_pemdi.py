@@ -268,8 +268,11 @@ def test_template_marks_the_externally_assessed_indicators(capsys):
 def test_template_xlsx_names_framework_and_confidence(capsys, tmp_path):
     from openpyxl import load_workbook
 
-    code, _, _ = run(capsys, "template", str(tmp_path / "t.xlsx"), "--framework", PEMDI)
+    code, out, _ = run(capsys, "template", str(tmp_path / "t.xlsx"), "--framework", PEMDI)
     assert code == 0
+    assert (
+        "Kerangka: Pemdi (PermenPANRB 8/2026)" in out and "Keyakinan atas kerangka: sedang" in out
+    )
     wb = load_workbook(tmp_path / "t.xlsx")
     about = [r[0] for r in wb["keterangan"].iter_rows(values_only=True)]
     assert about[0].startswith("Pemdi (PermenPANRB 8/2026)")

@@ -90,4 +90,7 @@ def run(args: argparse.Namespace) -> int:
         df = selfassessment.write_template(target, framework=fw, lang=args.lang)
         if target is not None:
             print(t("template_written", args.lang, path=target, n=len(df)))
+    if target is not None and fw.confidence is not None:
+        print(f"{t('scoring_framework', args.lang)}: {fw.name}")
+        print(t(f"scoring_confidence_{fw.confidence}", args.lang))
     return 0
