@@ -472,8 +472,8 @@ class ScoreResult:
                 for e in ext.itertuples(index=False)
             ]
         return {
-            **about,
             "framework": self.framework,
+            **about,
             "index": r(self.index),
             "index_unrounded": float(self.index),
             "predicate": self.predicate,

@@ -494,6 +494,7 @@ class SelfAssessment:
     synthetic : the file is labelled as a generated example.
     path : the file read.
     lines : indicator number -> line of the file it was read from.
+    framework : id of the framework the file was read (and is scored) with.
     """
 
     levels: pd.Series
