@@ -509,6 +509,10 @@ def _build_plan(
     base = int(fw.scale_min)
     new = lv + add
     inds = fw.indicators
+    external = [inds[i].number for i in np.flatnonzero(add) if inds[i].external]
+    if external:
+        # The plan cannot be carried out by the region alone for these: another agency assesses them.
+        notes = [*notes, ("plan_note_external", {"items": _short(external)})]
     rows = []
     total_cost = 0.0
     for i in np.flatnonzero(add):

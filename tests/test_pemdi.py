@@ -243,6 +243,21 @@ def test_next_band_of_pemdi_is_its_own():
     plan = plan_levels(dict(zip(NUMBERS, levels, strict=True)), "next", framework=PEMDI)
     assert plan.target == pytest.approx(3.5) and plan.new_predicate == "Sangat Baik"
     assert plan.steps == 4 and plan.new_index == pytest.approx(3.5)
+
+
+def test_a_plan_raising_an_externally_assessed_indicator_says_so():
+    # Everything at 5 except the four externally assessed indicators (5, 6, 7, 18) at 1:
+    # index = 5 - (5 + 3 + 3 + 3) x 4 / 100 = 5 - 0.56 = 4.44, so a target of 4.6 needs them.
+    levels = {n: (1 if n in (5, 6, 7, 18) else 5) for n in NUMBERS}
+    assert exact_index(levels) == Fraction(444, 100)
+    plan = plan_levels(levels, 4.6, framework=PEMDI)
+    raised = set(plan.table["indicator"])
+    assert raised and raised <= {5, 6, 7, 18}
+    notes = plan.notes_text("en")
+    assert any("assessed by another agency" in n for n in notes)
+    # A plan touching none of them carries no such note.
+    plain = plan_levels(dict.fromkeys(NUMBERS, 3), 3.1, framework=PEMDI)
+    assert not any("another agency" in n for n in plain.notes_text("en"))
     assert plan.levels[20] == 5 and plan.levels[19] == 5
 
 
