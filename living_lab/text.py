@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
@@ -46,3 +47,25 @@ def t(key: str, lang: Lang = "id", /, **values: object) -> str:
     if key not in table:
         raise KeyError(f"no text {key!r} for language {lang!r} in {_LOCALES / lang}")
     return table[key].format(**values) if values else table[key]
+
+
+def probability(p: float) -> str:
+    """An estimated probability as a whole percentage, never a certainty.
+
+    A model's probability is never exactly 0 or 1, and "0%" or "100%" would read as one, so
+    anything that rounds to 0 or 100 prints as ``"<1%"`` or ``">99%"``. The same text serves
+    both languages (a whole number has no decimal mark). Missing -> ``"–"``.
+
+    Examples
+    --------
+    >>> [probability(p) for p in (0.999996, 0.9951, 0.986, 0.5, 0.005, 0.0049, 0.0)]
+    ['>99%', '>99%', '99%', '50%', '1%', '<1%', '<1%']
+    """
+    if p is None or p != p:
+        return "–"
+    pct = math.floor(100.0 * float(p) + 0.5)
+    if pct >= 100:
+        return ">99%"
+    if pct <= 0:
+        return "<1%"
+    return f"{pct}%"

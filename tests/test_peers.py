@@ -244,11 +244,19 @@ def test_rounding_halfwidths_follow_the_framework(spbe):
     assert tenths == {"d1": True, "d2": True, "d3": False, "d4": False}
 
 
+#: Every source of variation switched off: each draw is the official ranking.
+_FIXED = {
+    "concentration": None,
+    "rounding": None,
+    "alternative_weights": None,
+    "noise_sd": None,
+    "aggregations": ("arithmetic",),
+}
+
+
 def test_monte_carlo_collapses_to_official_ranks_without_noise(spbe):
     scores = _year(spbe, 2024)
-    ru = peers.rank_uncertainty(
-        scores, n_draws=50, concentration=None, rounding=None, alternative_weights=None
-    )
+    ru = peers.rank_uncertainty(scores, n_draws=50, **_FIXED)
     recomputed = (scores[DOMAINS] @ W).round(10)
     direct = recomputed.rank(ascending=False, method="min").astype(int)
     ru = ru.set_index("region_code")
@@ -262,9 +270,7 @@ def test_monte_carlo_collapses_to_official_ranks_without_noise(spbe):
 
 def test_collapse_with_ties_on_simulated_scores():
     s = _simulated(ties=3)  # SYNTHETIC
-    ru = peers.rank_uncertainty(
-        s, n_draws=20, concentration=None, rounding=None, alternative_weights=None
-    ).set_index("region_code")
+    ru = peers.rank_uncertainty(s, n_draws=20, **_FIXED).set_index("region_code")
     tied = ["S000", "S057", "S058", "S059"]
     assert ru.loc[tied, "official_rank"].nunique() == 1
     assert ru.loc[tied, "band"].nunique() == 1
@@ -276,7 +282,14 @@ def test_wider_weight_spread_widens_intervals_monotonically():
     widths, bands = [], []
     for c in [5000, 1000, 200, 50, 10, 2]:
         ru = peers.rank_uncertainty(
-            s, concentration=c, rounding=None, alternative_weights=None, n_draws=1000, seed=3
+            s,
+            concentration=c,
+            rounding=None,
+            alternative_weights=None,
+            noise_sd=None,
+            aggregations=("arithmetic",),
+            n_draws=1000,
+            seed=3,
         )
         widths.append(float((ru["rank_p95"] - ru["rank_p05"]).mean()))
         bands.append(ru["band"].nunique())
@@ -301,6 +314,8 @@ def test_alternative_scheme_spans_both_rankings():
         concentration=None,
         rounding=None,
         alternative_weights={"equal": equal},
+        noise_sd=None,
+        aggregations=("arithmetic",),
         seed=0,
     ).set_index("region_code")
     r_off = (s[DOMAINS] @ W).round(10).rank(ascending=False, method="min")
@@ -337,6 +352,67 @@ def test_band_rule_every_member_indistinguishable_from_its_leader():
     assert len(leaders) == bands.max()
 
 
+def test_noise_alone_recovers_the_normal_probability_of_being_ahead():
+    # Known truth: with only index noise e ~ N(0, sd^2) per region, A (index a) ranks ahead of
+    # B (index b) with probability Phi((a - b) / (sd * sqrt(2))). SYNTHETIC scores.
+    from scipy.stats import norm
+
+    sd, n_draws = 0.15, 20000
+    s = pd.DataFrame(
+        {c: [3.10, 3.00, 2.00] for c in DOMAINS},
+        index=pd.Index(["A", "B", "C"], name="region_code"),
+    )
+    only_noise = {**_FIXED, "noise_sd": sd}
+    official, ranks, settings = simulate_ranks(s, n_draws=n_draws, seed=11, **only_noise)
+    p_hat = float(np.mean(ranks[:, 0] < ranks[:, 1]))
+    p_true = float(norm.cdf(0.10 / (sd * np.sqrt(2))))
+    mc_se = np.sqrt(p_true * (1 - p_true) / n_draws)
+    assert abs(p_hat - p_true) < 3 * mc_se, (p_hat, p_true, mc_se)
+    assert settings["varied"] == ["noise"]
+    assert settings["noise_sd"] == sd
+
+
+def test_rank_noise_is_the_trends_model_noise():
+    from living_lab.trends.pooled import NOISE_PRIOR_SD
+
+    _, _, settings = simulate_ranks(_simulated(n=5), n_draws=10)
+    assert settings["noise_sd"] == NOISE_PRIOR_SD
+    assert settings["varied"] == ["noise", "weights", "aggregation", "rounding"]
+    # A domain measure cannot carry index noise: only rounding varies (a sensitivity).
+    _, _, d4 = simulate_ranks(_simulated(n=5), measure="d4", n_draws=10)
+    assert d4["varied"] == ["rounding"] and d4["noise_sd"] == 0.0
+
+
+def test_geometric_aggregation_ranks_by_weighted_geometric_mean():
+    s = _simulated(n=40, seed=8)  # SYNTHETIC
+    geo_only = {**_FIXED, "aggregations": ("geometric",)}
+    ru = peers.rank_uncertainty(s, n_draws=5, **geo_only).set_index("region_code")
+    direct = np.exp(np.log(s[DOMAINS].clip(lower=1.0)) @ W).round(10)
+    expected = direct.rank(ascending=False, method="min").astype(int)
+    assert (ru["rank_p05"] == expected[ru.index]).all()
+    assert (ru["rank_p95"] == expected[ru.index]).all()
+    # It is a real alternative: some region moves.
+    arith = (s[DOMAINS] @ W).round(10).rank(ascending=False, method="min")
+    assert (arith != expected).sum() > 0
+
+
+def test_west_java_rank_intervals_widen_with_noise(spbe):
+    # Issue #13: weights and rounding alone give Sumedang (4.51, 2024) the interval [2, 2] among
+    # the 27 regions of West Java; the trends model's noise (0.15) widens it.
+    jb = _year(spbe, 2024)
+    jb = jb[jb["province"] == "Jawa Barat"][DOMAINS].astype(float)
+    assert len(jb) == 27
+    old = peers.rank_uncertainty(jb, noise_sd=None, aggregations=("arithmetic",), seed=0)
+    new = peers.rank_uncertainty(jb, seed=0)
+    o, n = old.set_index("region_code"), new.set_index("region_code")
+    assert (o.loc[SUMEDANG, "rank_p05"], o.loc[SUMEDANG, "rank_p95"]) == (2, 2)
+    assert n.loc[SUMEDANG, "rank_p95"] - n.loc[SUMEDANG, "rank_p05"] >= 2
+    w_old = float((old["rank_p95"] - old["rank_p05"]).median())
+    w_new = float((new["rank_p95"] - new["rank_p05"]).median())
+    assert w_new >= w_old + 4, (w_old, w_new)
+    assert new["band"].nunique() < old["band"].nunique()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -345,6 +421,8 @@ def test_band_rule_every_member_indistinguishable_from_its_leader():
         ({"rounding": "nearest"}, "rounding"),
         ({"alternative_weights": {"x": [1, 2]}}, "alternative_weights"),
         ({"band_confidence": 1.5}, "band_confidence"),
+        ({"noise_sd": -0.1}, "noise_sd"),
+        ({"aggregations": ("harmonic",)}, "aggregations"),
     ],
 )
 def test_rank_uncertainty_parameter_errors(kwargs, match):

@@ -51,7 +51,7 @@ def settings_text(settings: dict, lang: Lang = "id") -> str:
             "peers_schemes_alternatives", lang, framework=schemes[0], alts=", ".join(schemes[1:])
         )
     conc = settings["concentration"]
-    return t(
+    text = t(
         "peers_mc_settings",
         lang,
         n_draws=settings["n_draws"],
@@ -61,6 +61,23 @@ def settings_text(settings: dict, lang: Lang = "id") -> str:
         seed=settings["seed"],
         conf=round(100 * settings["band_confidence"]),
     )
+    return varied_text(settings, lang) + " " + text
+
+
+def varied_text(settings: dict, lang: Lang = "id") -> str:
+    """One sentence naming what the rank simulation varied (``settings["varied"]``).
+
+    A run without measurement noise is a sensitivity analysis, not an uncertainty analysis,
+    and the sentence says so.
+    """
+    varied = list(settings.get("varied", []))
+    sd = f"{settings.get('noise_sd', 0.0):.2f}"
+    sd = sd.replace(".", ",") if lang == "id" else sd
+    names = [t(f"peers_varied_{v}", lang, sd=sd) for v in varied]
+    if not names:
+        return t("peers_varied_nothing", lang)
+    key = "peers_varied_uncertainty" if "noise" in varied else "peers_varied_sensitivity"
+    return t(key, lang, what=", ".join(names))
 
 
 def standing_table(s: Standing, lang: Lang = "id") -> pd.DataFrame:

@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from living_lab.errors import ParameterError, UnknownRegionError
 from living_lab.plots import style
-from living_lab.text import Lang, t
+from living_lab.text import Lang, probability, t
 from living_lab.trends._data import prepare
 from living_lab.trends.pooled import PooledTrendFit
 from living_lab.trends.region import RegionTrendFit
@@ -35,15 +35,6 @@ TrendInput = PooledTrendFit | RegionTrendFit | pd.DataFrame
 def _num(value: float, lang: Lang, decimals: int = 2) -> str:
     text = f"{value:.{decimals}f}"
     return text.replace(".", ",") if lang == "id" else text
-
-
-def _pct(value: float, lang: Lang) -> str:
-    # Probabilities near 0 or 1 are shown as "<1%" / ">99%": "0%" or "100%" would overstate.
-    if value < 0.005:
-        return "<1%"
-    if value > 0.995:
-        return ">99%"
-    return f"{100 * value:.0f}%"
 
 
 def _decimal_ticks(ax: Axes, lang: Lang) -> None:
@@ -214,7 +205,7 @@ def plot_trajectory(
                         lang,
                         target=_num(target, lang, 1),
                         year=target_year,
-                        p=_pct(p, lang),
+                        p=probability(p),
                     ),
                     transform=ax.transAxes,
                     va="top",

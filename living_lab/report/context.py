@@ -122,7 +122,10 @@ class CohortContext:
     share_reaching : projected share of the cohort at or above the target: ``year, share, lo,
         hi, n``.
     trend_methods : the trend model's methods paragraph per language.
-    rank_uncertainty : per region rank interval, from ``peers`` (None without it).
+    rank_uncertainty : per region rank interval, from ``peers`` (None without it):
+        ``official_rank, median_rank, rank_p05, rank_p95, band, band_size``, and the settings
+        of the simulation as columns (the same in every row): ``noise_sd`` (index points) and
+        ``varied`` (comma-separated: noise, weights, weighting_schemes, aggregation, rounding).
     lever_group : the ``living_lab.peers`` group whose frontier defines each region's largest
         lever: the cohort (``"all"`` or ``"cohort:<name or path>"``), or ``"all"`` when fewer
         than two cohort regions were evaluated in ``year`` ("" without ``peers``).
@@ -647,7 +650,10 @@ def _peers(
     scored = table[table["index"].notna() & table[cols].notna().all(axis=1)][cols]
     rank_unc = None
     if len(scored) >= 2:
-        rank_unc = peers.rank_uncertainty(scored.astype(float)).set_index("region_code")
+        ru = peers.rank_uncertainty(scored.astype(float))
+        rank_unc = ru.set_index("region_code")
+        rank_unc["noise_sd"] = ru.attrs["settings"]["noise_sd"]
+        rank_unc["varied"] = ",".join(ru.attrs["settings"]["varied"])
     movers = None
     prev_years = table["prev_rank_year"].dropna()
     if len(prev_years):

@@ -30,7 +30,7 @@ from living_lab.framework import load_framework
 from living_lab.plots import report as plots
 from living_lab.plots import style
 from living_lab.report.context import CohortContext, LinkFit, LinkModel
-from living_lab.text import Lang, t
+from living_lab.text import Lang, probability, t
 
 if TYPE_CHECKING:
     from living_lab.peers import PartnerResult
@@ -139,6 +139,18 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]]) ->
         f'<div class="ll-scroll"><table class="ll-t"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+def rank_varied_text(ru: pd.DataFrame, lang: Lang) -> str:
+    """What the rank simulation varied, from the ``noise_sd``/``varied`` columns of the
+    context's ``rank_uncertainty`` (one sentence; "" for a table without them)."""
+    if "varied" not in ru.columns or ru.empty:
+        return ""
+    from living_lab.peers.render import varied_text
+
+    first = ru.iloc[0]
+    varied = [v for v in str(first["varied"]).split(",") if v]
+    return varied_text({"varied": varied, "noise_sd": float(first["noise_sd"])}, lang)
 
 
 def thousands(value: object, lang: Lang) -> str:
@@ -367,7 +379,14 @@ class RegionReport(_Localised):
             )
             interval = self.rank_interval
             if interval is not None and interval[0] != interval[1]:
-                parts.append(self._t("report.lede.rank_interval", lo=interval[0], hi=interval[1]))
+                parts.append(
+                    self._t(
+                        "report.lede.rank_interval",
+                        lo=interval[0],
+                        hi=interval[1],
+                        varied=esc(rank_varied_text(self.ctx.rank_uncertainty, self.lang)),
+                    )
+                )
             if not missing(r["change"]):
                 key = (
                     "report.lede.up"
@@ -559,7 +578,7 @@ class RegionReport(_Localised):
             hi=self._n(srow.get("hi")),
             level=int(round(100 * float(srow.get("level", 0.8)))),
             target=self._n(ctx.target),
-            p=self._n(100 * float(p), 0) + "%" if not missing(p) else self._t("not_available"),
+            p=probability(float(p)) if not missing(p) else self._t("not_available"),
         )
         status = str(srow.get("status", ""))
         if status in ("by_target_year", "after_target_year") and not missing(
