@@ -10,6 +10,8 @@ between 2020 and 2021. The package offers:
 - :func:`fit_ols`, :func:`fit_theil_sen`: each region on its own (:mod:`.region`).
 - :func:`share_reaching`: expected share of a cohort at or above the target per year, with a
   joint interval (:mod:`.share`).
+- :func:`sensitivity`: forecasts and cohort share under a stated grid of noise and common-shock
+  SDs, the two assumptions two-point data cannot pin down (:mod:`.sensitivity`).
 - :func:`backtest`: hide the last year, forecast it, report error and coverage (:mod:`.backtest`).
 - :func:`simulate_panel`: synthetic panels with known trends (:mod:`.simulate`).
 
@@ -34,6 +36,7 @@ from living_lab.trends.pooled import (
     noise_sensitivity,
 )
 from living_lab.trends.region import RegionTrendFit, fit_ols, fit_theil_sen
+from living_lab.trends.sensitivity import common_sd_interval, sensitivity
 from living_lab.trends.share import share_reaching
 from living_lab.trends.simulate import SimulatedPanel, simulate_panel
 
@@ -43,11 +46,13 @@ __all__ = [
     "RegionTrendFit",
     "SimulatedPanel",
     "backtest",
+    "common_sd_interval",
     "fit_ols",
     "fit_pooled",
     "fit_theil_sen",
     "national_common_sd",
     "noise_sensitivity",
+    "sensitivity",
     "share_reaching",
     "simulate_panel",
 ]

@@ -4,7 +4,9 @@ Two ways to hide (``cutoff``):
 
 ``"time"`` (default, an honest pseudo-forecast)
     every row of the hidden year (and later) is removed for *all* regions before fitting, so
-    nothing published in that year informs the forecast. With the bundled data this leaves the
+    nothing published in that year informs the forecast; the pooled model's common year shock
+    is then taken from the national series before the hidden year too (unless ``common_sd`` is
+    given). With the bundled data this leaves the
     pooled model with one region that has a slope (Sumedang, 2021-2023): use ``method="ols"``.
 ``"region"``
     only the backtested regions' last rows are hidden; other regions keep theirs. For the pooled
@@ -36,7 +38,7 @@ from living_lab.errors import ParameterError
 from living_lab.framework import DEFAULT_FRAMEWORK
 from living_lab.text import Lang, t
 from living_lab.trends._data import NATIONAL, check_choice, prepare
-from living_lab.trends.pooled import fit_pooled
+from living_lab.trends.pooled import fit_pooled, national_common_sd
 from living_lab.trends.region import fit_ols, fit_theil_sen
 
 Method = Literal["pooled", "ols", "theil-sen"]
@@ -123,7 +125,12 @@ def backtest(
         drop = hidden.isin(list(zip(eligible.index, eligible["max"], strict=True)))
         batches = [(None, list(eligible.index), spbe[~drop])]
     for year, regions, train in batches:
-        fit = fitter(train, framework=framework, **fit_options)
+        options = dict(fit_options)
+        if method == "pooled" and year is not None and "common_sd" not in options:
+            # The default takes the common shock from the national series; only its years
+            # before the hidden one may inform the forecast.
+            options["common_sd"] = national_common_sd(framework, before=year)[0]
+        fit = fitter(train, framework=framework, **options)
         fitted = fit.table if hasattr(fit, "table") else fit.regions
         have = set(fitted["region_code"])
         kept = [c for c in regions if c in have]

@@ -620,17 +620,23 @@ def _moments_tau2(b: np.ndarray, s2: np.ndarray, g: np.ndarray, n_groups: int) -
     return max(0.0, (q - (len(b) - n_used)) / c) if c > 0 else 0.0
 
 
-def national_common_sd(framework: str = DEFAULT_FRAMEWORK) -> tuple[float, int]:
+def national_common_sd(
+    framework: str = DEFAULT_FRAMEWORK, *, before: int | None = None
+) -> tuple[float, int]:
     """SD of the national SPBE index around a straight line over one framework's years.
 
     Returns ``(sd, residual df)``; ``(0.0, 0)`` when fewer than three years exist. The national
     index averages hundreds of evaluated bodies, so its scatter around a line is (nearly) all
-    common year-to-year movement. Examples: 2021-2024 under PermenPANRB 59/2020 give 0.11 (2 df).
+    common year-to-year movement. ``before`` keeps only years before it (a backtest must not
+    learn the shock from the year it hides). Examples: 2021-2024 under PermenPANRB 59/2020 give
+    0.11 (2 df).
     """
     from living_lab.datasets import load_spbe_national
 
     nat = load_spbe_national()
     nat = nat[nat["framework"] == framework]
+    if before is not None:
+        nat = nat[nat["year"] < int(before)]
     if len(nat) < 3:
         return 0.0, 0
     x = nat["year"].to_numpy(dtype=float)
