@@ -122,6 +122,14 @@ class CohortContext:
     share_reaching : projected share of the cohort at or above the target: ``year, share, lo,
         hi, n``.
     trend_methods : the trend model's methods paragraph per language.
+    trend_sensitivity : each cohort region's forecast for ``target_year`` under a stated grid of
+        noise and common-shock SDs (:func:`living_lab.trends.sensitivity`): ``noise_sd,
+        common_sd, region_code, forecast, lo, hi`` (80%), ``p_reach`` (None without trends).
+    share_sensitivity : the cohort share at or above the target in ``target_year`` under the
+        same grid: ``noise_sd, common_sd, year, share, lo, hi`` (80% joint interval), ``n``.
+    trend_assumptions : the two assumptions of the main forecast, one row each (``name``
+        ``noise_sd`` / ``common_sd``): ``value`` used, ``lo95, hi95`` (chi-square interval of
+        the national common-shock SD; NaN for the noise, which is a stated prior), ``df``.
     rank_uncertainty : per region rank interval, from ``peers`` (None without it):
         ``official_rank, median_rank, rank_p05, rank_p95, band, band_size``, and the settings
         of the simulation as columns (the same in every row): ``noise_sd`` (index points) and
@@ -170,6 +178,9 @@ class CohortContext:
     frontier: pd.DataFrame | None = None
     share_reaching: pd.DataFrame | None = None
     trend_methods: dict[str, str] = field(default_factory=dict)
+    trend_sensitivity: pd.DataFrame | None = None
+    share_sensitivity: pd.DataFrame | None = None
+    trend_assumptions: pd.DataFrame | None = None
     modules: dict[str, str] = field(default_factory=dict)
 
     def title(self, lang: str) -> str:
@@ -756,6 +767,35 @@ def _trends(
     return forecasts, summary, share, methods
 
 
+def _trend_sensitivity(
+    coh: Cohort, target: float, target_year: int
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """The forecast and cohort share of ``target_year`` under a stated grid of the two
+    assumptions two-point data cannot pin down, and those assumptions with their intervals."""
+    trends = _optional("trends")
+    if trends is None:
+        return None, None, None
+    spbe = datasets.load_spbe(framework=None)
+    fit = trends.fit_pooled(spbe, group="kind")
+    codes = [c for c in coh.regions if c in set(fit.regions["region_code"])]
+    if not codes:
+        return None, None, None
+    regions, share = trends.sensitivity(
+        spbe, target=target, target_year=target_year, region_codes=codes, group="kind"
+    )
+    sd, lo, hi, df = trends.common_sd_interval()
+    assumptions = pd.DataFrame(
+        {
+            "name": ["noise_sd", "common_sd"],
+            "value": [fit.noise_sd, fit.common_sd],
+            "lo95": [float("nan"), lo],
+            "hi95": [float("nan"), hi],
+            "df": [fit.noise_df, df],
+        }
+    )
+    return regions, share, assumptions
+
+
 #: The cohort share past the target is projected this many years beyond the target year.
 SHARE_YEARS_AFTER_TARGET = 5
 
@@ -800,6 +840,7 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         modules["planner"] = "missing"
     forecasts, trend_summary, share, trend_methods = _trends(coh, year, target, target_year)
     modules["trends"] = "used" if trend_summary is not None else "missing"
+    trend_sens, share_sens, trend_assumptions = _trend_sensitivity(coh, target, target_year)
     rank_unc, movers = _peers(cohort, coh, table, year)
     modules["peers"] = "used" if rank_unc is not None else "missing"
     lever_group, frontier = _frontier(cohort, coh, table, year)
@@ -852,6 +893,9 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         trend_summary=trend_summary,
         share_reaching=share,
         trend_methods=trend_methods,
+        trend_sensitivity=trend_sens,
+        share_sensitivity=share_sens,
+        trend_assumptions=trend_assumptions,
         modules=modules,
     )
 

@@ -153,6 +153,39 @@ def rank_varied_text(ru: pd.DataFrame, lang: Lang) -> str:
     return varied_text({"varied": varied, "noise_sd": float(first["noise_sd"])}, lang)
 
 
+def sensitivity_html(
+    cells: pd.DataFrame, assumptions: pd.DataFrame | None, intro: str, lang: Lang
+) -> str:
+    """A noise x common-shock grid (rows x columns) of pre-formatted ``text`` cells, with the
+    note on the two assumptions (the main figures' values and the shock SD's 95% interval)."""
+    commons = sorted(cells["common_sd"].unique())
+    noises = sorted(cells["noise_sd"].unique())
+    by = cells.set_index(["noise_sd", "common_sd"])["text"]
+    headers = [t("report.sens.corner", lang), *[num(c, lang) for c in commons]]
+    rows = [
+        [(esc(num(nz, lang)), "n"), *[(esc(by.get((nz, c), "–")), "n") for c in commons]]
+        for nz in noises
+    ]
+    note = ""
+    if assumptions is not None and len(assumptions):
+        a = assumptions.set_index("name")
+        note = t(
+            "report.sens.note",
+            lang,
+            noise=num(a.loc["noise_sd", "value"], lang),
+            common=num(a.loc["common_sd", "value"], lang),
+            lo=num(a.loc["common_sd", "lo95"], lang),
+            hi=num(a.loc["common_sd", "hi95"], lang),
+            n_nat=int(a.loc["common_sd", "df"]) + 2,
+        )
+    return (
+        f"<h3>{esc(t('report.sens.h', lang))}</h3>"
+        + _p(esc(intro))
+        + _table(headers, rows)
+        + (_p(esc(note), "ll-note") if note else "")
+    )
+
+
 def thousands(value: object, lang: Lang) -> str:
     """A whole number with the language's thousands separator (19.994 / 19,994)."""
     if missing(value):
@@ -530,7 +563,26 @@ class RegionReport(_Localised):
             )
             out.append(_figure(png, labels["title"]))
         out.append(_html(self._trajectory_text(series, forecast)))
+        sens = self._forecast_sensitivity()
+        if sens:
+            out.append(_html(sens))
         return out
+
+    def _forecast_sensitivity(self) -> str:
+        """The region's target-year forecast under the grid of noise and common-shock SDs."""
+        ctx = self.ctx
+        ts = ctx.trend_sensitivity
+        if ts is None or self.code not in set(ts["region_code"]):
+            return ""
+        cells = ts[ts["region_code"] == self.code].copy()
+        cells["text"] = [
+            f"{self._n(r.forecast)} ({self._n(r.lo)}\u2013{self._n(r.hi)}); {probability(r.p_reach)}"
+            for r in cells.itertuples()
+        ]
+        intro = self._t(
+            "report.sens.region_intro", year=ctx.target_year, target=self._n(ctx.target)
+        )
+        return sensitivity_html(cells, ctx.trend_assumptions, intro, self.lang)
 
     def _trajectory_text(self, series: pd.DataFrame, forecast: pd.DataFrame | None) -> str:
         ctx = self.ctx
@@ -1620,6 +1672,20 @@ class CohortReport(_Localised):
             out.append(
                 _html(_table(headers, rows) + _p(esc(self._t("report.cohort.share_note")), "note"))
             )
+        ss = ctx.share_sensitivity
+        if ss is not None and len(ss):
+            cells = ss.copy()
+            cells["text"] = [
+                f"{self._n(100 * r.share, 0)}% ({self._n(100 * r.lo, 0)}\u2013"
+                f"{self._n(100 * r.hi, 0)}%)"
+                for r in cells.itertuples()
+            ]
+            intro = self._t(
+                "report.sens.share_intro",
+                year=int(cells["year"].iloc[0]),
+                target=self._n(ctx.target),
+            )
+            out.append(_html(sensitivity_html(cells, ctx.trend_assumptions, intro, self.lang)))
         return out
 
     def domain_gaps(self) -> list[Displayable]:
