@@ -34,6 +34,10 @@ from living_lab.regions import region_name, resolve_region
 from living_lab.text import Lang, t
 
 Status = Literal["ok", "not_enough_data"]
+#: A region this far out on its side (share of the model's regions) is described as extreme.
+EXTREME_SHARE = 0.05
+#: ... and this far out as larger than most (still not "ordinary").
+NOTABLE_SHARE = 0.10
 #: Columns of :attr:`RegionView.peers`.
 PEER_COLUMNS = (
     "region_code",
@@ -63,6 +67,8 @@ class RegionView:
         prediction interval (``level``).
     residual, residual_rank : actual minus expected; rank among the ``n`` regions of the model
         (1 = furthest on the good side: below expectation for stunting and poverty).
+    tail_share : share of the model's regions at least as far from expectation on the same
+        side (at most :data:`EXTREME_SHARE`: an extreme position, never called ordinary).
     spbe : the region's value of the model's SPBE measure.
     peers : nearest comparable regions (columns :data:`PEER_COLUMNS`); may be empty.
     peer_features : what the peers were matched on.
@@ -86,6 +92,7 @@ class RegionView:
     peer_features: tuple[str, ...] = ()
     same_province: bool = False
     level: float = 0.95
+    tail_share: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -140,11 +147,30 @@ class RegionView:
             rank=self.residual_rank,
             n=self.n,
         )
-        text += " " + t(
-            "linkage.view.inside" if self.inside_interval else "linkage.view.outside", lang
-        )
+        pct = round(100 * (EXTREME_SHARE if self.extreme else NOTABLE_SHARE))
+        text += " " + t(self.position_key, lang, pct=pct)
         text += " " + t("linkage.view.caveat", lang)
         return text
+
+    @property
+    def extreme(self) -> bool | None:
+        """Whether the region is among the :data:`EXTREME_SHARE` furthest from expectation on
+        its side, or outside its prediction interval."""
+        if not self.ok:
+            return None
+        far = self.tail_share is not None and self.tail_share <= EXTREME_SHARE
+        return bool(far or not self.inside_interval)
+
+    @property
+    def position_key(self) -> str:
+        """Text key of the sentence on where the region falls (never "ordinary" when extreme)."""
+        if not self.inside_interval:
+            return "linkage.view.outside"
+        if self.extreme:
+            return "linkage.view.inside_extreme"
+        if self.tail_share is not None and self.tail_share <= NOTABLE_SHARE:
+            return "linkage.view.inside_notable"
+        return "linkage.view.inside"
 
     def peers_text(self, lang: Lang = "id") -> str:
         """How the comparable regions were chosen."""
@@ -450,6 +476,7 @@ def region_view(
         residual=float(row["residual"]),
         residual_rank=int(row["residual_rank"]),
         spbe=spbe,
+        tail_share=float(row["tail_share"]),
         **common,  # type: ignore[arg-type]
     )
 

@@ -26,6 +26,7 @@ from IPython.display import Image, Markdown
 
 from living_lab import datasets
 from living_lab.linkage import fmt, simulate
+from living_lab.linkage.intervals import coverage_by_fitted, format_coverage
 from living_lab.linkage.params import StudyParams
 from living_lab.linkage.region import format_positions, positions, region_view
 from living_lab.linkage.results import (
@@ -252,6 +253,8 @@ class LinkageStudy:
             else:
                 shown = pd.concat([ok, missing])
             out.append(_table(format_positions(shown, r, lang)))  # type: ignore[arg-type]
+            out.append(_md("linkage.nb.coverage_text", lang))
+            out.append(_table(format_coverage(coverage_by_fitted(r.loo()), lang)))  # type: ignore[arg-type]
         return out
 
     def validation(self) -> list[Any]:

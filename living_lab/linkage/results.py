@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from living_lab.errors import ParameterError
-from living_lab.linkage import estimators, fmt
+from living_lab.linkage import estimators, fmt, intervals
 from living_lab.linkage._threads import single_threaded_blas
 from living_lab.linkage.data import (
     AnalysisFrame,
@@ -410,11 +410,14 @@ class LinkageResult:
 
         The expected value of region i comes from the model fitted without region i, so a region
         never pulls its own benchmark towards itself: ``expected = y - e_i / (1 - h_i)``. The
-        interval uses the externally studentised residual, which follows t(n - k - 1) under the
-        classical assumptions: ``expected +- t * s_(i) / sqrt(1 - h_i)`` (for outcome levels the
-        lower bound is cut at 0 %, the smallest possible rate). A region whose leverage
-        is 1 (e.g. the only sample region of its province with province effects) has no
-        leave-one-out prediction (NaN).
+        interval ``lo, hi`` follows the spread of the residuals at the region's expected level
+        and is cross-validated (:func:`living_lab.linkage.intervals.scaled_interval`; for outcome
+        levels the lower end is cut at 0 %, the smallest possible rate, and ``clipped`` says
+        where). ``lo_classical, hi_classical`` is the classical interval of one width for all
+        (externally studentised residual, t(n - k - 1)), kept for comparison. ``tail_share``
+        is the share of regions at least as far from expectation on the same side (small =
+        extreme). A region whose leverage is 1 (e.g. the only sample region of its province
+        with province effects) has no leave-one-out prediction (NaN).
         """
         if "loo" not in self.cache:
             self.cache["loo"] = _loo_table(self)
@@ -435,10 +438,13 @@ def _loo_table(res: LinkageResult, level: float = 0.95) -> pd.DataFrame:
         half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(s2_i / one_minus_h)
     frame = res.sample.frame
     expected = frame["y"].to_numpy() - loo_resid
-    lo = expected - half
-    if res.spec.design == "cross_section":
-        # Prevalences and rates cannot fall below 0 %; the normal interval can.
-        lo = np.where(np.isnan(lo), lo, np.maximum(lo, 0.0))
+    # Prevalences and rates cannot fall below 0 %; a symmetric interval can.
+    floor = 0.0 if res.spec.design == "cross_section" else None
+    lo_classical = expected - half
+    if floor is not None:
+        lo_classical = np.where(np.isnan(lo_classical), lo_classical, np.maximum(lo_classical, 0))
+    lo_raw, hi, scale = intervals.scaled_interval(expected, loo_resid, level=level)
+    lo = lo_raw if floor is None else np.where(np.isnan(lo_raw), lo_raw, np.maximum(lo_raw, floor))
     out = pd.DataFrame(
         {
             "region_code": frame["region_code"].to_numpy(),
@@ -446,13 +452,23 @@ def _loo_table(res: LinkageResult, level: float = 0.95) -> pd.DataFrame:
             "actual": frame["y"].to_numpy(),
             "expected": expected,
             "lo": lo,
-            "hi": expected + half,
+            "hi": hi,
             "residual": loo_resid,
             "leverage": h,
+            "scale": scale,
+            "clipped": lo_raw < lo,
+            "lo_classical": lo_classical,
+            "hi_classical": expected + half,
         }
     )
     ascending = better_direction(res.spec.outcome) == "lower"
     out["residual_rank"] = out["residual"].rank(ascending=ascending, method="min").astype("Int64")
+    r = out["residual"]
+    n_ok = int(r.notna().sum())
+    above = r.rank(ascending=False, method="max")  # regions at least as far above
+    below = r.rank(ascending=True, method="max")
+    out["tail_share"] = np.where(r >= r.median(), above, below) / n_ok
+    out.attrs["level"] = level
     return out
 
 

@@ -1670,8 +1670,17 @@ class CohortReport(_Localised):
                 self._t(f"report.cohort.share_col.{k}") for k in ("year", "share", "interval", "n")
             ]
             out.append(
-                _html(_table(headers, rows) + _p(esc(self._t("report.cohort.share_note")), "note"))
+                _html(
+                    _table(headers, rows)
+                    + _p(esc(self._t("report.cohort.share_note")), "note")
+                    + self._share_sensitivity()
+                )
             )
+        return out
+
+    def _share_sensitivity(self) -> str:
+        """The target-year cohort share under the grid of noise and common-shock SDs."""
+        ctx = self.ctx
         ss = ctx.share_sensitivity
         if ss is not None and len(ss):
             cells = ss.copy()
@@ -1685,8 +1694,8 @@ class CohortReport(_Localised):
                 year=int(cells["year"].iloc[0]),
                 target=self._n(ctx.target),
             )
-            out.append(_html(sensitivity_html(cells, ctx.trend_assumptions, intro, self.lang)))
-        return out
+            return sensitivity_html(cells, ctx.trend_assumptions, intro, self.lang)
+        return ""
 
     def domain_gaps(self) -> list[Displayable]:
         ctx, ev = self.ctx, self.evaluated

@@ -1,0 +1,117 @@
+"""Region-view prediction intervals under unequal spread (issue #13).
+
+Known truths from SYNTHETIC data in the data's regime (spread growing with the expected level,
+skewed errors, province clusters of unequal size, a rate's floor at 0%), with tolerances of three
+cluster-robust Monte Carlo standard errors and a mutation check; then the bundled data
+(SSGI 2024 stunting, BPS 2025 poverty; data/outcomes.csv): cross-validated coverage by
+fitted-value fifth within 5 points of 95%, and the wording of regions in the extreme tail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from living_lab import linkage
+from living_lab.linkage.intervals import coverage_by_fitted, format_coverage, scaled_interval
+from living_lab.linkage.results import fit_cached
+from living_lab.linkage.specs import main_spec
+
+LEVEL = 0.95
+
+
+def _synthetic(n_clusters: int = 300, seed: int = 3) -> pd.DataFrame:
+    """SYNTHETIC regions: unequal province sizes (1 to ~100), residual SD 0.5 + 0.2 * fitted,
+    a province-shared part (40% of the variance) and a skewed (centred gamma) own part."""
+    rng = np.random.default_rng(seed)
+    sizes = np.minimum(1 + rng.geometric(1 / 25, n_clusters), 120)
+    cluster = np.repeat(np.arange(n_clusters), sizes)
+    n = len(cluster)
+    fitted = rng.uniform(2.0, 35.0, n)
+    u = rng.normal(0.0, np.sqrt(0.4), n_clusters)[cluster]
+    g = rng.gamma(4.0, 1.0, n)
+    own = (g - 4.0) / 2.0 * np.sqrt(0.6)
+    scale = 0.5 + 0.2 * fitted
+    actual = np.maximum(fitted + scale * (u + own), 0.0)
+    # The cross-cluster order is shuffled, as region codes do not sort by fitted value.
+    order = rng.permutation(n)
+    return (
+        pd.DataFrame({"cluster": cluster, "fitted": fitted, "actual": actual})
+        .iloc[order]
+        .reset_index(drop=True)
+    )
+
+
+def _coverage_and_se(hits: np.ndarray, cluster: np.ndarray) -> tuple[float, float]:
+    """Coverage and its cluster-robust standard error (hits are correlated within clusters)."""
+    p = hits.mean()
+    dev = pd.Series(hits - p).groupby(cluster).sum().to_numpy()
+    return float(p), float(np.sqrt(np.sum(dev**2)) / len(hits))
+
+
+def _hits(d: pd.DataFrame, lo: np.ndarray, hi: np.ndarray, k: float = 1.0) -> np.ndarray:
+    f = d["fitted"].to_numpy()
+    lo_k = f - k * (f - lo)
+    hi_k = f + k * (hi - f)
+    y = d["actual"].to_numpy()
+    return (y >= lo_k) & (y <= hi_k)
+
+
+def test_scaled_interval_covers_within_three_se_and_catches_a_mis_scaled_width():
+    d = _synthetic()
+    f, r = d["fitted"].to_numpy(), (d["actual"] - d["fitted"]).to_numpy()
+    lo, hi, scale = scaled_interval(f, r, level=LEVEL, floor=0.0)
+    assert (lo >= 0).all() and (lo <= hi).all()
+    cl = d["cluster"].to_numpy()
+    cov, se = _coverage_and_se(_hits(d, lo, hi), cl)
+    assert abs(cov - LEVEL) <= 3 * se, (cov, se)
+    # Every fifth of the fitted values, not just on average (the classical interval fails here).
+    fifth = pd.qcut(f, 5, labels=False)
+    for q in range(5):
+        c, s = _coverage_and_se(_hits(d, lo, hi)[fifth == q], cl[fifth == q])
+        assert abs(c - LEVEL) <= 3 * s + 1e-9, (q, c, s)
+    # Mutation: the same test fails if the interval's half-widths are scaled by 0.9 or 1.1.
+    for k in (0.9, 1.1):
+        c, s = _coverage_and_se(_hits(d, lo, hi, k), cl)
+        assert abs(c - LEVEL) > 3 * s, (k, c, s)
+    # A single width for all, as before issue #13, misses in the outer fifths.
+    half = np.quantile(np.abs(r), LEVEL)
+    flat = np.abs(r) <= half
+    assert flat[fifth == 0].mean() > LEVEL + 0.03 and flat[fifth == 4].mean() < LEVEL - 0.03
+
+
+@pytest.fixture(scope="module", params=["stunting_prevalence_pct", "poverty_rate_pct"])
+def loo(request) -> pd.DataFrame:
+    return fit_cached(main_spec(request.param, "cross_section")).loo()
+
+
+def test_real_data_coverage_by_fifth_is_within_five_points(loo):
+    table = coverage_by_fitted(loo)
+    fifths = table[table["group"] > 0]
+    assert len(fifths) == 5 and fifths["n"].sum() == table.loc[table["group"] == 0, "n"].iloc[0]
+    assert (abs(fifths["coverage"] - LEVEL) <= 0.05).all(), fifths
+    # The classical interval is the one that missed (issue #13: poverty 99% / 84%).
+    assert (abs(fifths["coverage_classical"] - LEVEL)).max() > (
+        abs(fifths["coverage"] - LEVEL)
+    ).max()
+    assert (loo["lo"].dropna() >= 0).all()
+    assert table.loc[table["group"] == 0, "clipped"].iloc[0] < 10
+    shown = format_coverage(table, "id")
+    assert shown.shape == (6, 6) and shown.iloc[-1, 0] == "Semua"
+
+
+def test_extreme_regions_are_not_called_ordinary():
+    # Kota Bandung: stunting 22.8% (SSGI 2024) against an expected 12.7%, residual +10.1, rank
+    # 445 of 466; Kab. Nias Barat rank 442 of 466. Issue #13: both were "ordinary".
+    for code, rank in (("3273", 445), ("1225", 442)):
+        view = linkage.region_view(code, "stunting_prevalence_pct")
+        assert view.residual_rank == rank and view.n == 466
+        text_id, text_en = view.message("id"), view.message("en")
+        assert "masih wajar" not in text_id and "within what is usual" not in text_en
+        assert view.position_key in ("linkage.view.inside_extreme", "linkage.view.inside_notable")
+    bandung = linkage.region_view("3273", "stunting_prevalence_pct")
+    assert bandung.extreme and "5% terbesar" in bandung.message("id")
+    # A middle region stays ordinary.
+    sumedang = linkage.region_view("3211", "stunting_prevalence_pct")
+    assert sumedang.position_key == "linkage.view.inside" and not sumedang.extreme
