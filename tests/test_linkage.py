@@ -386,20 +386,45 @@ def rob():
 
 def test_robustness_table_rows_are_the_specs(rob):
     specs = robustness_specs("stunting_prevalence_pct")
-    assert list(rob["key"]) == [s.key for s in specs]
+    keys = [s.key for s in specs]
+    # Every spec appears once, on the main sample or (when its sample differs) on its own.
+    shown = [k.removesuffix(":own_sample") for k in rob["key"]]
+    assert set(shown) == set(keys)
+    assert list(rob["sample"]) == sorted(rob["sample"], key=lambda v: v != "main")
     main = linkage.fit(specs[0], bootstrap=0)
     row = rob.set_index("key").loc["main"]
     assert row["coef"] == pytest.approx(main.coef) and row["n"] == main.n
     assert row["wild_ci_low"] < row["coef"] < row["wild_ci_high"]
     by = rob.set_index("key")
     assert by.loc["no_province_effects", "n"] == main.n
-    assert by.loc["low_confidence", "n"] > main.n  # the Papua regions come in
+    assert by.loc["low_confidence:own_sample", "n"] > main.n  # the Papua regions come in
+    assert "low_confidence" not in by.index  # its choice is the sample: no held-fixed row
     assert by.loc["low_confidence_no_papua", "n"] == main.n
     assert (
         rob.attrs["outcome"] == "stunting_prevalence_pct" and rob.attrs["design"] == "cross_section"
     )
     text = linkage.format_robustness(rob, "en")
     assert text.shape[0] == len(rob) and "Main model" in text.iloc[0, 0]
+    assert text.iloc[-1, 1].startswith("changed: +")
+
+
+def test_robustness_rows_hold_the_sample_fixed():
+    # Issue #13: poverty "no controls" is -3.78 on its own 485 regions but -2.41 on the main
+    # model's 462; the table must show the held-fixed row as the comparison and the other apart.
+    rob = linkage.robustness_table("poverty_rate_pct", "cross_section", bootstrap=0)
+    by = rob.set_index("key")
+    main = linkage.fit(robustness_specs("poverty_rate_pct")[0], bootstrap=0)
+    main_codes = set(main.sample.frame["region_code"])
+    spec = next(s for s in robustness_specs("poverty_rate_pct") if s.key == "no_controls")
+    held = linkage.fit(spec, bootstrap=0, regions=main_codes)
+    assert set(held.sample.frame["region_code"]) == main_codes
+    assert by.loc["no_controls", "coef"] == pytest.approx(held.coef)
+    assert by.loc["no_controls", "n"] == main.n == 462
+    assert by.loc["no_controls", "coef"] == pytest.approx(-2.41, abs=0.01)
+    own = by.loc["no_controls:own_sample"]
+    assert own["sample"] == "changed" and own["n"] == 485 and own["n_added"] == 23
+    assert own["coef"] == pytest.approx(-3.78, abs=0.01)
+    assert (rob.loc[rob["sample"] == "main", "n"].dropna() == main.n).all()
 
 
 def test_inference_table_orders_clustered_wider_than_unclustered():
@@ -441,8 +466,13 @@ def test_region_view_expectation_is_the_leave_one_out_prediction(cs, stunting):
     me = frame[frame["region_code"] == "3211"]
     assert view.expected == pytest.approx(float(ref.predict(me).iloc[0]), rel=1e-9)
     pred = ref.get_prediction(me).summary_frame(alpha=0.05)
-    assert view.lo == pytest.approx(float(pred["obs_ci_lower"].iloc[0]), rel=1e-8)
-    assert view.hi == pytest.approx(float(pred["obs_ci_upper"].iloc[0]), rel=1e-8)
+    # The classical interval (one width for all) is kept for comparison and matches statsmodels;
+    # the view's own interval follows the spread at the region's expected level (issue #13).
+    loo = stunting.loo().set_index("region_code").loc["3211"]
+    assert loo["lo_classical"] == pytest.approx(float(pred["obs_ci_lower"].iloc[0]), rel=1e-8)
+    assert loo["hi_classical"] == pytest.approx(float(pred["obs_ci_upper"].iloc[0]), rel=1e-8)
+    assert (view.lo, view.hi) == (loo["lo"], loo["hi"])
+    assert view.lo < view.expected < view.hi
     assert view.actual == 17.0 and view.spbe == 4.14
     ranks = stunting.loo()["residual_rank"]
     assert sorted(ranks)[0] == 1 and ranks.max() <= stunting.n

@@ -17,6 +17,8 @@ True
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -515,6 +517,7 @@ def fit(
     bootstrap: int = DEFAULT_DRAWS,
     weights: estimators.WeightType = "auto",
     seed: int = DEFAULT_SEED,
+    regions: Collection[str] | None = None,
 ) -> LinkageResult:
     """Estimate one spec.
 
@@ -529,6 +532,9 @@ def fit(
         to the CR1 one for clustered specs, and replaces it for ``se_type="wild"``.
     weights, seed : bootstrap weight distribution (``auto``: Webb below 12 clusters, else
         Rademacher) and random seed (results are reproducible).
+    regions : keep only these region codes of the spec's sample (to hold a sample fixed across
+        specifications, or to leave a province out); the others are counted in
+        ``sample.dropped["other_sample"]``.
 
     Raises
     ------
@@ -544,7 +550,13 @@ def fit(
     """
     with single_threaded_blas():
         return _fit(
-            _as_spec(spec), data, level=level, bootstrap=bootstrap, weights=weights, seed=seed
+            _as_spec(spec),
+            data,
+            level=level,
+            bootstrap=bootstrap,
+            weights=weights,
+            seed=seed,
+            regions=regions,
         )
 
 
@@ -556,6 +568,7 @@ def _fit(
     bootstrap: int,
     weights: estimators.WeightType,
     seed: int,
+    regions: Collection[str] | None = None,
 ) -> LinkageResult:
     if not 0 < level < 1:
         raise ParameterError(f"level: {level!r}; expected a probability such as 0.95")
@@ -572,6 +585,8 @@ def _fit(
             raise NotEnoughDataError(check.message("en"))
     else:
         af = analysis_frame(spec, data)
+    if regions is not None:
+        af = _restrict(af, regions)
     des = design_matrix(af)
     n, k = des.X.shape
     if n - (des.k_df or k) < MIN_DF_RESID:
@@ -636,6 +651,18 @@ def _fit(
         coefficients=pd.DataFrame(rows),
         ols_fit=f,
         design=des,
+    )
+
+
+def _restrict(af: AnalysisFrame, regions: Collection[str]) -> AnalysisFrame:
+    """The sample reduced to ``regions`` (the others recorded as ``other_sample``)."""
+    keep = af.frame["region_code"].astype(str).isin({str(r) for r in regions})
+    left_out = af.frame.loc[~keep, "region_code"].astype(str)
+    return dataclasses.replace(
+        af,
+        frame=af.frame[keep.to_numpy()].reset_index(drop=True),
+        dropped={**af.dropped, "other_sample": int((~keep).sum())},
+        excluded={**af.excluded, **dict.fromkeys(left_out, "other_sample")},
     )
 
 
@@ -723,24 +750,67 @@ def robustness_table(
     seed: int = DEFAULT_SEED,
     level: float = 0.95,
 ) -> pd.DataFrame:
-    """The main estimate across specifications, one row per spec of ``params/linkage/specs.yaml``.
+    """The main estimate across specifications, one row per spec of ``params/linkage/specs.yaml``,
+    with the sample held fixed.
 
-    Columns: ``key``, ``label`` (in ``lang``), ``coef``, ``se``, ``ci_low``, ``ci_high``, ``p``
-    (CR1, t(G-1)), ``wild_ci_low``, ``wild_ci_high``, ``wild_p`` (wild cluster bootstrap), ``n``,
+    A specification can change the sample as well as the model (dropping a control brings in
+    regions that lack it). Each row is therefore estimated on the main model's regions
+    (``sample="main"``), so a row differs from the main model by the one choice it names; when
+    the specification's own sample differs, it is shown as well, in a separate row
+    (``sample="changed"``, key ``<key>:own_sample``, after all main-sample rows) with how many
+    regions it adds and removes. A row whose choice *is* the sample (its confidence level or
+    sample filters differ from the main model's) has only its changed-sample row; so has a row
+    whose own sample lacks some of the main regions.
+
+    Columns: ``key``, ``label`` (in ``lang``), ``sample``, ``n_added``, ``n_removed`` (regions
+    relative to the main sample), ``coef``, ``se``, ``ci_low``, ``ci_high``, ``p`` (CR1,
+    t(G-1)), ``wild_ci_low``, ``wild_ci_high``, ``wild_p`` (wild cluster bootstrap), ``n``,
     ``n_clusters``, ``r2``, ``spbe``, ``years``, ``note`` (why a row could not be estimated).
     ``table.attrs`` carries the outcome, design, unit and language for :func:`plot_coefficients`.
     """
     design = _resolve_design(outcome, design, min_confidence=min_confidence)  # type: ignore[arg-type]
-    rows = []
-    for spec in robustness_specs(outcome, design, min_confidence=min_confidence):  # type: ignore[arg-type]
+    specs = robustness_specs(outcome, design, min_confidence=min_confidence)  # type: ignore[arg-type]
+    main_codes: set[str] | None = None
+    fixed, changed = [], []
+    for spec in specs:
         label = t(f"linkage.row.{spec.key}", lang, **spec.to_dict())
         try:
             res = fit(spec, data, bootstrap=bootstrap, seed=seed, level=level)
         except (NotEnoughDataError, ParameterError) as exc:
-            rows.append({"key": spec.key, "label": label, "note": str(exc)})
+            fixed.append({"key": spec.key, "label": label, "sample": "main", "note": str(exc)})
             continue
-        rows.append({"key": spec.key, "label": label, **res.to_row(lang), "note": ""})
-    table = pd.DataFrame(rows)
+        codes = set(res.sample.frame["region_code"].astype(str))
+        if main_codes is None:
+            main_codes = codes
+        added, removed = len(codes - main_codes), len(main_codes - codes)
+        own = {"n_added": added, "n_removed": removed, "note": ""}
+        if not added and not removed:
+            fixed.append(
+                {"key": spec.key, "label": label, "sample": "main", **res.to_row(lang), **own}
+            )
+            continue
+        # A row whose choice is the sample itself (confidence level, filters) has no
+        # held-fixed version: on the main regions it would not be that choice.
+        sample_choice = (spec.min_confidence, spec.sample_filters) != (
+            specs[0].min_confidence,
+            specs[0].sample_filters,
+        )
+        if not removed and not sample_choice:
+            held = fit(spec, data, bootstrap=bootstrap, seed=seed, level=level, regions=main_codes)
+            fixed.append(
+                {"key": spec.key, "label": label, "sample": "main", **held.to_row(lang),
+                 "n_added": 0, "n_removed": 0, "note": ""}
+            )  # fmt: skip
+        changed.append(
+            {
+                "key": f"{spec.key}:own_sample",
+                "label": label,
+                "sample": "changed",
+                **res.to_row(lang),
+                **own,
+            }
+        )
+    table = pd.DataFrame(fixed + changed)
     main = robustness_specs(outcome, design, min_confidence=min_confidence)[0]  # type: ignore[arg-type]
     table.attrs.update(
         outcome=outcome,
@@ -851,6 +921,9 @@ def format_robustness(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
     out = pd.DataFrame(
         {
             t("linkage.col.spec", lang): table["label"],
+            t("linkage.col.sample", lang): [
+                _sample_text(r, lang) for r in table.to_dict("records")
+            ],
             t("linkage.col.coef", lang): [
                 fmt.num(x, lang, 2, signed=True) for x in table.get("coef", np.nan)
             ],
@@ -875,6 +948,18 @@ def format_robustness(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
         }
     )
     return out
+
+
+def _sample_text(row: dict[str, Any], lang: Lang) -> str:
+    """``main sample`` or ``changed: +23 / -0 regions`` for a robustness row."""
+    if row.get("sample", "main") == "main":
+        return t("linkage.sample.main", lang)
+    return t(
+        "linkage.sample.changed",
+        lang,
+        added=int(row.get("n_added", 0) or 0),
+        removed=int(row.get("n_removed", 0) or 0),
+    )
 
 
 def closing_note(

@@ -65,6 +65,8 @@ def plot_coefficients(table: pd.DataFrame, lang: Lang = "id") -> Figure:
             color = style.FOCUS if main else style.NATIONAL
             n = row.get("n")
             label = str(row["label"]) + (f" (n={int(n)})" if pd.notna(n) else "")
+            if row.get("sample") == "changed":
+                label = f"{label} – {t('linkage.plot.changed_sample', lang)}"
             if pd.isna(row.get("coef")):
                 label = f"{label} – {t('linkage.plot.not_estimated', lang)}"
             labels.append(textwrap.fill(label, 44))
