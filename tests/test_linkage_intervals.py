@@ -115,3 +115,33 @@ def test_extreme_regions_are_not_called_ordinary():
     # A middle region stays ordinary.
     sumedang = linkage.region_view("3211", "stunting_prevalence_pct")
     assert sumedang.position_key == "linkage.view.inside" and not sumedang.extreme
+
+
+def test_leave_one_province_out_shows_jawa_timur_carries_stunting():
+    # Issue #13: dropping Jawa Timur moves the stunting estimate from -0.61 to +0.09.
+    import statsmodels.formula.api as smf
+
+    from living_lab.linkage.influence import (
+        format_influence,
+        influence_text,
+        leave_one_province_out,
+    )
+
+    res = fit_cached(main_spec("stunting_prevalence_pct", "cross_section"))
+    table = leave_one_province_out(res)
+    assert len(table) == res.sample.frame["province"].nunique()
+    top = table.iloc[0]
+    assert top["province"] == "Jawa Timur"
+    assert res.coef == pytest.approx(-0.61, abs=0.005) and top["coef"] == pytest.approx(
+        0.09, abs=0.01
+    )
+    # Independent refit without the province (statsmodels, same formula).
+    frame = res.sample.frame
+    rest = frame[frame["province"] != "Jawa Timur"]
+    ref = smf.ols("y ~ spbe + log_grdp_pc + kota + C(province_code)", rest).fit()
+    assert top["coef"] == pytest.approx(ref.params["spbe"], rel=1e-9)
+    assert top["n"] == len(rest) and top["n_dropped"] == len(frame) - len(rest)
+    text = influence_text(table, "en")
+    assert "Jawa Timur" in text and "reverses the coefficient's sign" in text
+    assert "+0,09" in influence_text(table, "id")
+    assert format_influence(table, "id").shape == (5, 5)

@@ -26,6 +26,11 @@ from IPython.display import Image, Markdown
 
 from living_lab import datasets
 from living_lab.linkage import fmt, simulate
+from living_lab.linkage.influence import (
+    format_influence,
+    influence_text,
+    leave_one_province_out,
+)
 from living_lab.linkage.intervals import coverage_by_fitted, format_coverage
 from living_lab.linkage.params import StudyParams
 from living_lab.linkage.region import format_positions, positions, region_view
@@ -186,6 +191,11 @@ class LinkageStudy:
             out.append(_md("linkage.nb.robustness_model", lang, model=self._model(r)))
             out.append(_table(format_robustness(table, lang)))  # type: ignore[arg-type]
             out.append(_shown(plot_coefficients(table, lang)))  # type: ignore[arg-type]
+            if r.spec.design != "twfe":
+                lopo = leave_one_province_out(r)
+                out.append(_md("linkage.lopo.heading", lang))
+                out.append(Markdown(influence_text(lopo, lang)))  # type: ignore[arg-type]
+                out.append(_table(format_influence(lopo, lang)))  # type: ignore[arg-type]
         return out
 
     def inference(self) -> list[Any]:
