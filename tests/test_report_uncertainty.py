@@ -106,3 +106,37 @@ def test_every_kab_kota_probability_prints_without_certainty():
     assert not shown.isin(["100%", "0%"]).any()
     assert (shown == ">99%").sum() == (p >= 0.995).sum() > 0
     assert (shown == "<1%").sum() == (p < 0.005).sum() > 0
+
+
+def test_section6_scatter_draws_the_adjusted_relation(ctx):
+    # Issue #13: the scatter drew the uncontrolled line (-4.78 per index point) while the text
+    # reported the adjusted estimate (-0.61, interval including 0). By Frisch-Waugh-Lovell the
+    # added-variable cloud's least-squares slope is the model's coefficient.
+    import numpy as np
+
+    for outcome, model in ctx.models.items():
+        pts = ctx.partial_relation[ctx.partial_relation["outcome"] == outcome]
+        assert len(pts) == model.n
+        slope = np.polyfit(pts["x"], pts["y"], 1)[0]
+        assert slope == pytest.approx(model.coef, rel=1e-8)
+        line = ctx.partial_lines[ctx.partial_lines["outcome"] == outcome]
+        drawn = (line["fit"].iloc[-1] - line["fit"].iloc[0]) / (
+            line["x"].iloc[-1] - line["x"].iloc[0]
+        )
+        assert drawn == pytest.approx(model.coef, rel=1e-8)
+        assert (line["lo"] <= line["fit"]).all() and (line["fit"] <= line["hi"]).all()
+    stunting = ctx.models["stunting_prevalence_pct"]
+    assert (
+        stunting.coef == pytest.approx(-0.61, abs=0.005) and stunting.ci_low < 0 < stunting.ci_high
+    )
+    page = _text(_html(sections.RegionReport.of(ctx, SUMEDANG, "en").relation()))
+    assert "after adjustment (partial regression)" in page
+    assert "−0.61 points per index point" in page and "−4.78 points per index point" in page
+
+
+def test_region_report_does_not_call_an_extreme_region_ordinary(ctx):
+    # Kota Bandung: stunting 22.8% against 12.7% expected, rank 445 of 466 (top 5% above).
+    page = _text(_html(sections.RegionReport.of(ctx, "3273", "id").relation()))
+    stunting = page.split("Kemiskinan.")[0]
+    assert "peringkat 445 dari 466" in stunting
+    assert "bukan posisi yang biasa" in stunting and "masih wajar" not in stunting

@@ -55,6 +55,27 @@ PEER_COLUMNS = (
 )
 
 
+def position(inside: bool, tail_share: float | None) -> str:
+    """Where a region falls: ``outside`` its prediction interval, else ``extreme`` (among the
+    :data:`EXTREME_SHARE` furthest from expectation on its side), ``notable`` (within
+    :data:`NOTABLE_SHARE`) or ``ordinary``. Reports word their sentence from this, one rule."""
+    if not inside:
+        return "outside"
+    if tail_share is not None and tail_share <= EXTREME_SHARE:
+        return "extreme"
+    if tail_share is not None and tail_share <= NOTABLE_SHARE:
+        return "notable"
+    return "ordinary"
+
+
+_POSITION_KEYS = {
+    "outside": "outside",
+    "extreme": "inside_extreme",
+    "notable": "inside_notable",
+    "ordinary": "inside",
+}
+
+
 @dataclass(frozen=True)
 class RegionView:
     """A region's position in a linkage model.
@@ -158,19 +179,14 @@ class RegionView:
         its side, or outside its prediction interval."""
         if not self.ok:
             return None
-        far = self.tail_share is not None and self.tail_share <= EXTREME_SHARE
-        return bool(far or not self.inside_interval)
+        return position(bool(self.inside_interval), self.tail_share) in ("outside", "extreme")
 
     @property
     def position_key(self) -> str:
         """Text key of the sentence on where the region falls (never "ordinary" when extreme)."""
-        if not self.inside_interval:
-            return "linkage.view.outside"
-        if self.extreme:
-            return "linkage.view.inside_extreme"
-        if self.tail_share is not None and self.tail_share <= NOTABLE_SHARE:
-            return "linkage.view.inside_notable"
-        return "linkage.view.inside"
+        return (
+            f"linkage.view.{_POSITION_KEYS[position(bool(self.inside_interval), self.tail_share)]}"
+        )
 
     def peers_text(self, lang: Lang = "id") -> str:
         """How the comparable regions were chosen."""
@@ -488,7 +504,8 @@ def positions(
     *,
     lang: Lang = "id",
 ) -> pd.DataFrame:
-    """One row per region: status, actual, expected, interval, residual and rank (for cohorts).
+    """One row per region: status, actual, expected, interval, residual, rank and ``position``
+    (:func:`position`: outside, extreme, notable or ordinary) for cohorts.
 
     Regions without the model's data get their reason instead of numbers.
     """
@@ -511,6 +528,9 @@ def positions(
                     "residual": float(r["residual"]),
                     "residual_rank": int(r["residual_rank"]),
                     "n": res.n,
+                    "position": position(
+                        bool(r["lo"] <= r["actual"] <= r["hi"]), float(r["tail_share"])
+                    ),
                     "note": "",
                 }
             )
@@ -534,6 +554,7 @@ def positions(
                     "residual": np.nan,
                     "residual_rank": pd.NA,
                     "n": res.n,
+                    "position": "",
                     "note": reason_text(res, reason, lang),
                 }
             )

@@ -692,7 +692,8 @@ def _relation_static(
         if isinstance(line, pd.DataFrame):
             ax.fill_between(line["x"], line["lo"], line["hi"], color=style.NATIONAL, alpha=0.15)
             ax.plot(line["x"], line["fit"], color=style.NATIONAL, lw=1.5, label=labels["fit"])
-        ax.axvline(panel["target"], color=style.TARGET, ls="--", lw=1.2, label=labels["target"])
+        if panel.get("target") is not None:  # not on adjusted (added-variable) axes
+            ax.axvline(panel["target"], color=style.TARGET, ls="--", lw=1.2, label=labels["target"])
         _title(ax, str(panel["title"]), size=11)
         ax.set_xlabel(str(panel.get("x", labels["x"])))
         ax.set_ylabel(str(panel["y"]))

@@ -122,6 +122,11 @@ class CohortContext:
     share_reaching : projected share of the cohort at or above the target: ``year, share, lo,
         hi, n``.
     trend_methods : the trend model's methods paragraph per language.
+    partial_relation : the adjusted SPBE-outcome relation of each model in ``models`` as
+        added-variable coordinates (:func:`living_lab.linkage.partial.added_variable`):
+        ``outcome, region_code, x, y`` (SPBE and outcome net of the model's controls and
+        province effects, plus their means; the least-squares slope is the model's coefficient).
+    partial_lines : its line and band (the coefficient's interval): ``outcome, x, fit, lo, hi``.
     trend_sensitivity : each cohort region's forecast for ``target_year`` under a stated grid of
         noise and common-shock SDs (:func:`living_lab.trends.sensitivity`): ``noise_sd,
         common_sd, region_code, forecast, lo, hi`` (80%), ``p_reach`` (None without trends).
@@ -178,6 +183,8 @@ class CohortContext:
     frontier: pd.DataFrame | None = None
     share_reaching: pd.DataFrame | None = None
     trend_methods: dict[str, str] = field(default_factory=dict)
+    partial_relation: pd.DataFrame | None = None
+    partial_lines: pd.DataFrame | None = None
     trend_sensitivity: pd.DataFrame | None = None
     share_sensitivity: pd.DataFrame | None = None
     trend_assumptions: pd.DataFrame | None = None
@@ -556,6 +563,26 @@ def _models(linkage: Any, regions: tuple[str, ...]) -> dict[str, LinkModel]:
     return models
 
 
+def _partial(models: dict[str, LinkModel]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Added-variable coordinates and line of each installed model (the section 6 scatter)."""
+    if not models:
+        return None, None
+    from living_lab.linkage.partial import added_variable
+    from living_lab.linkage.results import fit_cached
+    from living_lab.linkage.specs import main_spec
+
+    points, lines = [], []
+    for outcome in models:
+        res = fit_cached(main_spec(outcome, "cross_section"))  # type: ignore[arg-type]
+        pts, line = added_variable(res)
+        points.append(pts.assign(outcome=outcome))
+        lines.append(line.assign(outcome=outcome))
+    return (
+        pd.concat(points, ignore_index=True)[["outcome", "region_code", "x", "y"]],
+        pd.concat(lines, ignore_index=True)[["outcome", "x", "fit", "lo", "hi"]],
+    )
+
+
 def _plans_fallback(table: pd.DataFrame, target: float) -> pd.DataFrame:
     """Points each single domain would need to rise for the index to reach ``target``.
 
@@ -828,6 +855,7 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
     linkage = _optional("linkage")
     models = _models(linkage, coh.regions) if linkage is not None else {}
     modules["linkage"] = "used" if models else "missing"
+    partial_relation, partial_lines = _partial(models)
     spbe_years = {o: (models[o].spbe_year if o in models else year) for o in OUTCOMES}
     links = _links(relation, outcome_years, spbe_years)
 
@@ -893,6 +921,8 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         trend_summary=trend_summary,
         share_reaching=share,
         trend_methods=trend_methods,
+        partial_relation=partial_relation,
+        partial_lines=partial_lines,
         trend_sensitivity=trend_sens,
         share_sensitivity=share_sens,
         trend_assumptions=trend_assumptions,

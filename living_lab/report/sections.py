@@ -1060,6 +1060,7 @@ class RegionReport(_Localised):
         rel = ctx.relation
         panels = []
         texts = []
+        adjusted_any = False
         for outcome, col in [
             ("stunting_prevalence_pct", "stunting"),
             ("poverty_rate_pct", "poverty"),
@@ -1072,29 +1073,32 @@ class RegionReport(_Localised):
             focus = None
             if self.code in data.index:
                 focus = (float(data.loc[self.code, "index"]), float(data.loc[self.code, "value"]))
-            panels.append(
-                {
-                    "data": data,
-                    "focus": focus,
-                    "line": link.line if link else None,
-                    "target": ctx.target,
-                    "title": self._t(
-                        f"report.rel.{col}_title",
-                        year=ctx.outcome_years[outcome],
-                        spbe_year=spbe_year,
-                    ),
-                    "x": self._t("report.rel.x", year=spbe_year),
-                    "y": self._t(f"report.rel.{col}_y"),
-                }
-            )
             texts.append(self._relation_text(outcome, col, link, focus, spbe_year))
+            panel = {
+                "data": data,
+                "focus": focus,
+                "line": link.line if link else None,
+                "target": ctx.target,
+                "title": self._t(
+                    f"report.rel.{col}_title",
+                    year=ctx.outcome_years[outcome],
+                    spbe_year=spbe_year,
+                ),
+                "x": self._t("report.rel.x", year=spbe_year),
+                "y": self._t(f"report.rel.{col}_y"),
+            }
+            adjusted = self._adjusted_panel(outcome, col, data["in_cohort"])
+            if adjusted is not None:
+                panel.update(adjusted)
+                adjusted_any = True
+            panels.append(panel)
         labels = {
             "title": self._t("report.rel.title"),
             "x": self._t("report.rel.x", year=ctx.year),
             "others": self._t("report.rel.others"),
             "cohort": mpl_text(self._t("report.rel.cohort", cohort=ctx.title(self.lang))),
             "region": self._t("report.fig.this_region"),
-            "fit": self._t("report.rel.fit"),
+            "fit": self._t("report.rel.fit_adjusted" if adjusted_any else "report.rel.fit"),
             "target": self._t("report.traj.target", target=self._n(ctx.target)),
         }
         png = plots.relation_png(panels, labels=labels, lang=self.lang)
@@ -1109,6 +1113,36 @@ class RegionReport(_Localised):
             )
         )
         return out
+
+    def _adjusted_panel(
+        self, outcome: str, col: str, in_cohort: pd.Series
+    ) -> dict[str, object] | None:
+        """The panel's data, line and axis labels in added-variable coordinates (the adjusted
+        relation the text reports), or None without the linkage model."""
+        ctx = self.ctx
+        pr, pl = ctx.partial_relation, ctx.partial_lines
+        if pr is None or pl is None or outcome not in set(pr["outcome"]):
+            return None
+        pts = pr[pr["outcome"] == outcome].set_index("region_code")
+        data = pd.DataFrame(
+            {
+                "index": pts["x"],
+                "value": pts["y"],
+                "in_cohort": in_cohort.reindex(pts.index).fillna(False).astype(bool),
+            }
+        )
+        focus = None
+        if self.code in data.index:
+            focus = (float(data.loc[self.code, "index"]), float(data.loc[self.code, "value"]))
+        line = pl[pl["outcome"] == outcome][["x", "fit", "lo", "hi"]].reset_index(drop=True)
+        return {
+            "data": data,
+            "focus": focus,
+            "line": line,
+            "target": None,
+            "x": self._t("report.rel.x_adjusted", year=ctx.models[outcome].spbe_year),
+            "y": self._t(f"report.rel.{col}_y_adjusted"),
+        }
 
     def _relation_text(
         self,
@@ -1131,7 +1165,10 @@ class RegionReport(_Localised):
             return _p(head + " ".join(parts))
         parts.append(
             self._t(
-                "report.rel.slope" if model is None else "report.rel.line",
+                "report.rel.slope" if model is None else "report.rel.line_adjusted",
+                coef=signed(model.coef, self.lang) if model is not None else "",
+                ci_lo=self._n(model.ci_low) if model is not None else "",
+                ci_hi=self._n(model.ci_high) if model is not None else "",
                 n=link.n,
                 what=what,
                 year=spbe_year,
@@ -1180,8 +1217,19 @@ class RegionReport(_Localised):
                 n=int(r["n"]),
             )
             + " "
-            + self._t("report.rel.inside" if inside else "report.rel.outside")
+            + self._position_sentence(str(r.get("position") or ""), inside)
         )
+
+    def _position_sentence(self, where: str, inside: bool) -> str:
+        """The sentence for ``position`` of ``linkage.positions`` (outside, extreme, notable,
+        ordinary); a table without it falls back to inside/outside the interval."""
+        where = where or ("ordinary" if inside else "outside")
+        pct = 0
+        if where in ("extreme", "notable"):
+            from living_lab.linkage.region import EXTREME_SHARE, NOTABLE_SHARE
+
+            pct = round(100 * (EXTREME_SHARE if where == "extreme" else NOTABLE_SHARE))
+        return self._t(_REL_POSITION_KEYS[where], pct=pct)
 
     # -- section 7 ------------------------------------------------------------------------
 
@@ -1221,6 +1269,15 @@ class RegionReport(_Localised):
         elif pr is not None:
             out.append(_html(_p(esc(self._t("maps.locator.no_partners")), "ll-note")))
         return out
+
+
+#: Sentence on where a region falls in the adjusted model (``position`` of linkage.positions).
+_REL_POSITION_KEYS = {
+    "outside": "report.rel.outside",
+    "extreme": "report.rel.inside_extreme",
+    "notable": "report.rel.inside_notable",
+    "ordinary": "report.rel.inside",
+}
 
 
 def partners_html(pr: PartnerResult, lang: Lang) -> str:
