@@ -194,6 +194,16 @@ class WildBootstrap:
     seed: int
     n_clusters: int
     level: float
+    #: Monte Carlo standard errors of ``ci_low``, ``ci_high`` (batch means over
+    #: :data:`MC_BATCHES` batches of the draws; NaN with fewer than ``MC_BATCHES * 20`` draws or
+    #: an unbounded end) and of ``p`` (binomial).
+    mc_se_low: float = float("nan")
+    mc_se_high: float = float("nan")
+    mc_se_p: float = float("nan")
+
+
+#: Batches of the bootstrap draws for the Monte Carlo error of the interval ends.
+MC_BATCHES = 10
 
 
 def draw_weights(
@@ -278,27 +288,27 @@ def wild_cluster_bootstrap(
     q12 = c * (S1 * S2).sum(axis=1)
     q22 = c * (S2 * S2).sum(axis=1)
 
-    def pvalue(b0: float) -> float:
-        num = N1 - b0 * N2
-        den = np.sqrt(np.clip(q11 - 2 * b0 * q12 + b0 * b0 * q22, 1e-300, None))
+    def pvalue(b0: float, rows: slice = slice(None)) -> float:
+        num = N1[rows] - b0 * N2[rows]
+        den = np.sqrt(np.clip(q11[rows] - 2 * b0 * q12[rows] + b0 * b0 * q22[rows], 1e-300, None))
         t_obs = abs(beta_hat - b0) / se_hat
         return float(np.mean(np.abs(num / den) >= t_obs - 1e-12))
 
     alpha = 1 - level
 
-    def bound(direction: float) -> float:
+    def bound(direction: float, rows: slice = slice(None)) -> float:
         inside = beta_hat
         step = max(se_hat, 1e-12)
         outside = beta_hat + direction * 2 * step
         for _ in range(60):
-            if pvalue(outside) <= alpha:
+            if pvalue(outside, rows) <= alpha:
                 break
             inside, outside = outside, beta_hat + direction * 2 * abs(outside - beta_hat)
         else:
             return float(direction * np.inf)
         for _ in range(60):
             mid = (inside + outside) / 2
-            if pvalue(mid) > alpha:
+            if pvalue(mid, rows) > alpha:
                 inside = mid
             else:
                 outside = mid
@@ -306,8 +316,22 @@ def wild_cluster_bootstrap(
                 break
         return float((inside + outside) / 2)
 
+    def batch_se(direction: float) -> float:
+        # Batch means: the ends from MC_BATCHES disjoint batches of the draws scatter with
+        # sqrt(MC_BATCHES) times the Monte Carlo SE of the end from all draws.
+        if draws < MC_BATCHES * 20:
+            return float("nan")
+        size = draws // MC_BATCHES
+        ends = np.array(
+            [bound(direction, slice(b * size, (b + 1) * size)) for b in range(MC_BATCHES)]
+        )
+        if not np.isfinite(ends).all():
+            return float("nan")
+        return float(ends.std(ddof=1) / np.sqrt(MC_BATCHES))
+
+    p = pvalue(0.0)
     return WildBootstrap(
-        p=pvalue(0.0),
+        p=p,
         ci_low=bound(-1.0),
         ci_high=bound(1.0),
         draws=draws,
@@ -315,6 +339,9 @@ def wild_cluster_bootstrap(
         seed=seed,
         n_clusters=G,
         level=level,
+        mc_se_low=batch_se(-1.0),
+        mc_se_high=batch_se(1.0),
+        mc_se_p=float(np.sqrt(p * (1 - p) / draws)),
     )
 
 

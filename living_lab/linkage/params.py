@@ -8,7 +8,7 @@ Examples
 --------
 >>> p = check_study_params(lang="en", cohort="jawa-barat", min_confidence="medium")
 >>> p.lang, len(p.cohort.regions), p.bootstrap
-('en', 27, 999)
+('en', 27, 9999)
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def check_study_params(**params: Any) -> StudyParams:
     cohort : a cohort name of ``params/cohorts`` or ``all`` [all]: the regions whose positions
         are tabulated; the model itself is always estimated on every region with data.
     min_confidence : ``medium`` or ``low`` [medium]: lowest confidence of the figures used.
-    bootstrap : wild cluster bootstrap draws, 99-99999 [999].
+    bootstrap : wild cluster bootstrap draws, 99-99999 [9999].
     seed : random seed of the bootstrap and the validation simulation [20250314].
     n_peers : comparable regions per region, 0-20 [5].
     validation_replications : replications of the synthetic validation, 0 (skip) to 5000 [200].

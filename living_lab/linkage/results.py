@@ -53,7 +53,7 @@ from living_lab.text import Lang, t
 
 #: Default seed of the wild bootstrap (any fixed value; results are reproducible with it).
 DEFAULT_SEED = 20250314
-DEFAULT_DRAWS = 999
+DEFAULT_DRAWS = 9999
 #: Fewer observations than this many per parameter and a model is not fitted.
 MIN_DF_RESID = 10
 _CONTROL_LABELS = ("log_grdp_pc", "log_population", "kota", "baseline_outcome")
@@ -355,6 +355,14 @@ class LinkageResult:
                 ci=fmt.interval(self.wild.ci_low, self.wild.ci_high, lang),
                 p=fmt.pval(self.wild.p, lang),
             )
+            mc = max(self.wild.mc_se_low, self.wild.mc_se_high)
+            if np.isfinite(mc):
+                text += " " + t(
+                    "linkage.summary_wild_mc",
+                    lang,
+                    draws=fmt.num(self.wild.draws, lang, 0),
+                    mc=fmt.num(mc, lang, 3),
+                )
         if self.synthetic:
             text = f"[{t('synthetic_label', lang)}] {text}"
         return text
@@ -577,7 +585,7 @@ def _fit(
             f"bootstrap: {bootstrap!r}; expected a whole number of draws (0 for none)"
         )
     if spec.se_type == "wild" and bootstrap < 99:
-        raise ParameterError("bootstrap: se_type 'wild' needs at least 99 draws (999 recommended)")
+        raise ParameterError("bootstrap: se_type 'wild' needs at least 99 draws (9999 recommended)")
     if spec.design == "twfe":
         af = panel_frame(spec, data)
         check = panel_check(spec, frame=af)
