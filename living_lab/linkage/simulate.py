@@ -35,8 +35,16 @@ TRUE_EFFECT_POVERTY_CHANGE = -0.4
 TRUE_EFFECT_PANEL = -1.0
 
 
-def _clusters(rng: np.random.Generator, n_clusters: int, mean_size: float) -> np.ndarray:
-    sizes = 5 + rng.poisson(max(mean_size - 5, 0.1), size=n_clusters)
+def _clusters(
+    rng: np.random.Generator, n_clusters: int, mean_size: float, unequal: bool = False
+) -> np.ndarray:
+    if unequal:
+        # Skewed like Indonesia's provinces (5 to 38 kabupaten/kota; a few large ones carry
+        # much of the sample): lognormal sizes with the given mean, at least 3.
+        raw = rng.lognormal(0.0, 0.7, size=n_clusters)
+        sizes = np.maximum(3, np.round(raw / raw.mean() * mean_size)).astype(int)
+    else:
+        sizes = 5 + rng.poisson(max(mean_size - 5, 0.1), size=n_clusters)
     return np.repeat(np.arange(n_clusters), sizes)
 
 
@@ -54,6 +62,8 @@ def simulate_cross_section(
     effect: float = TRUE_EFFECT_STUNTING,
     change_effect: float = TRUE_EFFECT_POVERTY_CHANGE,
     province_confounding: float = 0.0,
+    unequal_clusters: bool = False,
+    effect_sd_by_province: float = 0.0,
 ) -> pd.DataFrame:
     """One synthetic cross-section shaped like :func:`living_lab.datasets.load_cross_section`.
 
@@ -66,9 +76,14 @@ def simulate_cross_section(
     - 2.6) - 0.1 * (P0 2021 - 12) + 0.3 * (log GRDP - 10) + province shock + noise.
     ``province_confounding`` > 0 makes the provinces' stunting shocks move with their SPBE
     shocks, which only province effects remove.
+
+    Clustering that province effects do *not* remove (what makes the real data's clustered SE
+    1.5 times the HC1 one): ``effect_sd_by_province`` > 0 gives each province its own SPBE slope
+    of stunting, ``effect + N(0, effect_sd_by_province^2)`` (mean ``effect``), so the errors of a
+    province's regions move with their SPBE; ``unequal_clusters`` draws skewed province sizes.
     """
     rng = np.random.default_rng(seed)
-    g = _clusters(rng, n_clusters, mean_cluster_size)
+    g = _clusters(rng, n_clusters, mean_cluster_size, unequal_clusters)
     n = g.size
     c_g = rng.normal(0, 0.35, n_clusters)  # province economy
     s_g = rng.normal(0, 0.30, n_clusters)  # province SPBE push
@@ -81,9 +96,10 @@ def simulate_cross_section(
     spbe = 2.6 + 0.6 * (lg23 - 10) + 0.2 * kota + s_g[g] + rng.normal(0, 0.45, n)
     d4 = spbe + rng.normal(0, 0.3, n)
     sigma = 2.5 * (1 + 0.5 * np.abs(spbe - 2.6))
-    stunting = (
-        28 + effect * spbe - 5 * (lg23 - 10) - 3 * kota + a_g[g] + rng.normal(0, 1, n) * sigma
-    )
+    slope = effect
+    if effect_sd_by_province > 0:
+        slope = effect + rng.normal(0, effect_sd_by_province, n_clusters)[g]
+    stunting = 28 + slope * spbe - 5 * (lg23 - 10) - 3 * kota + a_g[g] + rng.normal(0, 1, n) * sigma
     p21 = 12 - 4 * (lg21 - 10) - 2 * kota + p_g[g] + rng.normal(0, 3, n)
     dp = (
         -1.7
@@ -285,12 +301,16 @@ def replicate(
     bootstrap: int = 199,
     province_confounding: float = 0.0,
     level: float = 0.95,
+    unequal_clusters: bool = False,
+    effect_sd_by_province: float = 0.0,
 ) -> dict[str, Replications]:
     """Fit each estimator on ``replications`` seeded synthetic datasets.
 
     The same synthetic cross-section of a replication is shared by all cross-section
     estimators; the panel estimator gets its own synthetic panel. The wild bootstrap uses
-    ``bootstrap`` draws per replication.
+    ``bootstrap`` draws per replication. ``unequal_clusters`` and ``effect_sd_by_province``
+    are passed to :func:`simulate_cross_section` (the real data's regime: clustering that
+    province effects do not remove).
     """
     unknown = set(estimators) - set(ESTIMATORS)
     if unknown:
@@ -303,7 +323,19 @@ def replicate(
     truths: dict[str, float] = {}
     seeds = np.random.SeedSequence(seed).generate_state(replications)
     with single_threaded_blas():
-        _run(estimators, seeds, draws, truths, bootstrap, province_confounding, level)
+        _run(
+            estimators,
+            seeds,
+            draws,
+            truths,
+            bootstrap,
+            level,
+            {
+                "province_confounding": province_confounding,
+                "unequal_clusters": unequal_clusters,
+                "effect_sd_by_province": effect_sd_by_province,
+            },
+        )
     out = {}
     for name, rows in draws.items():
         arr = np.array(rows, dtype=float)
@@ -317,8 +349,8 @@ def _run(
     draws: dict[str, list[tuple[float, float, bool]]],
     truths: dict[str, float],
     bootstrap: int,
-    province_confounding: float,
     level: float,
+    cross_section_options: dict[str, float | bool],
 ) -> None:
     for r in range(seeds.size):
         cs = None
@@ -327,9 +359,7 @@ def _run(
             kind, spec, _ = ESTIMATORS[name]
             if kind == "cross_section":
                 if cs is None:
-                    cs = simulate_cross_section(
-                        int(seeds[r]), province_confounding=province_confounding
-                    )
+                    cs = simulate_cross_section(int(seeds[r]), **cross_section_options)  # type: ignore[arg-type]
                 data = cs
             else:
                 if panel is None:
