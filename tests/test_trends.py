@@ -42,6 +42,8 @@ from living_lab.trends._data import from_model, to_model
 OLD = "permenpanrb-5-2018"
 NEW = "permenpanrb-59-2020"
 LOCALES = Path(importlib.import_module("living_lab").__file__).parent / "locales"
+#: The module (the package exports the function under the same name).
+backtest_module = importlib.import_module("living_lab.trends.backtest")
 
 # Coverage of 80% and 95% prediction intervals over a few thousand simulated regions must be
 # within this many percentage points of nominal (binomial SE at n = 3000 is 0.7 points for 80%).
@@ -742,6 +744,34 @@ def test_backtest_sumedang_time_cutoff(spbe_all: pd.DataFrame) -> None:
     assert ols.table.loc[0, "observed"] == pytest.approx(4.51)
     nowcast = backtest(spbe_all, method="pooled", cutoff="region")
     assert "nowcast" in nowcast.note("en")
+
+
+def test_backtest_takes_the_common_shock_only_from_years_before_the_hidden_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue #13: the pooled backtest took the common shock SD from the national series including
+    # the hidden year. The national index 2021-2023 (3 points, 1 df) must be all it sees.
+    nat = load_spbe_national()
+    nat = nat[(nat["framework"] == NEW) & (nat["year"] < 2024)]
+    x, y = nat["year"].to_numpy(dtype=float), nat["index"].to_numpy(dtype=float)
+    resid = y - np.polyval(np.polyfit(x, y, 1), x)
+    expected = float(np.sqrt(np.sum(resid**2) / (len(y) - 2)))
+    assert national_common_sd(before=2024) == (pytest.approx(expected), 1)
+    assert national_common_sd()[0] != pytest.approx(expected)
+    seen = []
+
+    def spy(train, **options):
+        seen.append((int(train["year"].max()), options.get("common_sd")))
+        return fit_pooled(train, **options)
+
+    monkeypatch.setattr(backtest_module, "fit_pooled", spy)
+    sim = simulate_panel(400, points=(3, 4), level_mean=3.0, level_sd=0.3, seed=22)
+    backtest_module.backtest(sim.panel, method="pooled", scale="index")
+    # One fit per hidden year; the 2024 batch (trained up to 2023) uses 2021-2023 only, and no
+    # batch uses the full series.
+    assert (2023, pytest.approx(expected)) in seen
+    full = national_common_sd()[0]
+    assert all(cs != pytest.approx(full) for _, cs in seen)
 
 
 def test_backtest_on_simulated_panel_covers() -> None:
