@@ -140,3 +140,12 @@ def test_region_report_does_not_call_an_extreme_region_ordinary(ctx):
     stunting = page.split("Kemiskinan.")[0]
     assert "peringkat 445 dari 466" in stunting
     assert "bukan posisi yang biasa" in stunting and "masih wajar" not in stunting
+
+
+def test_cohort_ranking_lists_each_rank_interval_and_what_was_varied(ctx):
+    ru = ctx.rank_uncertainty
+    page = _text(_html(sections.CohortReport.of(ctx, "en").ranking()))
+    assert "Rank 5–95% range" in page
+    lo, hi = int(ru.loc[SUMEDANG, "rank_p05"]), int(ru.loc[SUMEDANG, "rank_p95"])
+    assert f" {lo}–{hi} Kabupaten Sumedang " in page
+    assert "Rank uncertainty accounts for: measurement noise of the index" in page

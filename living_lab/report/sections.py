@@ -1567,11 +1567,17 @@ class CohortReport(_Localised):
             _figure(plots.to_png(fig), labels["title"]),
         ]
         ordered = ctx.table.sort_values(["rank", "name"], na_position="last")
+        ru = ctx.rank_uncertainty
         rows = []
-        for _code, r in ordered.iterrows():
+        for code, r in ordered.iterrows():
+            span = "\u2013"
+            if ru is not None and code in ru.index:
+                lo, hi = int(ru.loc[code, "rank_p05"]), int(ru.loc[code, "rank_p95"])
+                span = str(lo) if lo == hi else f"{lo}\u2013{hi}"
             rows.append(
                 [
                     (str(int(r["rank"])) if not missing(r["rank"]) else "\u2013", "n"),
+                    (span, "n nw"),
                     (esc(r["name"]), "nw"),
                     (self._n(r["index"]), "n"),
                     (_predicate_badge(r["predicate"]) or esc(self._t("not_available")), ""),
@@ -1586,6 +1592,7 @@ class CohortReport(_Localised):
             )
         headers = [
             self._t("report.cohort.col_rank"),
+            self._t("report.cohort.col_rank_interval"),
             self._t("report.cohort.col_region"),
             self._t("report.cohort.col_index", year=ctx.year),
             self._t("predicate"),
@@ -1600,6 +1607,8 @@ class CohortReport(_Localised):
             self._t("report.cohort.col_poverty", year=ctx.outcome_years["poverty_rate_pct"]),
         ]
         table = _table(headers, rows)
+        if ru is not None:
+            table += _p(esc(rank_varied_text(ru, self.lang)), "ll-note")
         if len(rows) > 40:  # a long ranking stays one click away, below the figure
             summary = esc(self._t("report.cohort.full_table", n=len(rows)))
             table = f"<details><summary>{summary}</summary>{table}</details>"
