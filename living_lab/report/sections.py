@@ -1073,25 +1073,26 @@ class RegionReport(_Localised):
             focus = None
             if self.code in data.index:
                 focus = (float(data.loc[self.code, "index"]), float(data.loc[self.code, "value"]))
+            panels.append(
+                {
+                    "data": data,
+                    "focus": focus,
+                    "line": link.line if link else None,
+                    "target": ctx.target,
+                    "title": self._t(
+                        f"report.rel.{col}_title",
+                        year=ctx.outcome_years[outcome],
+                        spbe_year=spbe_year,
+                    ),
+                    "x": self._t("report.rel.x", year=spbe_year),
+                    "y": self._t(f"report.rel.{col}_y"),
+                }
+            )
             texts.append(self._relation_text(outcome, col, link, focus, spbe_year))
-            panel = {
-                "data": data,
-                "focus": focus,
-                "line": link.line if link else None,
-                "target": ctx.target,
-                "title": self._t(
-                    f"report.rel.{col}_title",
-                    year=ctx.outcome_years[outcome],
-                    spbe_year=spbe_year,
-                ),
-                "x": self._t("report.rel.x", year=spbe_year),
-                "y": self._t(f"report.rel.{col}_y"),
-            }
             adjusted = self._adjusted_panel(outcome, col, data["in_cohort"])
-            if adjusted is not None:
-                panel.update(adjusted)
+            if adjusted is not None:  # the adjusted relation is the one the text reports
+                panels[-1].update(adjusted)
                 adjusted_any = True
-            panels.append(panel)
         labels = {
             "title": self._t("report.rel.title"),
             "x": self._t("report.rel.x", year=ctx.year),
