@@ -599,7 +599,20 @@ def test_bundled_cross_section_admits_only_requested_variables():
 
 @pytest.mark.parametrize(
     "module",
-    ["specs", "data", "estimators", "results", "region", "fmt", "params", "simulate", "report"],
+    [
+        "specs",
+        "data",
+        "estimators",
+        "results",
+        "region",
+        "fmt",
+        "params",
+        "simulate",
+        "report",
+        "intervals",
+        "influence",
+        "partial",
+    ],
 )
 def test_docstring_examples_run(module):
     mod = importlib.import_module(f"living_lab.linkage.{module}")

@@ -899,6 +899,7 @@ def test_locale_files_have_the_same_keys_and_every_used_key() -> None:
         "living_lab.trends.pooled",
         "living_lab.trends.region",
         "living_lab.trends.share",
+        "living_lab.trends.sensitivity",
         "living_lab.trends.backtest",
         "living_lab.trends.simulate",
         "living_lab.plots.trends",
