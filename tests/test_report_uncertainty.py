@@ -149,3 +149,11 @@ def test_cohort_ranking_lists_each_rank_interval_and_what_was_varied(ctx):
     lo, hi = int(ru.loc[SUMEDANG, "rank_p05"]), int(ru.loc[SUMEDANG, "rank_p95"])
     assert f" {lo}–{hi} Kabupaten Sumedang " in page
     assert "Rank uncertainty accounts for: measurement noise of the index" in page
+
+
+def test_expected_cohort_share_is_never_printed_as_certain(ctx):
+    share = ctx.share_reaching
+    page = _text(_html(sections.CohortReport.of(ctx, "en").share_past_target()))
+    for _, r in share.iterrows():
+        assert f" {int(r['year'])} {probability(r['share'])} " in page
+    assert not re.search(r"\b\d{4} (100|0) ?%", page)

@@ -1727,7 +1727,8 @@ class CohortReport(_Localised):
             rows = [
                 [
                     (str(int(r["year"])), ""),
-                    (self._n(100 * r["share"], 0) + " %", "n"),
+                    # An expected share is a mean of probabilities: never printed as certain.
+                    (probability(r["share"]), "n"),
                     (f"{self._n(100 * r['lo'], 0)}–{self._n(100 * r['hi'], 0)} %", "n"),
                     (str(int(r["n"])), "n"),
                 ]
@@ -1752,8 +1753,7 @@ class CohortReport(_Localised):
         if ss is not None and len(ss):
             cells = ss.copy()
             cells["text"] = [
-                f"{self._n(100 * r.share, 0)}% ({self._n(100 * r.lo, 0)}\u2013"
-                f"{self._n(100 * r.hi, 0)}%)"
+                f"{probability(r.share)} ({self._n(100 * r.lo, 0)}\u2013{self._n(100 * r.hi, 0)}%)"
                 for r in cells.itertuples()
             ]
             intro = self._t(
