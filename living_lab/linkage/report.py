@@ -272,7 +272,12 @@ class LinkageStudy:
         reps = self.params.validation_replications
         if reps == 0:
             return []
-        table = simulate.simulation_study(replications=reps, seed=self.params.seed, bootstrap=199)
+        table = simulate.simulation_study(
+            replications=reps,
+            seed=self.params.seed,
+            bootstrap=199,
+            **simulate.DATA_REGIME,  # type: ignore[arg-type]
+        )
         shown = pd.DataFrame(
             {
                 t("linkage.sim.col.estimator", lang): [
