@@ -166,3 +166,18 @@ def test_bootstrap_monte_carlo_error_matches_the_spread_over_seeds():
     assert 0.6 < reported / lows.std(ddof=1) < 1.6, (reported, lows.std(ddof=1))
     ps = np.array([r.p for r in runs])
     assert np.mean([r.mc_se_p for r in runs]) == pytest.approx(ps.std(ddof=1), rel=0.6)
+
+
+def test_leave_one_province_out_escapes_province_names():
+    from living_lab.linkage import simulate
+    from living_lab.linkage.influence import influence_text, leave_one_province_out
+
+    df = simulate.simulate_cross_section(3)  # SYNTHETIC
+    first = df["province_code"] == "01"
+    df.loc[first, "province"] = "<script>alert(1)</script>"
+    res = linkage.fit(main_spec(), df, bootstrap=0)
+    table = leave_one_province_out(res, df)
+    assert "<script>alert(1)</script>" in set(table["province"])
+    hostile = table[table["province"] == "<script>alert(1)</script>"]
+    text = influence_text(pd.concat([hostile, table.drop(hostile.index)]).reset_index(drop=True))
+    assert "<script>" not in text and "&lt;script&gt;" in text

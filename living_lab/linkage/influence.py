@@ -17,6 +17,8 @@ True
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from living_lab.errors import ParameterError
@@ -81,8 +83,9 @@ def leave_one_province_out(res: LinkageResult, data: pd.DataFrame | None = None)
 
 
 def influence_text(table: pd.DataFrame, lang: Lang = "id") -> str:
-    """One sentence: the range of the estimate over left-out provinces and the largest mover,
-    and whether any single province flips its sign."""
+    """One sentence (Markdown; province names HTML-escaped, they may come from user data): the
+    range of the estimate over left-out provinces, the largest mover, and whether any single
+    province flips its sign."""
     if table.empty:
         return t("linkage.lopo.none", lang)
     top = table.iloc[0]
@@ -95,14 +98,14 @@ def influence_text(table: pd.DataFrame, lang: Lang = "id") -> str:
         lo=fmt.num(float(table["coef"].min()), lang, 2, signed=True),
         hi=fmt.num(float(table["coef"].max()), lang, 2, signed=True),
         full=fmt.num(full, lang, 2, signed=True),
-        province=top["province"],
+        province=html.escape(str(top["province"])),
         coef=fmt.num(float(top["coef"]), lang, 2, signed=True),
     )
     if len(flips):
         text += " " + t(
             "linkage.lopo.flips",
             lang,
-            provinces=fmt.join([str(p) for p in flips["province"]], lang),
+            provinces=fmt.join([html.escape(str(p)) for p in flips["province"]], lang),
         )
     return text
 
@@ -113,7 +116,7 @@ def format_influence(table: pd.DataFrame, lang: Lang = "id", rows: int = 5) -> p
     level = t("linkage.col.ci", lang, level=round(100 * table.attrs.get("level", 0.95)))
     return pd.DataFrame(
         {
-            t("linkage.lopo.col.province", lang): top["province"],
+            t("linkage.lopo.col.province", lang): [html.escape(str(p)) for p in top["province"]],
             t("linkage.lopo.col.n_dropped", lang): top["n_dropped"].astype(int).astype(str),
             t("linkage.col.coef", lang): [fmt.num(v, lang, 2, signed=True) for v in top["coef"]],
             level: [
