@@ -15,7 +15,8 @@ Definitions (the tests check them against a direct computation):
   named group as it was that year (members can differ between years: both ``n`` are shown).
   ``rank_change`` is positive when the region moved up.
 * **rank interval**: median rank and 5-95 % interval from :func:`~living_lab.peers.rank_uncertainty`
-  over the group (index: weights and rounding vary; domains: rounding only), and the region's band.
+  over the group (index: measurement noise, weights, aggregation and rounding vary; domains:
+  rounding only), and the region's band.
 """
 
 from __future__ import annotations

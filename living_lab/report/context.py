@@ -676,7 +676,7 @@ def _plans_planner(table: pd.DataFrame, target: float, planner: Any) -> pd.DataF
 def _peers(
     cohort_arg: str, coh: Cohort, table: pd.DataFrame, year: int
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """Rank intervals (Monte Carlo over weights and rounding) and movers, via ``living_lab.peers``.
+    """Rank intervals (Monte Carlo over noise, weights, aggregation and rounding) and movers, via ``living_lab.peers``.
 
     Rank intervals are over the cohort regions with all four domain scores in ``year``; movers
     between the cohort's previous evaluation year and ``year``.
