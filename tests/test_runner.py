@@ -378,25 +378,26 @@ def test_an_unreadable_manifest_means_everything_runs_again(tmp_path):
     assert m.previous_regions == {}
 
 
-def test_stale_temporary_files_are_removed(tmp_path):
+def test_stale_temporary_files_of_the_previous_batch_are_removed(tmp_path):
+    from living_lab.report.outdir import OutputFolder
+
     (tmp_path / "regions").mkdir()
-    stale = tmp_path / "regions" / ".3211.html.abcd.tmp"
+    stale = tmp_path / "regions" / ".3211.html.abcdef012345.tmp"
     stale.write_text("partial")
     keep = tmp_path / "regions" / "3211.html"
     keep.write_text("good")
-    assert mf.remove_stale_temp(tmp_path) == 1
+    with OutputFolder(tmp_path) as folder:
+        assert folder.remove_temp(["abcdef012345"]) == 1
     assert not stale.exists() and keep.read_text() == "good"
 
 
 def test_two_runs_cannot_write_one_folder(tmp_path):
-    from living_lab.errors import ParameterError
+    from living_lab.report.outdir import OutputFolder, OutputFolderError
 
-    with (
-        mf.folder_lock(tmp_path),
-        pytest.raises(ParameterError, match="is being written by another"),
-    ):
-        with mf.folder_lock(tmp_path):
-            pass
+    with OutputFolder(tmp_path) as first, OutputFolder(tmp_path) as second:
+        first.lock()
+        with pytest.raises(OutputFolderError, match="is being written by another"):
+            second.lock()
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 Every value is taken as text and checked by :mod:`living_lab.report.params` before any kernel
 starts, so a wrong one gives one line and exit status 2. The exit status is 1 when any report
-failed (the others are still written), 130 when interrupted.
+failed (the others are still written), 2 when the output folder refused some files (disk full,
+read-only, a folder or link where a file belongs: the finished ones are kept), and 130 when
+interrupted by Ctrl-C or SIGTERM (any burst of them; the manifest is marked ``interrupted``).
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from typing import Any
 
@@ -20,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Execute the parameterised report notebooks for every region of a cohort in warm "
             "kernels and write DIR/index.html, DIR/regions/<code>.html|.ipynb, DIR/cohort/ and "
-            "DIR/manifest.json. Unchanged reports are skipped unless --force."
+            "DIR/manifest.json. Unchanged reports are skipped unless --force. Exit status: 0 "
+            "done, 1 a report failed, 2 bad input or files not written, 130 interrupted "
+            "(Ctrl-C or SIGTERM)."
         ),
     )
     who = p.add_argument_group("which reports")
@@ -99,30 +102,40 @@ PARAMETER_OPTIONS = (
 )
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def run(args: argparse.Namespace) -> int:
+    from living_lab.report.interrupts import INTERRUPTS
+
+    # A scheduler's timeout (SIGTERM) stops the batch as cleanly as Ctrl-C, and a burst of
+    # either stops it once: kernels killed, finished reports kept, manifest marked interrupted.
+    INTERRUPTS.install()
+    from living_lab.cli import one_line
+    from living_lab.report.outdir import OutputFolderError
     from living_lab.report.pool import avoid_slow_imports
 
     avoid_slow_imports()
     from living_lab.report.params import load_notebook_config, validate
     from living_lab.report.runner import run_batch
 
-    # A scheduler's timeout (SIGTERM) stops the batch as cleanly as Ctrl-C: kernels killed,
-    # finished reports kept, manifest marked interrupted.
-    signal.signal(signal.SIGTERM, _interrupt)
     cli: dict[str, Any] = {name: getattr(args, name, None) for name in PARAMETER_OPTIONS}
     config = load_notebook_config(args.notebooks)
     params = validate(cli, config=config, params_file=args.params)
-    print(
-        f"living-lab reports: {len(params.regions)} region(s) of {params.cohort_title} "
-        f"({params.cohort}), {params.jobs} kernel(s), {params.executor} -> {params.out}",
-        file=sys.stderr,
-    )
-    summary = run_batch(params, config=config, progress=args.progress)
+
+    def announce() -> None:
+        # After the folder is checked and locked, so that a refused folder is one line only.
+        print(
+            f"living-lab reports: {len(params.regions)} region(s) of "
+            f"{one_line(params.cohort_title)} ({one_line(params.cohort)}), {params.jobs} "
+            f"kernel(s), {params.executor} -> {params.out}",
+            file=sys.stderr,
+        )
+
+    summary = run_batch(params, config=config, progress=args.progress, on_start=announce)
     print(summary.line())
+    if summary.write_error:
+        raise OutputFolderError(
+            f"out: {summary.not_written} finished report(s) not written ({summary.write_error}); "
+            f"{summary.ok} written and kept in {params.out}"
+        )
     if summary.failures:
         keys = ", ".join(key for key, _ in summary.failures)
         print(

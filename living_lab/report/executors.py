@@ -181,6 +181,7 @@ class DaskExecutor:
         self.client: Any = None
         self._context: Any = None
         self._context_name: str | None = None
+        self._context_data: bytes | None = None
         self._futures: list[Any] = []
 
     def start(self) -> None:
@@ -188,6 +189,8 @@ class DaskExecutor:
 
         from living_lab.errors import ParameterError
 
+        if isinstance(self.scheduler, str):
+            _check_address(self.scheduler, min(5.0, self.timeout))
         try:
             self.client = Client(self.scheduler, timeout=self.timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -199,11 +202,17 @@ class DaskExecutor:
 
     def set_context(self, path: Path | None) -> None:
         if path is None:
-            self._context = self._context_name = None
+            self._context = self._context_name = self._context_data = None
             return
-        data = Path(path).read_bytes()
-        self._context = self.client.scatter(data, broadcast=True, hash=True)
+        self._context_data = Path(path).read_bytes()
         self._context_name = Path(path).name
+        self._scatter()
+
+    def _scatter(self) -> None:
+        """Send the context to every worker (again after a worker was lost: a restarted worker
+        has none, and a fresh key never refers to data the scheduler already forgot)."""
+        if self._context_data is not None:
+            self._context = self.client.scatter(self._context_data, broadcast=True, hash=False)
 
     def run(
         self,
@@ -215,38 +224,52 @@ class DaskExecutor:
         from distributed import as_completed
 
         batch = uuid.uuid4().hex[:8]
-        by_key: dict[str, Task] = {}
+        by_key: dict[str, tuple[Task, int]] = {}
         self._futures = []
-        for task in tasks:
-            key = f"living-lab-report-{task.id.replace('/', '-')}-{batch}"
-            by_key[key] = task
-            self._futures.append(
-                self.client.submit(
-                    dask_run_task,
-                    task,
-                    self.options,
-                    self._context,
-                    self._context_name,
-                    key=key,
-                    pure=False,
-                    retries=0,
-                )
+
+        def submit(task: Task, attempt: int) -> Any:
+            key = f"living-lab-report-{task.id.replace('/', '-')}-{batch}-{attempt}"
+            by_key[key] = (task, attempt)
+            future = self.client.submit(
+                dask_run_task,
+                task,
+                self.options,
+                self._context,
+                self._context_name,
+                key=key,
+                pure=False,
+                retries=0,
             )
-        for future in as_completed(self._futures, loop=self.client.loop):
+            self._futures.append(future)
+            return future
+
+        pending = as_completed([submit(t, 1) for t in tasks], loop=self.client.loop)
+        for future in pending:
             if should_stop():
                 self.interrupt()
                 return
-            task = by_key[future.key]
+            task, attempt = by_key.pop(future.key)
             try:
                 result = future.result()
-            except Exception as exc:  # the worker process died twice, or the task was lost
+            except Exception as exc:  # the worker was lost (killed, out of memory) or the task
+                error = f"dask: {exc.__class__.__name__}: {exc}".splitlines()[0]
+                if attempt <= task.retries:
+                    # Once more on the remaining (or restarted) workers, with the context sent
+                    # again in case it was lost with the worker.
+                    with contextlib.suppress(Exception):
+                        self._scatter()
+                    pending.add(submit(task, attempt + 1))
+                    continue
                 result = TaskResult(
                     id=task.id,
                     status="failed",
-                    attempts=task.retries + 1,
+                    attempts=attempt,
                     duration_s=0.0,
-                    error=f"dask: {exc.__class__.__name__}: {exc}".splitlines()[0],
+                    error=f"{error} (after {attempt} attempts)",
                 )
+            else:
+                if attempt > 1:
+                    result.attempts += attempt - 1
             on_result(result)
         self._futures = []
 
@@ -267,6 +290,43 @@ class DaskExecutor:
         with contextlib.suppress(Exception):
             self.client.close()
         self.client = None
+
+
+def _check_address(address: str, timeout: float) -> None:
+    """Refuse a scheduler address that is malformed or not listening, in ``timeout`` seconds.
+
+    Raises
+    ------
+    ParameterError : one line naming the address.
+    """
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    from living_lab.errors import ParameterError
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(
+            f"scheduler: {address!r} is not a Dask scheduler address ({_first_line(exc)}); "
+            "expected e.g. tcp://host:8786"
+        ) from None
+    if host is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise ParameterError(
+            f"scheduler: cannot connect to {address} ({exc.__class__.__name__}: {_first_line(exc)})"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [exc.__class__.__name__])[0]
 
 
 def make_executor(

@@ -36,6 +36,7 @@ from living_lab.cohorts import load_cohort
 from living_lab.errors import LivingLabError
 from living_lab.plots.maps import index_map_html
 from living_lab.report.context import cohort_table
+from living_lab.report.outdir import OutputFolder
 from living_lab.report.sections import _predicate_badge, esc, missing, num, signed
 from living_lab.text import t
 
@@ -112,8 +113,11 @@ def _data_numbers(manifest: Mapping[str, Any], codes: list[str]) -> pd.DataFrame
     Ranks are within the manifest's cohort when it loads (as in the reports), else within the
     regions listed.
     """
-    year = int(manifest.get("year", 2024))
-    target = float(manifest.get("target", 3.5))
+    year, target = manifest.get("year"), manifest.get("target")
+    if not isinstance(year, int) or isinstance(year, bool):
+        # A notebook set without a year parameter: no data numbers to show beside its reports.
+        return pd.DataFrame()
+    target = float(target) if isinstance(target, int | float) else 3.5
     try:
         cohort_regions = tuple(load_cohort(str(manifest.get("cohort", ""))).regions)
     except (LivingLabError, OSError, ValueError):
@@ -155,7 +159,7 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
     out_dir = Path(out_dir)
     lang = manifest.get("lang", "id")
     lang = lang if lang in ("id", "en") else "id"
-    year = manifest.get("year", "")
+    year = manifest.get("year") or ""
     regions: Mapping[str, Any] = manifest.get("regions", {}) or {}
     codes = [str(c) for c in regions]
     numbers = _data_numbers(manifest, codes)
@@ -273,13 +277,13 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
         failed_html = f"<h2>{esc(tr('report.index.failed_heading'))}</h2><ul>{items}</ul>"
 
     cohort_title = manifest.get("cohort_title") or manifest.get("cohort", "")
-    target = manifest.get("target", "")
+    target = manifest.get("target") or ""
     subtitle = tr(
         "report.index.subtitle",
         cohort=cohort_title,
         year=year,
         target=num(target, lang) if isinstance(target, int | float) else target,
-        target_year=manifest.get("target_year", ""),
+        target_year=manifest.get("target_year") or "",
     )
     generated = tr(
         "report.index.generated",
@@ -324,16 +328,21 @@ def first_line(text: str) -> str:
     return ""
 
 
-def write_index(manifest: Mapping[str, Any], out_dir: Path) -> Path:
+def write_index(manifest: Mapping[str, Any], out_dir: Path | OutputFolder) -> Path:
     """Write ``out_dir/index.html`` atomically and return its path.
 
     Parameters
     ----------
     manifest : the runner's manifest (schema in ``notes/report-contract.md``): cohort, year,
         lang, target, target_year, regions (code -> status, error, ...), cohort_reports.
-    out_dir : the report folder; links point to ``regions/<code>.html`` and
-        ``cohort/<stem>.html`` inside it, only where those files exist.
+    out_dir : the report folder (a batch passes its open
+        :class:`~living_lab.report.outdir.OutputFolder`); links point to
+        ``regions/<code>.html`` and ``cohort/<stem>.html`` inside it, only where those files
+        exist.
     """
+    if isinstance(out_dir, OutputFolder):
+        out_dir.write_text("index.html", render_index(manifest, out_dir.path))
+        return out_dir.path / "index.html"
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     page = render_index(manifest, out_dir)

@@ -9,27 +9,26 @@ previous complete version or the new complete version, even if the run is killed
 The input hash of a report covers everything its output depends on: the notebook file, the
 parameters (except the path of the shared context, which is derived from them), the cohort's
 member list, the data version and the library fingerprint (version plus a hash of the package's
-code and text). A re-run skips a report whose hash is unchanged and whose files are present.
+code and text). A re-run skips a report whose hash is unchanged and whose files are complete:
+regular files with the size and SHA-256 recorded in its entry (``files``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from living_lab.errors import ParameterError
+from living_lab.report.outdir import OutputFolder
 
 SCHEMA = 1
-#: Names of temporary files (same pattern as ``context.save_context``), cleaned up at start.
-TMP_GLOB = ".*.tmp"
+NAME = "manifest.json"
 
 
 def now_iso() -> str:
@@ -67,44 +66,6 @@ def atomic_write_text(path: Path, text: str, *, fsync: bool = True) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), fsync=fsync)
 
 
-def remove_stale_temp(folder: Path) -> int:
-    """Delete temporary files an interrupted run left in ``folder`` and its report subfolders."""
-    removed = 0
-    for sub in (
-        folder,
-        folder / "regions",
-        folder / "cohort",
-        folder / "_context",
-        folder / "_failed",
-    ):
-        if not sub.is_dir():
-            continue
-        for tmp in sub.glob(TMP_GLOB):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-                removed += 1
-    return removed
-
-
-@contextlib.contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on a report folder (two runs writing one folder would mix)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lock_path = folder / ".lock"
-    fh = lock_path.open("a+")
-    try:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ParameterError(
-                f"out: {folder} is being written by another `living-lab reports` run; "
-                "wait for it or choose another --out"
-            ) from None
-        yield
-    finally:
-        fh.close()
-
-
 def input_hash(
     *,
     notebook: bytes,
@@ -125,12 +86,14 @@ def input_hash(
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    """The manifest at ``path``, or None if there is none or it is not a manifest we wrote."""
+def read_manifest(path: Path | None = None, *, data: bytes | None = None) -> dict[str, Any] | None:
+    """The manifest at ``path`` (or in ``data``), or None if absent or not a manifest we wrote."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raw = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
+        data_ = json.loads(raw.decode("utf-8"))
+    except (OSError, TypeError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
+    data = data_
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None
     if not isinstance(data.get("regions"), dict) or not isinstance(
@@ -147,9 +110,19 @@ class Manifest:
     folder) are kept, so the index keeps linking them.
     """
 
-    def __init__(self, folder: Path, header: Mapping[str, Any]) -> None:
-        self.path = Path(folder) / "manifest.json"
-        previous = read_manifest(self.path) or {}
+    def __init__(self, folder: Path | OutputFolder, header: Mapping[str, Any]) -> None:
+        if isinstance(folder, OutputFolder):
+            self.out: OutputFolder | None = folder
+            self.path = folder.path / NAME
+            previous = read_manifest(data=folder.read_bytes(NAME) or b"") or {}
+        else:
+            self.out = None
+            self.path = Path(folder) / NAME
+            previous = read_manifest(self.path) or {}
+        #: The previous batch in this folder (its run id names its temporary files).
+        self.previous_batch: dict[str, Any] = (
+            previous["batch"] if isinstance(previous.get("batch"), dict) else {}
+        )
         self.previous_regions: dict[str, dict[str, Any]] = dict(previous.get("regions", {}))
         self.previous_cohort: dict[str, dict[str, Any]] = dict(previous.get("cohort_reports", {}))
         self.data: dict[str, Any] = {
@@ -171,5 +144,8 @@ class Manifest:
 
     def save(self) -> None:
         self.data["updated"] = now_iso()
-        text = json.dumps(self.data, indent=1, ensure_ascii=False, default=str)
-        atomic_write_text(self.path, text + "\n")
+        text = json.dumps(self.data, indent=1, ensure_ascii=False, default=str) + "\n"
+        if self.out is not None:
+            self.out.write_text(NAME, text)
+        else:
+            atomic_write_text(self.path, text)

@@ -147,6 +147,10 @@ def _literal(source: Any) -> Any:
         return str(source)
 
 
+#: Longest ``--timeout`` accepted (one day): larger values overflow the clock APIs.
+MAX_TIMEOUT_S = 86400
+
+
 def load_notebook_config(path: Path | None = None) -> NotebookConfig:
     """Read ``params/notebooks.yaml`` (or ``path``): which notebooks a batch runs."""
     path = Path(path) if path is not None else paths.PARAMS / "notebooks.yaml"
@@ -179,8 +183,16 @@ def load_notebook_config(path: Path | None = None) -> NotebookConfig:
     if not isinstance(preload, list) or not all(isinstance(m, str) for m in preload):
         raise InputError("expected a list of module names", file=path, field="preload")
     timeout = raw.get("timeout", 600)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise InputError("expected a positive number of seconds", file=path, field="timeout")
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout <= MAX_TIMEOUT_S
+    ):
+        raise InputError(
+            f"expected a number of seconds above 0 and at most {MAX_TIMEOUT_S}, got {timeout!r}",
+            file=path,
+            field="timeout",
+        )
     return NotebookConfig(
         region=notebook(raw["region_notebook"], "region_notebook"),
         cohort=tuple(notebook(n, f"cohort_notebooks[{i}]") for i, n in enumerate(cohort)),
@@ -601,9 +613,15 @@ def validate(
     jobs = values.get("jobs", default_jobs())
     if not 1 <= jobs <= 256:
         raise ParameterError(f"jobs: expected 1 to 256 kernels, got {jobs}")
+    # No more kernels than reports.
+    n_reports = len(codes) + (len(config.cohort) if values.get("cohort_reports", True) else 0)
+    jobs = min(jobs, max(1, n_reports))
     timeout = values.get("timeout", config.timeout)
-    if not timeout > 0:
-        raise ParameterError(f"timeout: expected a positive number of seconds, got {timeout:g}")
+    if not 0 < timeout <= MAX_TIMEOUT_S:
+        raise ParameterError(
+            f"timeout: expected seconds above 0 and at most {MAX_TIMEOUT_S} (one day), "
+            f"got {timeout:g}"
+        )
     executor = values.get("executor", "local")
     if executor not in EXECUTORS:
         raise ParameterError(

@@ -2,17 +2,25 @@
 
 :func:`run_batch` is what ``living-lab reports`` does:
 
-1. lock the output folder, clean temporary files an interrupted run left behind;
+1. with ``--executor dask``, connect to the scheduler first (an address error ends the run
+   before anything is written); open the output folder (:mod:`living_lab.report.outdir`: no
+   links followed, only regular files replaced), lock it, and delete the temporary files the
+   previous batch left behind (only those: their names carry its run id);
 2. plan: for each report, the parameters its notebook declares and an input hash
    (:func:`living_lab.report.manifest.input_hash`); a report whose hash is unchanged and whose
-   files exist is ``skipped`` (kept as is) unless ``force``;
+   files are complete (size and SHA-256 as recorded) is ``skipped`` unless ``force``;
 3. start the kernels (they warm up in the background) and meanwhile build the cohort context
    once (``context.build_context``) and save it to ``_context/<context_key>.pkl``;
 4. execute the notebooks (cohort-level ones first: they take longest) and, as each finishes,
    write its ``.ipynb`` and ``.html`` atomically, update ``manifest.json`` (atomically) and,
    every few seconds, ``index.html``;
-5. on Ctrl-C: kill the kernels, keep every finished report, leave a valid manifest marked
-   ``interrupted`` and re-raise (the command exits 130); a re-run finishes only what is missing.
+5. on Ctrl-C or SIGTERM (any burst of them, :mod:`living_lab.report.interrupts`): kill the
+   kernels, keep every finished report, leave a valid manifest marked ``interrupted`` and
+   re-raise (the command exits 130); a re-run finishes only what is missing.
+
+A report whose files cannot be written (disk full, read-only, a folder where its file belongs)
+is recorded as not written and the batch goes on; :attr:`BatchSummary.write_error` says why and
+the command exits 2 naming how many were not written.
 
 Output folder::
 
@@ -24,25 +32,17 @@ File names come from validated region codes and notebook stems only.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from living_lab.errors import LivingLabError
-from living_lab.report.manifest import (
-    Manifest,
-    atomic_write_text,
-    folder_lock,
-    input_hash,
-    now_iso,
-    remove_stale_temp,
-)
+from living_lab.report.interrupts import INTERRUPTS
+from living_lab.report.manifest import Manifest, input_hash, now_iso
+from living_lab.report.outdir import FileRecord, OutputFolder, OutputFolderError, reason
 from living_lab.report.params import NotebookConfig, ReportParams
 from living_lab.report.pool import KernelOptions, PoolError, Task, TaskResult, notebook_imports
 
@@ -70,10 +70,15 @@ class BatchSummary:
     duration_s: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
     index_error: str | None = None
+    #: Reports executed but not written (environment fault), and the first fault.
+    not_written: int = 0
+    write_error: str | None = None
 
     @property
     def exit_code(self) -> int:
-        """0 when every report is ok or unchanged (and the index written), else 1."""
+        """2 when files could not be written; 1 when a report failed (or the index); else 0."""
+        if self.write_error:
+            return 2
         return 1 if self.failed or self.index_error else 0
 
     def line(self) -> str:
@@ -92,26 +97,15 @@ class _Planned:
     entry: dict[str, Any]
 
 
-def _entry_outputs_exist(out: Path, entry: dict[str, Any]) -> bool:
+def _outputs_complete(out: OutputFolder, folder: str, key: str, entry: dict[str, Any]) -> bool:
+    """Whether a previous entry's files are there and complete (size and checksum)."""
+    files = entry.get("files")
+    if not isinstance(files, dict):
+        return False
     return all(
-        isinstance(entry.get(k), str) and (out / entry[k]).is_file() for k in ("html", "ipynb")
+        out.is_complete(f"{folder}/{key}.{ext}", FileRecord.from_dict(files.get(ext)))
+        for ext in ("ipynb", "html")
     )
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C while one report's files and the manifest are written (a few ms)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[Any] = []
-    previous = signal.signal(signal.SIGINT, lambda s, f: caught.append(s))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            raise KeyboardInterrupt
 
 
 def kernel_options(config: NotebookConfig) -> KernelOptions:
@@ -130,6 +124,7 @@ def run_batch(
     executor: Any | None = None,
     progress: bool | None = None,
     echo: Callable[[str], None] | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> BatchSummary:
     """Run the reports of ``params`` into ``params.out``.
 
@@ -141,12 +136,30 @@ def run_batch(
         is made from ``params`` and closed at the end.
     progress : show a progress bar on stderr (default: when stderr is a terminal).
     echo : where to print failures (default: stderr).
+    on_start : called once the folder is checked and locked, before any report runs.
     """
     t0 = time.monotonic()
-    out = Path(params.out)
-    with folder_lock(out):
-        remove_stale_temp(out)
-        return _Batch(params, config, out, executor, progress, echo, t0).run()
+    INTERRUPTS.install()
+    own = executor is None
+    if own and params.executor == "dask":
+        # Connect before anything is written: a bad address leaves no folder behind.
+        from living_lab.report.executors import make_executor
+
+        executor = make_executor(
+            "dask", jobs=params.jobs, options=kernel_options(config), scheduler=params.scheduler
+        )
+        executor.start()
+    try:
+        with OutputFolder(Path(params.out)) as out:
+            out.check()
+            out.lock()
+            if on_start is not None:
+                on_start()
+            return _Batch(params, config, out, executor, own, progress, echo, t0).run()
+    except BaseException:
+        if own and executor is not None:
+            executor.close()
+        raise
 
 
 class _Batch:
@@ -154,22 +167,24 @@ class _Batch:
         self,
         params: ReportParams,
         config: NotebookConfig,
-        out: Path,
+        folder: OutputFolder,
         executor: Any | None,
+        own_executor: bool,
         progress: bool | None,
         echo: Callable[[str], None] | None,
         t0: float,
     ) -> None:
         self.params = params
         self.config = config
-        self.out = out
-        self.own_executor = executor is None
+        self.folder = folder
+        self.out = folder.path
+        self.own_executor = own_executor
         self.executor = executor
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.echo = echo or (lambda s: print(s, file=sys.stderr))
         self.t0 = t0
         self.planned: dict[str, _Planned] = {}
-        self.summary = BatchSummary(out=out, manifest=out / "manifest.json", index=None)
+        self.summary = BatchSummary(out=self.out, manifest=self.out / "manifest.json", index=None)
         self._last_index = 0.0
         self._bar: Any = None
         #: Seconds from the start of the batch to the end of each phase (in the manifest).
@@ -192,7 +207,7 @@ class _Batch:
         self.library = library_fingerprint()
         values = p.notebook_values
         self.manifest = Manifest(
-            self.out,
+            self.folder,
             {
                 # The cohort as given (a name, or the path of a cohort file), so that
                 # load_cohort(manifest["cohort"]) finds it again.
@@ -209,6 +224,7 @@ class _Batch:
                 "data_version": self.data_version,
                 "batch": {
                     "status": "running",
+                    "run_id": self.folder.run_id,
                     "started": now_iso(),
                     "regions": list(p.regions),
                     "executor": p.executor,
@@ -216,19 +232,20 @@ class _Batch:
                 },
             },
         )
+        # Only the previous batch's temporary files: nothing else in the folder is ours.
+        self.folder.remove_temp([self.manifest.previous_batch.get("run_id")])
         self.context_path: Path | None = None
         ctx_args = (p.cohort, values.get("year"), values.get("target"), values.get("target_year"))
         self.context_args = ctx_args
         if all(a is not None for a in ctx_args):
             key = context_key(*ctx_args)
-            self.context_path = (self.out / "_context" / f"{key}.pkl").resolve()
-        self._plan()
-        self.manifest.save()
-        self._phase("planned")
-        if not self.planned:
-            return self._finish()
+            self.context_path = self.out / "_context" / f"{key}.pkl"
         try:
-            self._execute()
+            self._plan()
+            self.manifest.save()
+            self._phase("planned")
+            if self.planned:
+                self._execute()
         except KeyboardInterrupt:
             self.summary.interrupted = True
             self.manifest.data["batch"]["status"] = "interrupted"
@@ -238,7 +255,7 @@ class _Batch:
         except BaseException:
             self._close(interrupt=True)
             self.manifest.data["batch"]["status"] = "aborted"
-            self.manifest.save()
+            self._save_manifest()
             raise
         self._close(interrupt=False)
         return self._finish()
@@ -280,14 +297,15 @@ class _Batch:
         """Record ``key`` as skipped in ``done`` when its previous run still stands.
 
         It stands when it succeeded (or was itself skipped), had the same input hash ``h`` and
-        its files are still there, unless ``--force`` asks for a rerun.
+        its files are still complete, unless ``--force`` asks for a rerun.
         """
+        folder = "regions" if done is self.manifest.regions else "cohort"
         stands = (
             not self.params.force
             and prev
             and prev.get("status") in {"ok", "skipped"}
             and prev.get("input_hash") == h
-            and _entry_outputs_exist(self.out, prev)
+            and _outputs_complete(self.folder, folder, key, prev)
         )
         if not stands:
             return False
@@ -349,8 +367,12 @@ class _Batch:
 
         p = self.params
         if self.executor is None:
+            # No more kernels than reports to run.
             self.executor = make_executor(
-                p.executor, jobs=p.jobs, options=kernel_options(self.config), scheduler=p.scheduler
+                p.executor,
+                jobs=max(1, min(p.jobs, len(self.planned))),
+                options=kernel_options(self.config),
+                scheduler=p.scheduler,
             )
         # Kernels warm up while the context is built.
         self.executor.start()
@@ -388,6 +410,7 @@ class _Batch:
         from living_lab.report.context import build_context, save_context
 
         assert self.context_path is not None
+        self.folder.ensure_folder("_context")
         if self.context_path.exists():
             return  # the key covers arguments, data and code: an existing file is current
         ctx = build_context(*self.context_args)
@@ -401,7 +424,7 @@ class _Batch:
     def _on_result(self, result: TaskResult) -> None:
         if "first_result" not in self.phases:
             self._phase("first_result")
-        with _sigint_deferred():
+        with INTERRUPTS.hold():
             self._commit(result)
         if self._bar is not None:
             self._bar.update(1)
@@ -416,31 +439,40 @@ class _Batch:
         rel_nb = f"{folder}/{task.key}.ipynb"
         rel_html = f"{folder}/{task.key}.html"
         rel_failed = f"_failed/{task.key}.ipynb"
+        status, error = result.status, result.error
         entry = {
             **planned.entry,
-            "status": result.status,
             "duration_s": round(result.duration_s, 3),
             "attempts": result.attempts,
             "finished": now_iso(),
-            "error": result.error,
         }
-        if result.status == "ok":
-            # The notebook first: a report's HTML never exists without its notebook.
-            atomic_write_text(self.out / rel_nb, result.nb_json or "")
-            atomic_write_text(self.out / rel_html, result.html or "")
-            (self.out / rel_failed).unlink(missing_ok=True)
-            entry.update(html=rel_html, ipynb=rel_nb)
-            self.summary.ok += 1
-        else:
+        if status == "ok":
+            rel = rel_nb
+            try:
+                # The notebook first: a report's HTML never exists without its notebook.
+                files = {"ipynb": self.folder.write_text(rel_nb, result.nb_json or "").to_dict()}
+                rel = rel_html
+                files["html"] = self.folder.write_text(rel_html, result.html or "").to_dict()
+                self.folder.unlink(rel_failed)
+            except (OSError, OutputFolderError) as exc:
+                status, error = "failed", self._not_written(rel, exc)
+            else:
+                entry.update(html=rel_html, ipynb=rel_nb, files=files)
+                self.summary.ok += 1
+        entry.update(status=status, error=error)
+        if status != "ok":
             # A failed run never replaces a good report: its notebook goes to _failed/.
             entry.update(html=None, ipynb=None)
-            if result.nb_json:
-                atomic_write_text(self.out / rel_failed, result.nb_json)
-                entry["failed_ipynb"] = rel_failed
+            if result.nb_json and result.status != "ok":
+                try:
+                    self.folder.write_text(rel_failed, result.nb_json)
+                    entry["failed_ipynb"] = rel_failed
+                except (OSError, OutputFolderError):
+                    pass  # its error is in the manifest all the same
             self.summary.failed += 1
-            self.summary.failures.append((task.key, result.error or "failed"))
+            self.summary.failures.append((task.key, error or "failed"))
             label = f"{task.key} {task.title}" if task.kind == "region" else task.key
-            msg = f"failed: {label}: {result.error}"
+            msg = f"failed: {label}: {error}"
             if self._bar is not None:
                 self._bar.write(msg, file=sys.stderr)
             else:
@@ -454,7 +486,30 @@ class _Batch:
         else:
             self.manifest.cohort_reports[task.key] = entry
         self.remaining -= 1
-        self.manifest.save()
+        self._save_manifest()
+
+    def _not_written(self, rel: str, exc: BaseException) -> str:
+        """Count a finished report whose files could not be written; return its error text."""
+        self.summary.not_written += 1
+        if isinstance(exc, OutputFolderError):
+            text = str(exc).removeprefix("out: ")
+        else:
+            text = f"{self.out / rel}: {reason(exc)}"  # type: ignore[arg-type]
+        if self.summary.write_error is None:
+            self.summary.write_error = text
+        return f"not written: {text}"
+
+    def _save_manifest(self) -> None:
+        """Save the manifest; if the folder refuses, the previous complete version stays."""
+        try:
+            self.manifest.save()
+        except (OSError, OutputFolderError) as exc:
+            if self.summary.write_error is None:
+                self.summary.write_error = (
+                    str(exc)
+                    if isinstance(exc, OutputFolderError)
+                    else f"manifest.json: {reason(exc)}"
+                )
 
     def _close(self, *, interrupt: bool) -> None:
         if self.executor is None or not self.own_executor:
@@ -475,7 +530,7 @@ class _Batch:
         try:
             from living_lab.report.index_page import write_index
 
-            self.summary.index = write_index(self.manifest.data, self.out)
+            self.summary.index = write_index(self.manifest.data, self.folder)
             self.summary.index_error = None
         except Exception as exc:
             message = f"index.html not written: {exc.__class__.__name__}: {exc}".splitlines()[0]
@@ -492,10 +547,11 @@ class _Batch:
             "ok": self.summary.ok,
             "failed": self.summary.failed,
             "skipped": self.summary.skipped,
+            "not_written": self.summary.not_written,
         }
         self._phase("finished")
         batch["phases_s"] = self.phases
-        self.manifest.save()
+        self._save_manifest()
         self._write_index()
         self.summary.duration_s = time.monotonic() - self.t0
         return self.summary

@@ -1,0 +1,349 @@
+"""The output folder of a batch (``--out``): the only way the runner writes, reads back or deletes.
+
+Everything in an output folder that the running batch did not just write is untrusted (a shared
+folder may be writable by others). So :class:`OutputFolder`
+
+- opens ``--out`` once and reaches every file through directory descriptors opened with
+  ``O_NOFOLLOW``: a symbolic link anywhere below ``--out`` (``regions/``, ``cohort/``,
+  ``manifest.json``, ...) is refused, never followed, so nothing lands outside the folder;
+- replaces only regular files: a folder, device, FIFO or link where a report file belongs is an
+  error naming that path, not something to overwrite;
+- writes atomically (a temporary file in the same folder, fsynced, then renamed) and names its
+  temporary files after the batch (``.<name>.<run id>.tmp``); at start it deletes only the
+  temporary files of the previous batch recorded in the manifest, never other files;
+- locks the folder itself (``flock`` on the folder's descriptor), so deleting a lock file
+  cannot let a second run into a folder that is being written;
+- turns environment faults (disk full, read-only file system, permission denied, not a folder)
+  into :class:`OutputFolderError`: one line naming the path, exit status 2.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> with OutputFolder(root) as out:
+...     record = out.write_bytes("regions/3211.html", b"<p>ok")
+...     out.is_complete("regions/3211.html", record)
+True
+>>> (root / "regions" / "3211.html").read_bytes()
+b'<p>ok'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import re
+import stat
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from living_lab.errors import LivingLabError
+
+#: Subfolders the runner writes into (temporary files are cleaned only there).
+SUBFOLDERS = ("regions", "cohort", "_failed", "_context")
+#: Files at the top of the folder the runner writes.
+TOP_FILES = ("manifest.json", "index.html")
+#: Largest file the runner reads back from an output folder (the manifest), bytes.
+READ_LIMIT = 256 * 1024 * 1024
+_RUN_ID = re.compile(r"^[0-9a-f]{12}$")
+
+_REASONS = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "not a folder",
+    errno.EISDIR: "a folder where a file belongs",
+    errno.ELOOP: "a symbolic link (refusing to follow it)",
+    errno.ENOENT: "does not exist",
+    errno.EIO: "input/output error",
+}
+
+
+class OutputFolderError(LivingLabError):
+    """The output folder cannot be written as asked (environment fault or unsafe entry)."""
+
+
+def reason(exc: OSError) -> str:
+    """A short description of an environment fault (``disk full``, ``read-only file system``)."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
+
+
+def new_run_id() -> str:
+    """A fresh batch id (names this batch's temporary files)."""
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """Size and SHA-256 of a written file (kept in the manifest to check it is complete)."""
+
+    size: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"size": self.size, "sha256": self.sha256}
+
+    @classmethod
+    def from_dict(cls, value: Any) -> FileRecord | None:
+        if not isinstance(value, dict):
+            return None
+        size, digest = value.get("size"), value.get("sha256")
+        if isinstance(size, bool) or not isinstance(size, int) or not isinstance(digest, str):
+            return None
+        return cls(size, digest)
+
+
+def _split(rel: str) -> list[str]:
+    parts = rel.split("/")
+    if not parts or any(p in ("", ".", "..") or "\0" in p for p in parts):
+        raise ValueError(f"not a plain relative path: {rel!r}")
+    return parts
+
+
+class OutputFolder:
+    """``--out``, opened for one batch (see the module docstring).
+
+    Parameters
+    ----------
+    path : the folder; created (with its parents) when missing. ``--out`` itself may be a
+        symbolic link to a folder (the user chose it); nothing below it may be.
+    run_id : id of this batch, used in the names of its temporary files.
+    """
+
+    def __init__(self, path: Path, *, run_id: str | None = None) -> None:
+        self.path = Path(path)
+        self.run_id = run_id or new_run_id()
+        if not _RUN_ID.match(self.run_id):
+            raise ValueError(f"bad run id {self.run_id!r}")
+        self._locked = False
+        if os.path.islink(self.path) and not self.path.exists():
+            raise OutputFolderError(
+                f"out: {self.path} is a symbolic link to a folder that does not exist"
+            )
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        except FileExistsError:
+            raise OutputFolderError(f"out: {self.path} exists and is not a folder") from None
+        except OSError as exc:
+            raise OutputFolderError(f"out: {self.path}: {reason(exc)}") from None
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> OutputFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # also releases the lock
+            self.fd = -1
+
+    def lock(self) -> None:
+        """Lock the folder for this batch (released by :meth:`close`).
+
+        Raises
+        ------
+        OutputFolderError : another run holds the lock.
+        """
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputFolderError(
+                f"out: {self.path} is being written by another `living-lab reports` run; "
+                "wait for it or choose another --out"
+            ) from None
+        self._locked = True
+
+    def check(self, names: Iterable[str] = SUBFOLDERS + TOP_FILES) -> None:
+        """Refuse a folder whose known entries are links or of the wrong kind; check it is writable.
+
+        Raises
+        ------
+        OutputFolderError : one line naming the entry.
+        """
+        for name in names:
+            try:
+                st = os.lstat(name, dir_fd=self.fd)
+            except FileNotFoundError:
+                continue
+            want_dir = name in SUBFOLDERS
+            if stat.S_ISLNK(st.st_mode):
+                raise OutputFolderError(
+                    f"out: {self.path / name} is a symbolic link; refusing to write through it "
+                    f"(expected a {'folder' if want_dir else 'file'} inside {self.path})"
+                )
+            if want_dir and not stat.S_ISDIR(st.st_mode):
+                raise OutputFolderError(f"out: {self.path / name} is not a folder")
+            if not want_dir and not stat.S_ISREG(st.st_mode):
+                raise OutputFolderError(
+                    f"out: {self.path / name} is not a regular file; refusing to replace it"
+                )
+        probe = f".probe.{self.run_id}.tmp"
+        try:
+            fd = os.open(
+                probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self.fd
+            )
+            os.close(fd)
+            os.unlink(probe, dir_fd=self.fd)
+        except OSError as exc:
+            raise OutputFolderError(f"out: {self.path}: {reason(exc)}") from None
+
+    # -- paths ----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _parent(self, rel: str, *, create: bool) -> Iterator[tuple[int, str]]:
+        """Descriptor of the folder holding ``rel`` (links refused) and the file's name."""
+        parts = _split(rel)
+        fds: list[int] = []
+        current = self.fd
+        try:
+            for i, part in enumerate(parts[:-1]):
+                flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                try:
+                    nxt = os.open(part, flags, dir_fd=current)
+                except FileNotFoundError:
+                    if not create:
+                        raise
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, 0o755, dir_fd=current)
+                    nxt = os.open(part, flags, dir_fd=current)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                        where = self.path.joinpath(*parts[: i + 1])
+                        raise OutputFolderError(
+                            f"out: {where} is a symbolic link or not a folder; refusing to "
+                            "write through it"
+                        ) from None
+                    raise
+                fds.append(nxt)
+                current = nxt
+            yield current, parts[-1]
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def _check_replaceable(self, dfd: int, name: str, rel: str) -> None:
+        try:
+            st = os.lstat(name, dir_fd=dfd)
+        except FileNotFoundError:
+            return
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise OutputFolderError(
+                f"out: {self.path / rel} is {kind}; refusing to replace it with a file"
+            )
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def write_bytes(self, rel: str, data: bytes, *, fsync: bool = True) -> FileRecord:
+        """Write ``data`` to ``rel`` atomically; return its size and checksum.
+
+        Raises
+        ------
+        OutputFolderError : ``rel`` (or a folder on its way) is a link or not a regular file.
+        OSError : an environment fault (disk full, ...); the old file, if any, is kept.
+        """
+        with self._parent(rel, create=True) as (dfd, name):
+            self._check_replaceable(dfd, name, rel)
+            tmp = f".{name}.{self.run_id}.tmp"
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=dfd
+            )
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    if fsync:
+                        os.fsync(fh.fileno())
+                os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=dfd)
+                raise
+        return FileRecord(len(data), hashlib.sha256(data).hexdigest())
+
+    def write_text(self, rel: str, text: str, *, fsync: bool = True) -> FileRecord:
+        """:meth:`write_bytes` of UTF-8 text."""
+        return self.write_bytes(rel, text.encode("utf-8"), fsync=fsync)
+
+    def unlink(self, rel: str) -> None:
+        """Delete the regular file ``rel`` if present (links and folders are left alone)."""
+        try:
+            with self._parent(rel, create=False) as (dfd, name):
+                st = os.lstat(name, dir_fd=dfd)
+                if stat.S_ISREG(st.st_mode):
+                    os.unlink(name, dir_fd=dfd)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+
+    def ensure_folder(self, rel: str) -> Path:
+        """Create the subfolder ``rel`` (no links on the way) and return its path."""
+        with self._parent(f"{rel}/x", create=True):
+            pass
+        return self.path / rel
+
+    # -- reading back ---------------------------------------------------------------------------
+
+    def read_bytes(self, rel: str, limit: int = READ_LIMIT) -> bytes | None:
+        """Content of the regular file ``rel``, or None (missing, a link, not a file, too big)."""
+        try:
+            with self._parent(rel, create=False) as (dfd, name):
+                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dfd)
+                with os.fdopen(fd, "rb") as fh:
+                    st = os.fstat(fh.fileno())
+                    if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                        return None
+                    return fh.read(limit + 1)[: limit + 1]
+        except (OSError, OutputFolderError):
+            return None
+
+    def is_complete(self, rel: str, record: FileRecord | None) -> bool:
+        """Whether ``rel`` is a regular file with the recorded size and checksum."""
+        if record is None:
+            return False
+        data = self.read_bytes(rel, limit=max(record.size, 0))
+        return (
+            data is not None
+            and len(data) == record.size
+            and hashlib.sha256(data).hexdigest() == record.sha256
+        )
+
+    def remove_temp(self, run_ids: Iterable[str]) -> int:
+        """Delete the temporary files batches ``run_ids`` left behind (nothing else)."""
+        ids = [r for r in run_ids if isinstance(r, str) and _RUN_ID.match(r)]
+        if not ids:
+            return 0
+        pattern = re.compile(r"^\..+\.(" + "|".join(ids) + r")\.tmp$")
+        removed = 0
+        for folder in ("", *SUBFOLDERS):
+            try:
+                ctx = (
+                    self._parent(f"{folder}/x", create=False)
+                    if folder
+                    else contextlib.nullcontext((self.fd, "x"))
+                )
+                with ctx as (dfd, _):
+                    for name in os.listdir(dfd):
+                        if not pattern.match(name):
+                            continue
+                        with contextlib.suppress(OSError):
+                            if stat.S_ISREG(os.lstat(name, dir_fd=dfd).st_mode):
+                                os.unlink(name, dir_fd=dfd)
+                                removed += 1
+            except (OSError, OutputFolderError):
+                continue
+        return removed
+
+
+__all__ = ["FileRecord", "OutputFolder", "OutputFolderError", "new_run_id", "reason"]
