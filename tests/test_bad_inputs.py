@@ -22,6 +22,7 @@ Messages are written with ``…`` standing for any text (a long list of expected
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import os
@@ -314,6 +315,21 @@ NB = "notebook parameters (report.context.get_context)"
 RAW = "raw source files (living-lab data build)"
 BUNDLED = "bundled tables (living-lab data check, every loader)"
 LIB = "library parameters"
+REPORTS = "reports arguments and output folder (living-lab reports)"
+#: A notebook set whose timeout is infinite (YAML ``.inf``).
+NOTEBOOKS_INF = (
+    f"notebook_dir: {paths.ROOT / 'tests' / 'fixtures' / 'runner'}\n"
+    "region_notebook: report.ipynb\ntimeout: .inf\n"
+).encode()
+
+
+def symlink_to(target: str) -> Callable[[Path], None]:
+    """A symbolic link to ``target`` (relative to the link's folder)."""
+
+    def make(path: Path) -> None:
+        path.symlink_to(target)
+
+    return make
 
 
 def score(name: str = "sa.csv") -> tuple[str, ...]:
@@ -1697,6 +1713,105 @@ CASES: list[Case] = [
         message="argument --domain: invalid choice: 7 (choose from 1, 2, 3, 4); see "
         "'living-lab peers --help'",
     ),
+    # ---- reports arguments and output folder (living_lab/report/outdir.py) ------------------
+    Case(
+        REPORTS,
+        "timeout too large",
+        {},
+        ("reports", "--regions", "3211", "--out", "out", "--timeout", "1e300"),
+        fault="no kernels",
+        message="timeout: expected seconds above 0 and at most 86400 (one day), got 1e+300",
+    ),
+    Case(
+        REPORTS,
+        "timeout infinite",
+        {},
+        ("reports", "--regions", "3211", "--out", "out", "--timeout", "inf"),
+        fault="no kernels",
+        message="timeout: expected a number, got 'inf'",
+    ),
+    Case(
+        REPORTS,
+        "infinite timeout in the notebooks file",
+        {"nb.yaml": NOTEBOOKS_INF},
+        ("reports", "--regions", "3211", "--out", "out", "--notebooks", "nb.yaml"),
+        fault="no kernels",
+        message="nb.yaml, field 'timeout': expected a number of seconds above 0 and at most "
+        "86400, got inf",
+    ),
+    Case(
+        REPORTS,
+        "regions/ is a link out of the folder",
+        {"elsewhere/keep.txt": b"keep", "out/regions": symlink_to("../elsewhere")},
+        ("reports", "--regions", "3211", "--out", "out"),
+        message="out: out/regions is a symbolic link; refusing to write through it (expected a "
+        "folder inside out)",
+    ),
+    Case(
+        REPORTS,
+        "manifest.json is a link",
+        {"elsewhere.json": b"{}", "out/manifest.json": symlink_to("../elsewhere.json")},
+        ("reports", "--regions", "3211", "--out", "out"),
+        message="out: out/manifest.json is a symbolic link; refusing to write through it "
+        "(expected a file inside out)",
+    ),
+    Case(
+        REPORTS,
+        "a folder where manifest.json belongs",
+        {"out/manifest.json/note.txt": b"x"},
+        ("reports", "--regions", "3211", "--out", "out"),
+        message="out: out/manifest.json is not a regular file; refusing to replace it",
+    ),
+    Case(
+        REPORTS,
+        "--out is a dangling link",
+        {"out": symlink_to("gone")},
+        ("reports", "--regions", "3211", "--out", "out"),
+        message="out: out is a symbolic link to a folder that does not exist",
+    ),
+    Case(
+        REPORTS,
+        "--out on a read-only file system (simulated)",
+        {"out/index.html": b"<p>old"},
+        ("reports", "--regions", "3211", "--out", "out"),
+        fault="read-only",
+        message="out: out: read-only file system",
+    ),
+    Case(
+        REPORTS,
+        "scheduler address with an unknown scheme",
+        {},
+        (
+            "reports",
+            "--regions",
+            "3211",
+            "--out",
+            "out",
+            "--executor",
+            "dask",
+            "--scheduler",
+            "bogus://x:1",
+        ),
+        message="scheduler: 'bogus://x:1' is not a Dask scheduler address (…); expected e.g. "
+        "tcp://host:8786",
+    ),
+    Case(
+        REPORTS,
+        "scheduler not listening",
+        {},
+        (
+            "reports",
+            "--regions",
+            "3211",
+            "--out",
+            "out",
+            "--executor",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ),
+        message="scheduler: cannot connect to tcp://127.0.0.1:9 (ConnectionRefusedError: …)",
+    ),
     # ---- anything else: a bug -------------------------------------------------------------
     Case(
         "internal errors",
@@ -1972,8 +2087,25 @@ def _no_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "run_batch", refuse)
 
 
+def _read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creating anything fails as on a read-only mount (root ignores permission bits)."""
+    real_open = os.open
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    def open_(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT:
+            refuse()
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "mkdir", lambda *a, **k: refuse())
+
+
 FAULTS: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "no kernels": _no_kernels,
+    "read-only": _read_only,
     "disk full": _fail_midway(OSError(28, "No space left on device")),
     "interrupt": _fail_midway(KeyboardInterrupt()),
     "bug": _bug,
@@ -2250,8 +2382,8 @@ Exit statuses of `living-lab`:
 |---|---|
 | 0 | done (an accepted input) |
 | 1 | the command could not finish for a reason that is not the input: an internal error (one line, `unexpected error (…)`; rerun as `living-lab --debug COMMAND …` or with `LIVING_LAB_DEBUG=1` for the traceback, and report it). `plan` also exits 1 when the target cannot be reached within the caps, and `audit --strict` when a published row fails a check. |
-| 2 | bad input or usage: the one line says what to fix |
-| 130 | interrupted (Ctrl-C); files being written are left as they were |
+| 2 | bad input or usage: the one line says what to fix. Also an environment fault (disk full, read-only or missing folder, a folder or link where a file belongs): `reports` keeps every report it finished and names how many were not written |
+| 130 | interrupted (Ctrl-C; for `reports` also SIGTERM, and any burst of either); files being written are left as they were, the reports manifest is marked `interrupted` |
 
 Sizes: a CSV or XLSX file above 50 MB (or an XLSX that unpacks to more), and a YAML file above
 5 MB, is refused before it is parsed.

@@ -509,6 +509,36 @@ def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path, sig):
 
 @pytest.mark.slow
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    "burst",
+    [[signal.SIGINT] * 6, [signal.SIGTERM, signal.SIGINT, signal.SIGTERM, signal.SIGINT]],
+    ids=["six-SIGINT", "TERM-INT-TERM-INT"],
+)
+def test_a_burst_of_signals_stops_the_batch_once_and_cleanly(tmp_path, burst):
+    out = tmp_path / "out"
+    proc, argv, env, family = start_slow_batch(tmp_path)
+    try:
+        for sig in burst:
+            proc.send_signal(sig)
+            time.sleep(0.02)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1] == "living-lab reports: interrupted"
+    m = mf.read_manifest(out / "manifest.json")
+    assert m is not None and m["batch"]["status"] == "interrupted"
+    finished = {code for code, e in m["regions"].items() if e["status"] == "ok"}
+    assert len(finished) >= 2
+    time.sleep(2)
+    assert [pid for pid in family if running(pid)] == []
+    assert not list(out.rglob(".*.tmp"))
+
+
+@pytest.mark.slow
+@pytest.mark.integration
 def test_sigkill_of_the_runner_loses_nothing_finished(tmp_path):
     out = tmp_path / "out"
     proc, argv, env, family = start_slow_batch(tmp_path)
