@@ -7,7 +7,15 @@ which writes them, so the output folder looks exactly as with the local executor
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -118,3 +126,139 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path):
     executor = DaskExecutor("tcp://127.0.0.1:9", kernel_options(CONFIG), timeout=2)
     with pytest.raises(ParameterError, match=r"^scheduler: cannot connect to tcp://127.0.0.1:9 "):
         executor.start()
+
+
+# --------------------------------------------------------------------------------------------
+# A real cluster: `dask scheduler` and `dask worker` as separate processes on loopback
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    pairs = [tuple(map(int, line.split())) for line in table.splitlines()]
+    return [child for child, parent in pairs if parent == pid]
+
+
+@pytest.fixture
+def real_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    dask = Path(sys.executable).parent / "dask"
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "LIVING_LAB_TEST_MARKERS": str(tmp_path),
+        "LIVING_LAB_TEST_SLEEP": "1.5",
+    }
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    procs = [
+        subprocess.Popen(
+            [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            **quiet,
+        )
+    ]
+    for _ in range(2):
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(dask),
+                    "worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--nworkers",
+                    "1",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                ],
+                **quiet,
+            )
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with distributed.Client(address, timeout=5) as client:
+                    if len(client.scheduler_info()["workers"]) == 2:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the dask cluster did not start")
+            time.sleep(1)
+        yield address, procs
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_a_killed_dask_worker_loses_no_report(real_cluster, tmp_path):
+    address, procs = real_cluster
+    out = tmp_path / "out"
+    regions = "3201,3202,3203,3208,3209,3210,3211,3212"
+    params = validate(
+        {
+            "out": str(out),
+            "regions": regions,
+            "executor": "dask",
+            "scheduler": address,
+            "cohort_reports": False,
+        },
+        config=CONFIG,
+    )
+    killed: list[int] = []
+
+    def kill_a_worker_mid_batch() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            try:
+                m = json.loads((out / "manifest.json").read_text())
+            except (OSError, ValueError):
+                continue
+            if any(e.get("status") == "ok" for e in m.get("regions", {}).values()):
+                # The worker process under the first nanny (the nanny restarts it).
+                for pid in _children(procs[1].pid):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                return
+
+    killer = threading.Thread(target=kill_a_worker_mid_batch)
+    killer.start()
+    summary = run_batch(params, config=CONFIG, progress=False, echo=lambda s: None)
+    killer.join()
+    assert killed, "no worker was killed"
+    assert (summary.ok, summary.failed) == (8, 0), summary.failures
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["batch"]["status"] == "finished"
+    for code in regions.split(","):
+        nb = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
+        assert nb.metadata.papermill.parameters["region"] == code
+    assert not list(out.rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("address", ["bogus://x:1", "tcp://127.0.0.1:9"])
+def test_a_bad_scheduler_address_fails_fast_before_anything_is_written(tmp_path, address):
+    from living_lab.errors import ParameterError
+
+    out = tmp_path / "out"
+    params = validate(
+        {"out": str(out), "regions": "3211", "executor": "dask", "scheduler": address},
+        config=CONFIG,
+    )
+    t0 = time.monotonic()
+    with pytest.raises(ParameterError, match=r"^scheduler: "):
+        run_batch(params, config=CONFIG, progress=False, echo=lambda s: None)
+    assert time.monotonic() - t0 < 10
+    assert not out.exists()
