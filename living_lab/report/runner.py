@@ -239,7 +239,7 @@ class _Batch:
         self.context_args = ctx_args
         if all(a is not None for a in ctx_args):
             key = context_key(*ctx_args)
-            self.context_path = self.out / "_context" / f"{key}.pkl"
+            self.context_path = self.out.resolve() / "_context" / f"{key}.pkl"
         try:
             self._plan()
             self.manifest.save()
