@@ -4,8 +4,9 @@ The page is one self-contained file (inline CSS and a few lines of inline JavaSc
 sorting; no CDN, works offline from ``file://``). Statuses and links come from the runner's
 ``manifest.json``; the numbers shown (index, predicate, rank, change) come from the data
 (:mod:`living_lab.datasets` via :func:`living_lab.report.context.cohort_table`), never from the
-manifest. Every string that comes from data or from the manifest (names, errors, titles) is
-HTML-escaped; links are built from validated region codes and notebook stems only, and only to
+manifest. The page is the autoescaping Jinja2 template ``templates/index.html.j2``: every
+string that comes from data or from the manifest (names, errors, titles) is HTML-escaped where
+it lands, with no hand-escaping here; links are built from validated region codes and notebook stems only, and only to
 files that exist in the folder, so a hostile manifest can neither inject markup nor point
 outside the folder.
 
@@ -31,13 +32,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from living_lab.cohorts import load_cohort
 from living_lab.errors import LivingLabError
+from living_lab.framework import load_framework
+from living_lab.plots import style
 from living_lab.plots.maps import index_map_html
 from living_lab.report.context import cohort_table
 from living_lab.report.outdir import OutputFolder
-from living_lab.report.sections import _predicate_badge, esc, missing, num, signed
+from living_lab.report.pages import render_page
+from living_lab.report.sections import missing, num, signed
 from living_lab.text import t
 
 _CODE = re.compile(r"^\d{4}$")
@@ -138,12 +143,12 @@ def _known(code: str) -> bool:
     return code in set(datasets.load_regions()["region_code"])
 
 
-def _link(out_dir: Path, rel: str, text: str) -> str:
-    """An anchor to ``rel`` if that file exists inside ``out_dir``; else the text alone."""
+def _href(out_dir: Path, rel: str) -> str | None:
+    """``rel`` if that file exists inside ``out_dir`` (a link target), else None."""
     target = (out_dir / rel).resolve()
     if out_dir.resolve() in target.parents and target.is_file():
-        return f'<a href="{esc(rel)}">{text}</a>'
-    return text
+        return rel
+    return None
 
 
 def _status_text(status: str, lang: str) -> str:
@@ -154,8 +159,69 @@ def _status_text(status: str, lang: str) -> str:
         return status
 
 
+def _predicate_colour(predicate: str) -> str:
+    fw = load_framework()
+    colours = {p.name: c for p, c in zip(fw.predicates, style.BANDS, strict=True)}
+    return colours.get(predicate, "#eee")
+
+
+def _sort_value(value: object) -> str:
+    return "" if missing(value) else f"{float(value):.6g}"  # type: ignore[arg-type]
+
+
+def _region_row(
+    code: str, entry: Mapping[str, Any], numbers: pd.DataFrame, out_dir: Path, lang: str, year: Any
+) -> dict[str, Any]:
+    """One row of the regions table: plain values; the template escapes them."""
+    status = str(entry.get("status", "pending"))
+    valid = bool(_CODE.match(code))
+    r = numbers.loc[code] if valid and code in numbers.index else None
+    name = str(r["name"]) if r is not None else str(entry.get("name", code))
+    link_ok = valid and status in ("ok", "skipped")
+    error = entry.get("error")
+    row: dict[str, Any] = {
+        "code": code,
+        "name": name,
+        "status": status,
+        "status_text": _status_text(status, lang),
+        "href": _href(out_dir, f"regions/{code}.html") if link_ok else None,
+        "error": first_line(error) if status == "failed" and error else "",
+        "data": r is not None,
+    }
+    if r is None:
+        return row
+    pred, change = r["predicate"], r["change"]
+    row.update(
+        province=str(r["province"]),
+        index_na=missing(r["index"]),
+        index_v=_sort_value(r["index"]),
+        index_text=t("report.index.not_evaluated", lang, year=year)
+        if missing(r["index"])
+        else num(r["index"], lang),
+        predicate="" if missing(pred) else str(pred),
+        predicate_bg="" if missing(pred) else _predicate_colour(str(pred)),
+        rank_v=_sort_value(r["rank"]),
+        rank_text="\u2013" if missing(r["rank"]) else f"{int(r['rank'])} / {int(r['n_ranked'])}",
+        change_v=_sort_value(change),
+        change_text="\u2013" if missing(change) else signed(change, lang),
+        change_cls=None
+        if missing(change)
+        else "good"
+        if change > 0
+        else "bad"
+        if change < 0
+        else "",
+    )
+    return row
+
+
 def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
-    """The HTML of the index page (see :func:`write_index`)."""
+    """The HTML of the index page (see :func:`write_index`).
+
+    Everything from the manifest and the data is escaped by the template; the one trusted
+    block is the map (:func:`living_lab.plots.maps.index_map_html`, SVG this package draws,
+    escaping its own text), placed above the table.
+    """
     out_dir = Path(out_dir)
     lang = manifest.get("lang", "id")
     lang = lang if lang in ("id", "en") else "id"
@@ -167,156 +233,89 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
     def tr(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
-    rows = []
-    failed = []
+    rows, failed = [], []
     counts = {"ok": 0, "failed": 0, "skipped": 0}
-    for code in codes:
-        entry = regions[code] if isinstance(regions[code], Mapping) else {}
-        status = str(entry.get("status", "pending"))
-        if status in counts:
-            counts[status] += 1
-        valid = bool(_CODE.match(code))
-        in_data = valid and code in numbers.index
-        r = numbers.loc[code] if in_data else None
-        name = str(r["name"]) if r is not None else str(entry.get("name", code))
-        link_ok = valid and status in ("ok", "skipped")
-        name_html = _link(out_dir, f"regions/{code}.html", esc(name)) if link_ok else esc(name)
-        report_html = (
-            _link(out_dir, f"regions/{code}.html", esc(tr("report.index.open"))) if link_ok else ""
-        )
-
-        def cell(value: object, text: str, cls: str = "n") -> str:
-            v = "" if missing(value) else f"{float(value):.6g}"  # type: ignore[arg-type]
-            return f'<td class="{cls}" data-v="{v}">{text}</td>'
-
-        province_cell = (
-            f'<td data-v="{esc(r["province"])}">{esc(r["province"])}</td>'
-            if r is not None
-            else '<td data-v=""></td>'
-        )
-        if r is not None and missing(r["index"]):
-            index_cell = f'<td class="n" data-v=""><span class="na">{esc(tr("report.index.not_evaluated", year=year))}</span></td>'
-        elif r is not None:
-            index_cell = cell(r["index"], num(r["index"], lang))
-        if r is not None:
-            pred = r["predicate"]
-            pred_cell = (
-                f'<td data-v="{esc("" if missing(pred) else pred)}">{_predicate_badge(pred)}</td>'
-            )
-            rank_text = (
-                "\u2013" if missing(r["rank"]) else f"{int(r['rank'])} / {int(r['n_ranked'])}"
-            )
-            rank_cell = cell(r["rank"], rank_text)
-            change = r["change"]
-            cls = (
-                "good"
-                if not missing(change) and change > 0
-                else "bad"
-                if not missing(change) and change < 0
-                else ""
-            )
-            change_cell = cell(
-                change,
-                f'<span class="{cls}">{signed(change, lang)}</span>'
-                if not missing(change)
-                else "\u2013",
-            )
-        else:
-            index_cell = pred_cell = rank_cell = change_cell = '<td data-v="">\u2013</td>'
-        status_cell = f'<td data-v="{esc(status)}"><span class="status-{esc(status)}">{esc(_status_text(status, lang))}</span>'
-        error = entry.get("error")
-        if status == "failed" and error:
-            text = str(error)
-            first = text.strip().splitlines()[0] if text.strip() else text
-            status_cell += f"<br><small>{esc(first[:ERROR_PREVIEW])}</small>"
-            failed.append((code, name, text))
-        status_cell += "</td>"
-        rows.append(
-            f'<tr class="{esc(status)}"><td data-v="{esc(name)}">{name_html}</td>'
-            f'<td data-v="{esc(code)}">{esc(code)}</td>{province_cell}{index_cell}{pred_cell}{rank_cell}'
-            f"{change_cell}{status_cell}<td>{report_html}</td></tr>"
-        )
-
-    headers = [
-        tr("report.index.col_region"),
-        tr("report.index.col_code"),
-        tr("report.index.col_province"),
-        tr("report.index.col_index", year=year),
-        t("predicate", lang),
-        tr("report.index.col_rank"),
-        tr("report.index.col_change"),
-        tr("report.index.col_status"),
-        tr("report.index.col_report"),
-    ]
-    head = "".join(f'<th scope="col"><button type="button">{esc(h)}</button></th>' for h in headers)
+    for code, raw in zip(codes, regions.values(), strict=True):
+        entry = raw if isinstance(raw, Mapping) else {}
+        row = _region_row(code, entry, numbers, out_dir, lang, year)
+        if row["status"] in counts:
+            counts[row["status"]] += 1
+        rows.append(row)
+        if row["error"]:
+            text = str(entry["error"])
+            failed.append({"code": code, "name": row["name"], "first": row["error"], "text": text})
 
     cohort_items = []
-    for stem, entry in (manifest.get("cohort_reports", {}) or {}).items():
-        entry = entry if isinstance(entry, Mapping) else {}
+    for stem, raw in (manifest.get("cohort_reports", {}) or {}).items():
+        entry = raw if isinstance(raw, Mapping) else {}
         status = str(entry.get("status", "pending"))
         try:
-            label = esc(t(f"report.index.cohort.{stem}", lang))
+            label = t(f"report.index.cohort.{stem}", lang)
         except KeyError:
-            label = esc(str(stem).replace("_", " "))
-        if _STEM.match(str(stem)) and status in ("ok", "skipped"):
-            label = _link(out_dir, f"cohort/{stem}.html", label)
-        item = (
-            f'{label} <span class="status-{esc(status)}">({esc(_status_text(status, lang))})</span>'
+            label = str(stem).replace("_", " ")
+        linkable = _STEM.match(str(stem)) and status in ("ok", "skipped")
+        cohort_items.append(
+            {
+                "label": label,
+                "href": _href(out_dir, f"cohort/{stem}.html") if linkable else None,
+                "status": status,
+                "status_text": _status_text(status, lang),
+                "error": str(entry["error"]) if status == "failed" and entry.get("error") else "",
+            }
         )
-        if status == "failed" and entry.get("error"):
-            item += f"<details><summary>{esc(tr('report.index.status_failed'))}</summary><pre>{esc(entry['error'])}</pre></details>"
-        cohort_items.append(f"<li>{item}</li>")
-
-    failed_html = ""
-    if failed:
-        items = "".join(
-            f"<li><b>{esc(name)}</b> ({esc(code)})<details><summary>{esc(first_line(text))}</summary>"
-            f"<pre>{esc(text)}</pre></details></li>"
-            for code, name, text in failed
-        )
-        failed_html = f"<h2>{esc(tr('report.index.failed_heading'))}</h2><ul>{items}</ul>"
 
     cohort_title = manifest.get("cohort_title") or manifest.get("cohort", "")
     target = manifest.get("target") or ""
-    subtitle = tr(
-        "report.index.subtitle",
-        cohort=cohort_title,
-        year=year,
-        target=num(target, lang) if isinstance(target, int | float) else target,
-        target_year=manifest.get("target_year") or "",
-    )
-    generated = tr(
-        "report.index.generated",
-        updated=manifest.get("updated", manifest.get("created", "")),
-        data_version=manifest.get("data_version", ""),
-        library_version=manifest.get("library_version", ""),
-    )
-    counts_html = (
-        f'<div class="counts"><span>{esc(tr("report.index.status_ok"))}: {counts["ok"]}</span>'
-        f'<span class="{"bad" if counts["failed"] else ""}">{esc(tr("report.index.status_failed"))}: {counts["failed"]}</span>'
-        f"<span>{esc(tr('report.index.status_skipped'))}: {counts['skipped']}</span></div>"
-    )
-    cohort_html = (
-        f"<h2>{esc(tr('report.index.cohort_reports'))}</h2><ul>{''.join(cohort_items)}</ul>"
-        if cohort_items
-        else ""
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(tr('report.index.title'))} \u2014 {esc(cohort_title)}</title>\n"
-        f"<style>{INDEX_CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{esc(tr('report.index.title'))}</h1>\n"
-        f'<p class="sub">{esc(subtitle)}</p>\n<p class="meta">{esc(generated)}</p>\n'
-        f"{counts_html}\n{cohort_html}\n"
-        f"{index_map_html(numbers, regions, out_dir, year=year, lang=lang)}\n"
-        f'<p class="meta"><label>{esc(tr("report.index.filter"))} '
-        '<input type="search" id="filter" autocomplete="off"></label> '
-        f"{esc(tr('report.index.sort_hint'))}</p>\n"
-        f'<table class="sortable" id="regions"><thead><tr>{head}</tr></thead>\n<tbody>\n'
-        + "\n".join(rows)
-        + f"\n</tbody></table>\n{failed_html}\n</main>\n<script>{SORT_JS}</script>\n</body>\n</html>\n"
+    return render_page(
+        "index.html.j2",
+        lang=lang,
+        css=Markup(INDEX_CSS),
+        js=Markup(SORT_JS),
+        extra_html=Markup(index_map_html(numbers, regions, out_dir, year=year, lang=lang)),
+        heading=tr("report.index.title"),
+        cohort_title=str(cohort_title),
+        subtitle=tr(
+            "report.index.subtitle",
+            cohort=cohort_title,
+            year=year,
+            target=num(target, lang) if isinstance(target, int | float) else target,
+            target_year=manifest.get("target_year") or "",
+        ),
+        generated=tr(
+            "report.index.generated",
+            updated=manifest.get("updated", manifest.get("created", "")),
+            data_version=manifest.get("data_version", ""),
+            library_version=manifest.get("library_version", ""),
+        ),
+        counts=[
+            {"label": tr("report.index.status_ok"), "n": counts["ok"], "bad": False},
+            {
+                "label": tr("report.index.status_failed"),
+                "n": counts["failed"],
+                "bad": bool(counts["failed"]),
+            },
+            {"label": tr("report.index.status_skipped"), "n": counts["skipped"], "bad": False},
+        ],
+        cohort_heading=tr("report.index.cohort_reports"),
+        cohort_items=cohort_items,
+        failed_label=tr("report.index.status_failed"),
+        filter_label=tr("report.index.filter"),
+        sort_hint=tr("report.index.sort_hint"),
+        headers=[
+            tr("report.index.col_region"),
+            tr("report.index.col_code"),
+            tr("report.index.col_province"),
+            tr("report.index.col_index", year=year),
+            t("predicate", lang),
+            tr("report.index.col_rank"),
+            tr("report.index.col_change"),
+            tr("report.index.col_status"),
+            tr("report.index.col_report"),
+        ],
+        rows=rows,
+        open_label=tr("report.index.open"),
+        failed_heading=tr("report.index.failed_heading"),
+        failed=failed,
     )
 
 

@@ -2,7 +2,8 @@
 
 One configured :class:`nbconvert.HTMLExporter` (the small ``basic`` template: no CDN scripts, no
 MathJax, no require.js) is built per thread and reused, so a render costs milliseconds. The
-page wraps the exported cells in a short inline stylesheet; images stay ``data:`` URIs, and no
+page shell is the autoescaping template ``templates/report.html.j2`` (:mod:`.pages`), which
+wraps the exported cells in a short inline stylesheet; images stay ``data:`` URIs, and no
 ``src``/``href`` points outside the file.
 
 Cells tagged ``remove-cell`` (notes for notebook users) and empty code cells are dropped;
@@ -21,14 +22,16 @@ True
 
 from __future__ import annotations
 
-import html
 import threading
 from typing import Any
 
 import nbformat
+from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
+
+from living_lab.report.pages import render_page
 
 #: Tags whose cells never reach the rendered page.
 REMOVE_TAGS = frozenset({"remove-cell", "remove_cell"})
@@ -104,17 +107,15 @@ def render_html(nb: nbformat.NotebookNode, *, title: str | None = None) -> str:
     Parameters
     ----------
     nb : the executed notebook (not modified).
-    title : the page title (escaped here); default: the notebook's ``metadata.title`` or
+    title : the page title (escaped by the template); default: the notebook's ``metadata.title`` or
         "Living Lab".
     """
     body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb))
     page_title = title if title is not None else nb.get("metadata", {}).get("title", "Living Lab")
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{_lang(nb)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="generator" content="living_lab.report.render">\n'
-        f"<title>{html.escape(str(page_title), quote=True)}</title>\n"
-        f"<style>{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n"
-        "</body>\n</html>\n"
+    return render_page(
+        "report.html.j2",
+        lang=_lang(nb),
+        title=str(page_title),
+        css=Markup(PAGE_CSS),
+        body=Markup(body),  # nbconvert's output: cell outputs already escaped by nbconvert
     )

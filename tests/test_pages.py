@@ -1,0 +1,62 @@
+"""Pages through autoescaping Jinja2 templates: hostile text stays text on every page kind."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+import nbformat
+
+from living_lab import paths
+from living_lab.report import index_page, pages, render
+
+HOSTILE = "<script>alert(1)</script>\"'&"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_templates_are_package_data_with_autoescape():
+    folder = paths.ROOT / "living_lab" / "report" / "templates"
+    assert {p.name for p in folder.glob("*.j2")} >= {"index.html.j2", "report.html.j2"}
+    assert pages.environment().autoescape is True
+    pyproject = (paths.ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"living_lab.report" = ["templates/*.j2"]' in pyproject
+
+
+def test_no_hand_escaping_in_the_page_modules():
+    for module in (index_page, render, pages):
+        tree = ast.parse(inspect.getsource(module))
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        assert "esc" not in names and "escape" not in attrs, module.__name__
+
+
+def test_every_manifest_string_on_the_index_is_escaped(tmp_path):
+    manifest = {
+        "cohort": HOSTILE,
+        "cohort_title": HOSTILE,
+        "year": 2024,
+        "lang": "en",
+        "target": 3.5,
+        "target_year": 2025,
+        "updated": HOSTILE,
+        "data_version": HOSTILE,
+        "library_version": HOSTILE,
+        "regions": {
+            "3211": {"status": "failed", "error": HOSTILE},
+            HOSTILE: {"status": HOSTILE, "name": HOSTILE, "error": HOSTILE},
+        },
+        "cohort_reports": {HOSTILE: {"status": "failed", "error": HOSTILE}},
+    }
+    page = index_page.render_index(manifest, tmp_path)
+    assert "<script>alert" not in page
+    assert page.count(ESCAPED) >= 8
+    assert page.count("<script>") == 1  # the page's own sorting script
+
+
+def test_report_shell_escapes_title_and_keeps_nbconvert_cells(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=HOSTILE)]
+    page = render.render_html(nb, title=HOSTILE)
+    assert f"<title>{ESCAPED}&#34;&#39;&amp;</title>" in page
+    assert "<script>alert" not in page  # nbconvert escaped the output text itself
+    assert page.startswith('<!DOCTYPE html>\n<html lang="id">')
