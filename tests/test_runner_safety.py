@@ -308,3 +308,35 @@ def test_outdir_docstring_example():
     import doctest
 
     assert doctest.testmod(outdir).failed == 0
+
+
+def test_formats_html_writes_no_notebook_and_asking_for_it_reruns(executor, tmp_path, monkeypatch):
+    from living_lab import datasets
+    from living_lab.report import context
+
+    monkeypatch.setattr(context, "library_fingerprint", lambda: "0.1.0+test")
+    monkeypatch.setattr(datasets, "data_version", lambda: "data-test")
+    out = tmp_path / "out"
+    both, _ = batch(executor, out, regions="3211,3273")
+    sizes = {p.name: p.stat().st_size for p in (out / "regions").iterdir()}
+    html_only, _ = batch(executor, out, regions="3211,3273", formats="html", force=True)
+    assert (both.ok, html_only.ok) == (2, 2)
+    assert sorted(p.name for p in (out / "regions").iterdir()) == ["3211.html", "3273.html"]
+    m = manifest(out)
+    assert m["batch"]["formats"] == ["html"] and m["regions"]["3211"]["ipynb"] is None
+    assert set(m["regions"]["3211"]["files"]) == {"html"}
+    # The HTML alone is about half of the folder (the figures are in each file).
+    assert sum(v for k, v in sizes.items() if k.endswith(".html")) < 0.6 * sum(sizes.values())
+    skipped, _ = batch(executor, out, regions="3211", formats="html")
+    assert skipped.skipped == 1
+    again, _ = batch(executor, out, regions="3211", formats="html,ipynb")
+    assert again.ok == 1  # the notebook was asked for and is missing: run again
+    nbformat.read(out / "regions" / "3211.ipynb", as_version=4)
+
+
+@pytest.mark.parametrize("value", ["ipynb", "html,pdf", "html,html"])
+def test_formats_must_include_html_once(value):
+    from living_lab.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^formats: expected 'html' or 'html,ipynb'"):
+        validate({"regions": "3211", "formats": value}, config=CONFIG)

@@ -75,6 +75,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask"
     )
     run_.add_argument(
+        "--formats",
+        metavar="LIST",
+        help="files per report: 'html' (for reviewers) or 'html,ipynb' to keep the executed "
+        "notebook too (default: html,ipynb)",
+    )
+    run_.add_argument(
         "--notebooks", metavar="FILE", help="notebook set to run (default: params/notebooks.yaml)"
     )
     run_.add_argument(
@@ -99,6 +105,7 @@ PARAMETER_OPTIONS = (
     "executor",
     "scheduler",
     "cohort_reports",
+    "formats",
 )
 
 

@@ -220,6 +220,8 @@ class ReportParams:
     out : output folder; jobs : kernels; force : re-run unchanged reports too;
     executor, scheduler : where to run; timeout : wall-clock seconds per notebook;
     cohort_reports : run the cohort-level notebooks too.
+    formats : files written per report: ``html`` always (what reviewers read), ``ipynb`` (the
+        executed papermill notebook, for researchers) when asked; the figures are in each.
     """
 
     regions: tuple[str, ...]
@@ -234,6 +236,7 @@ class ReportParams:
     timeout: float
     cohort_reports: bool
     regions_given: bool = False
+    formats: tuple[str, ...] = ("html", "ipynb")
 
     def parameters_for(
         self, declared: Mapping[str, Any], *, region: str | None = None, context_path: str = ""
@@ -260,7 +263,11 @@ RUNNER_SETTINGS: dict[str, tuple[str, Callable[[], Any]]] = {
     "scheduler": ("str", lambda: None),
     "timeout": ("float", lambda: None),
     "cohort_reports": ("bool", lambda: True),
+    "formats": ("list", lambda: None),
 }
+#: Files a report can be written as; the HTML is always written.
+FORMATS = ("html", "ipynb")
+DEFAULT_FORMATS = ("html", "ipynb")
 
 
 def default_jobs() -> int:
@@ -622,6 +629,15 @@ def validate(
             f"timeout: expected seconds above 0 and at most {MAX_TIMEOUT_S} (one day), "
             f"got {timeout:g}"
         )
+    formats = values.get("formats", list(DEFAULT_FORMATS))
+    if (
+        "html" not in formats
+        or not set(formats) <= set(FORMATS)
+        or len(set(formats)) < len(formats)
+    ):
+        raise ParameterError(
+            f"formats: expected 'html' or 'html,ipynb' (each once), got {','.join(formats)!r}"
+        )
     executor = values.get("executor", "local")
     if executor not in EXECUTORS:
         raise ParameterError(
@@ -651,4 +667,5 @@ def validate(
         timeout=float(timeout),
         cohort_reports=bool(values.get("cohort_reports", True)),
         regions_given=regions_given,
+        formats=tuple(f for f in FORMATS if f in formats),
     )

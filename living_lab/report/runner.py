@@ -97,14 +97,16 @@ class _Planned:
     entry: dict[str, Any]
 
 
-def _outputs_complete(out: OutputFolder, folder: str, key: str, entry: dict[str, Any]) -> bool:
-    """Whether a previous entry's files are there and complete (size and checksum)."""
+def _outputs_complete(
+    out: OutputFolder, folder: str, key: str, entry: dict[str, Any], formats: tuple[str, ...]
+) -> bool:
+    """Whether a previous entry's files in ``formats`` are there and complete (size, checksum)."""
     files = entry.get("files")
     if not isinstance(files, dict):
         return False
     return all(
         out.is_complete(f"{folder}/{key}.{ext}", FileRecord.from_dict(files.get(ext)))
-        for ext in ("ipynb", "html")
+        for ext in formats
     )
 
 
@@ -228,6 +230,7 @@ class _Batch:
                     "started": now_iso(),
                     "regions": list(p.regions),
                     "executor": p.executor,
+                    "formats": list(p.formats),
                     "jobs": p.jobs,
                 },
             },
@@ -305,7 +308,7 @@ class _Batch:
             and prev
             and prev.get("status") in {"ok", "skipped"}
             and prev.get("input_hash") == h
-            and _outputs_complete(self.folder, folder, key, prev)
+            and _outputs_complete(self.folder, folder, key, prev, self.params.formats)
         )
         if not stands:
             return False
@@ -448,16 +451,21 @@ class _Batch:
         }
         if status == "ok":
             rel = rel_nb
+            files: dict[str, Any] = {}
+            keep_nb = "ipynb" in self.params.formats
             try:
                 # The notebook first: a report's HTML never exists without its notebook.
-                files = {"ipynb": self.folder.write_text(rel_nb, result.nb_json or "").to_dict()}
+                if keep_nb:
+                    files["ipynb"] = self.folder.write_text(rel_nb, result.nb_json or "").to_dict()
                 rel = rel_html
                 files["html"] = self.folder.write_text(rel_html, result.html or "").to_dict()
                 self.folder.unlink(rel_failed)
+                if not keep_nb:
+                    self.folder.unlink(rel_nb)  # an older run's notebook would not match
             except (OSError, OutputFolderError) as exc:
                 status, error = "failed", self._not_written(rel, exc)
             else:
-                entry.update(html=rel_html, ipynb=rel_nb, files=files)
+                entry.update(html=rel_html, ipynb=rel_nb if keep_nb else None, files=files)
                 self.summary.ok += 1
         entry.update(status=status, error=error)
         if status != "ok":
