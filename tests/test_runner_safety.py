@@ -340,3 +340,53 @@ def test_formats_must_include_html_once(value):
 
     with pytest.raises(ParameterError, match=r"^formats: expected 'html' or 'html,ipynb'"):
         validate({"regions": "3211", "formats": value}, config=CONFIG)
+
+
+def test_terminal_escapes_in_a_cohort_title_never_reach_the_terminal(monkeypatch, capsys, tmp_path):
+    from living_lab.report import runner
+    from living_lab.report.runner import BatchSummary
+
+    (tmp_path / "cohort.yaml").write_text(
+        'title: "\\e[2J\\e[31mJawa Barat\\e[0m"\nregions: [3211, 3273]\n', encoding="utf-8"
+    )
+
+    def fake_run_batch(params, *, config, progress, on_start):
+        on_start()
+        return BatchSummary(out=params.out, manifest=params.out / "manifest.json", index=None)
+
+    monkeypatch.setattr(runner, "run_batch", fake_run_batch)
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["reports", "--cohort", "cohort.yaml", "--out", "out", "--no-progress"])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "\x1b" not in err and "\\x1b[31mJawa Barat" in err
+
+
+class _HostileExecutor:
+    """Every task fails with an error text full of terminal control sequences."""
+
+    def start(self) -> None: ...
+
+    def set_context(self, path) -> None: ...
+
+    def run(self, tasks, on_result, *, should_stop) -> None:
+        from living_lab.report.pool import TaskResult
+
+        for task in tasks:
+            error = "cell 3: ValueError: \x1b[2J\x1b]0;owned\x07"
+            on_result(
+                TaskResult(id=task.id, status="failed", attempts=1, duration_s=0.1, error=error)
+            )
+
+    def interrupt(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def test_failure_lines_carry_no_terminal_escapes(tmp_path):
+    summary, messages = batch(_HostileExecutor(), tmp_path / "out", regions="3204")
+    assert summary.failed == 1 and len(messages) == 1
+    assert "\x1b" not in messages[0] and "\x07" not in messages[0]
+    assert messages[0].endswith("ValueError: \\x1b[2J\\x1b]0;owned\\x07")
+    # The manifest keeps the error as it was (JSON escapes it); the index escapes it for HTML.
+    assert manifest(tmp_path / "out")["regions"]["3204"]["error"].endswith("\x07")

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from living_lab.cli import one_line
 from living_lab.errors import LivingLabError
 from living_lab.report.interrupts import INTERRUPTS
 from living_lab.report.manifest import Manifest, input_hash, now_iso
@@ -480,7 +481,9 @@ class _Batch:
             self.summary.failed += 1
             self.summary.failures.append((task.key, error or "failed"))
             label = f"{task.key} {task.title}" if task.kind == "region" else task.key
-            msg = f"failed: {label}: {error}"
+            # Region names and errors come from data and notebooks: no control characters
+            # (terminal escape sequences) reach the terminal.
+            msg = one_line(f"failed: {label}: {error}")
             if self._bar is not None:
                 self._bar.write(msg, file=sys.stderr)
             else:
