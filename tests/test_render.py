@@ -111,7 +111,7 @@ def test_title_is_escaped_and_default_title():
     nb = nbformat.v4.new_notebook(cells=[])
     page = render.render_html(nb, title=HOSTILE)
     assert "<script>alert(1)" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;quotes&quot;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;quotes&#34;" in page  # markupsafe: &#34;
     assert "<title>Living Lab</title>" in render.render_html(nb)
 
 
