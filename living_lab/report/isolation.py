@@ -55,15 +55,28 @@ _BASELINE: _Baseline | None = None
 
 
 def _pandas_option_keys(pd: Any) -> list[str]:
-    # Option names are only listed by pandas' private registry; fall back to none if it moves.
-    try:
-        from pandas._config import config as pd_config
+    """Names of pandas' current options, through its public ``pd.options`` tree.
 
-        registered = pd_config._registered_options
-        deprecated = set(pd_config._deprecated_options)
-    except (ImportError, AttributeError):
-        return []
-    return sorted(k for k in registered if k not in deprecated)
+    Deprecated options (reading them warns) are left out: a notebook that sets one gets the
+    warning, and pandas maps it to its replacement, which is restored.
+    """
+    group = type(pd.options)
+
+    def walk(node: Any, prefix: str) -> list[str]:
+        found = []
+        for name in dir(node):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = getattr(node, name)
+            if isinstance(value, group):
+                found += walk(value, f"{prefix}{name}.")
+            elif not any(
+                issubclass(w.category, DeprecationWarning | FutureWarning) for w in caught
+            ):
+                found.append(f"{prefix}{name}")
+        return found
+
+    return sorted(walk(pd.options, ""))
 
 
 def _inline_backend() -> Any | None:
@@ -175,13 +188,12 @@ def _restore_process(base: _Baseline) -> None:
         os.environ.update(base.environ)
     if sys.path != base.sys_path:
         sys.path[:] = base.sys_path
+    # resetwarnings() marks the filters as changed, so every module's __warningregistry__ ("this
+    # warning was already shown") is dropped at its next warning and "default"-action warnings
+    # repeat per region; then the baseline filters go back in place.
+    warnings.resetwarnings()
     warnings.filters[:] = base.warning_filters
     warnings.showwarning = base.showwarning
-    # Forget which warnings were already shown (the per-module __warningregistry__ entries are
-    # dropped when the filters' version changes), so "default"-action warnings repeat per region.
-    mutated = getattr(warnings, "_filters_mutated", None)
-    if mutated is not None:
-        mutated()
     root = logging.getLogger()
     root.setLevel(base.root_level)
     root.handlers[:] = base.root_handlers
