@@ -563,6 +563,49 @@ def test_sigkill_of_the_runner_loses_nothing_finished(tmp_path):
     assert not list(out.rglob(".*.tmp"))  # the re-run removed any leftovers
 
 
+@pytest.mark.slow
+@pytest.mark.integration
+def test_a_killed_pool_worker_loses_no_report(tmp_path):
+    out = tmp_path / "out"
+    proc, argv, env, family = start_slow_batch(tmp_path)
+    # A pool worker: a spawned child of the runner (the other child is the resource tracker).
+    workers = [pid for pid in _direct_children(proc.pid) if b"spawn_main" in _cmdline(pid)]
+    assert len(workers) == 2
+    victim = workers[0]
+    kernel_of_victim = set(_direct_children(victim))
+    assert kernel_of_victim
+    os.kill(victim, signal.SIGKILL)
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 1, err  # 3204 fails on purpose; every other report is written
+    assert "Traceback" not in err
+    m = mf.read_manifest(out / "manifest.json")
+    assert m["batch"]["status"] == "finished"
+    statuses = {code: e["status"] for code, e in m["regions"].items()}
+    assert statuses.pop("3204") == "failed"
+    assert set(statuses.values()) == {"ok"} and len(statuses) == 9
+    for code in statuses:
+        nb = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
+        assert nb.metadata.papermill.parameters["region"] == code
+    # The killed worker's kernel did not outlive it.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(running(pid) for pid in kernel_of_victim):
+        time.sleep(0.5)
+    assert [pid for pid in kernel_of_victim if running(pid)] == []
+    assert not list(out.rglob(".*.tmp"))
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _direct_children(pid: int) -> list[int]:
+    table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    return [c for c, p in (map(int, line.split()) for line in table.splitlines()) if p == pid]
+
+
 def test_progress_bar_shows_done_failed_and_left(executor, tmp_path, capsys):
     out = tmp_path / "out"
     params = validate(
