@@ -390,3 +390,17 @@ def test_failure_lines_carry_no_terminal_escapes(tmp_path):
     assert messages[0].endswith("ValueError: \\x1b[2J\\x1b]0;owned\\x07")
     # The manifest keeps the error as it was (JSON escapes it); the index escapes it for HTML.
     assert manifest(tmp_path / "out")["regions"]["3204"]["error"].endswith("\x07")
+
+
+def test_an_interrupted_context_save_is_cleaned_but_nothing_else(tmp_path):
+    import re
+
+    (tmp_path / "_context").mkdir()
+    ours = tmp_path / "_context" / ".jawa-barat-2024-abc.pkl.k2j4_9xq.tmp"
+    theirs = [tmp_path / "_context" / ".other.pkl.k2j4_9xq.tmp", tmp_path / "_context" / "x.tmp"]
+    for path in (ours, *theirs):
+        path.write_text("partial")
+    name = re.escape("jawa-barat-2024-abc.pkl")
+    with OutputFolder(tmp_path) as folder:
+        n = folder.remove_matching("_context", re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"))
+    assert n == 1 and not ours.exists() and all(p.exists() for p in theirs)

@@ -325,24 +325,27 @@ class OutputFolder:
         if not ids:
             return 0
         pattern = re.compile(r"^\..+\.(" + "|".join(ids) + r")\.tmp$")
+        return sum(self.remove_matching(folder, pattern) for folder in ("", *SUBFOLDERS))
+
+    def remove_matching(self, folder: str, pattern: re.Pattern[str]) -> int:
+        """Delete the regular files of ``folder`` (``""``: the top) whose names match ``pattern``."""
         removed = 0
-        for folder in ("", *SUBFOLDERS):
-            try:
-                ctx = (
-                    self._parent(f"{folder}/x", create=False)
-                    if folder
-                    else contextlib.nullcontext((self.fd, "x"))
-                )
-                with ctx as (dfd, _):
-                    for name in os.listdir(dfd):
-                        if not pattern.match(name):
-                            continue
-                        with contextlib.suppress(OSError):
-                            if stat.S_ISREG(os.lstat(name, dir_fd=dfd).st_mode):
-                                os.unlink(name, dir_fd=dfd)
-                                removed += 1
-            except (OSError, OutputFolderError):
-                continue
+        try:
+            ctx = (
+                self._parent(f"{folder}/x", create=False)
+                if folder
+                else contextlib.nullcontext((self.fd, "x"))
+            )
+            with ctx as (dfd, _):
+                for name in os.listdir(dfd):
+                    if not pattern.match(name):
+                        continue
+                    with contextlib.suppress(OSError):
+                        if stat.S_ISREG(os.lstat(name, dir_fd=dfd).st_mode):
+                            os.unlink(name, dir_fd=dfd)
+                            removed += 1
+        except (OSError, OutputFolderError):
+            return removed
         return removed
 
 

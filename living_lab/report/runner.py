@@ -32,6 +32,7 @@ File names come from validated region codes and notebook stems only.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -415,6 +416,10 @@ class _Batch:
 
         assert self.context_path is not None
         self.folder.ensure_folder("_context")
+        # Temporary files an interrupted save of this very context left (named by
+        # context.save_context after the context file, with mkstemp's 8 random characters).
+        name = re.escape(self.context_path.name)
+        self.folder.remove_matching("_context", re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"))
         if self.context_path.exists():
             return  # the key covers arguments, data and code: an existing file is current
         ctx = build_context(*self.context_args)
