@@ -404,3 +404,11 @@ def test_an_interrupted_context_save_is_cleaned_but_nothing_else(tmp_path):
     with OutputFolder(tmp_path) as folder:
         n = folder.remove_matching("_context", re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"))
     assert n == 1 and not ours.exists() and all(p.exists() for p in theirs)
+
+
+def test_a_library_batch_gives_the_signal_handlers_back(tmp_path):
+    import signal
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    batch(_HostileExecutor(), tmp_path / "out", regions="3204")
+    assert {s: signal.getsignal(s) for s in before} == before

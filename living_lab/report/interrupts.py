@@ -14,6 +14,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -26,13 +27,20 @@ class Interrupts:
         self._holding = 0
         self._pending = False
 
-    def install(self) -> bool:
-        """Handle SIGINT and SIGTERM from now on; False when not in the main thread."""
+    def install(self) -> dict[int, Any]:
+        """Handle SIGINT and SIGTERM from now on; return the handlers replaced (none when not
+        in the main thread, where signals cannot be handled)."""
         if threading.current_thread() is not threading.main_thread():
-            return False
-        for sig in SIGNALS:
-            signal.signal(sig, self._handle)
-        return True
+            return {}
+        return {sig: signal.signal(sig, self._handle) for sig in SIGNALS}
+
+    def restore(self, previous: dict[int, Any]) -> None:
+        """Put back ``previous`` handlers, unless a signal came: then later ones stay ignored
+        (the process is on its way out and must not be interrupted in its cleanup)."""
+        if self.received is not None:
+            return
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.received is not None:

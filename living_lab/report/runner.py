@@ -143,7 +143,22 @@ def run_batch(
     on_start : called once the folder is checked and locked, before any report runs.
     """
     t0 = time.monotonic()
-    INTERRUPTS.install()
+    previous = INTERRUPTS.install()
+    try:
+        return _run_batch(params, config, executor, progress, echo, on_start, t0)
+    finally:
+        INTERRUPTS.restore(previous)
+
+
+def _run_batch(
+    params: ReportParams,
+    config: NotebookConfig,
+    executor: Any | None,
+    progress: bool | None,
+    echo: Callable[[str], None] | None,
+    on_start: Callable[[], None] | None,
+    t0: float,
+) -> BatchSummary:
     own = executor is None
     if own and params.executor == "dask":
         # Connect before anything is written: a bad address leaves no folder behind.
