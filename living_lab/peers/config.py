@@ -41,7 +41,7 @@ class PartnerDefaults:
     min_lead: float
     match_on: tuple[str, ...]
     weights: dict[str, float]
-    missing_penalty: float
+    min_shared_numeric: int
     min_coverage: float
     indicators: dict[str, str]
 
@@ -119,7 +119,7 @@ def parse_config(path: Path) -> PeerConfig:
             min_lead=float(p["min_lead"]),
             match_on=match_on,
             weights=weights,
-            missing_penalty=float(p["missing_penalty"]),
+            min_shared_numeric=int(p["min_shared_numeric"]),
             min_coverage=float(p["min_coverage"]),
             indicators={str(k): str(v) for k, v in p["indicators"].items()},
         )

@@ -124,11 +124,9 @@ def outcome_feature(
     ``min_coverage``; failing that, the earliest later one; failing both, no year (all NaN).
     One year for everybody keeps the comparison like-for-like.
     """
-    out = datasets.load_outcomes(min_confidence=min_confidence)
-    out = out[out["indicator"] == indicator]
+    by_year, confidence = _indicator_by_year(indicator, min_confidence)
     empty = pd.Series(np.nan, index=pool, dtype=float)
     best: tuple[int, float] | None = None
-    by_year = {int(y): g.set_index("region_code")["value"] for y, g in out.groupby("year")}
     before = sorted((y for y in by_year if y <= year), reverse=True)
     after = sorted(y for y in by_year if y > year)
     coverage_seen = 0.0
@@ -141,10 +139,21 @@ def outcome_feature(
     if best is None:
         return Feature(indicator, None, coverage_seen, min_confidence, empty)
     y, cov = best
-    conf = out.loc[out["year"] == y, "confidence"]
-    level = "/".join(sorted(set(conf)))
     values = by_year[y].reindex(pool).astype(float)
-    return Feature(indicator, y, cov, level, values)
+    return Feature(indicator, y, cov, confidence[y], values)
+
+
+@cache
+def _indicator_by_year(
+    indicator: str, min_confidence: Confidence
+) -> tuple[dict[int, pd.Series], dict[int, str]]:
+    """An outcome indicator's values per year (by region_code) and the confidence levels of each
+    year, read once per process (the bundled tables do not change while it runs)."""
+    out = datasets.load_outcomes(min_confidence=min_confidence)
+    out = out[out["indicator"] == indicator]
+    by_year = {int(y): g.set_index("region_code")["value"] for y, g in out.groupby("year")}
+    confidence = {int(y): "/".join(sorted(set(g["confidence"]))) for y, g in out.groupby("year")}
+    return by_year, confidence
 
 
 def plain(v: Any) -> Any:

@@ -6,21 +6,27 @@ Rules (defaults in ``params/peer_groups.yaml``, section ``partners``):
    (:func:`~living_lab.peers.frontier_gap`), or its lowest-scoring domain when it is at the
    frontier (within rounding) everywhere.
 2. **Candidates**: the other members of the peer group (default ``all``) evaluated in the year
-   whose score in the domain is *clearly higher*: ahead by at least ``min_lead`` points (0.10:
-   one capability level on one in ten indicators; ten times the rounding margin of two
-   published scores) and never by less than that rounding margin.
-3. **Similarity in context**: a distance over kind (kabupaten/kota), log GRDP per capita and log
-   population (optionally province and island group): categorical features count 0 when equal
-   and 1 when not; numeric ones the difference in standard deviations across all regions with
-   the value; each term weighted, summed, square-rooted. A numeric feature is used only when
-   the focal region has it and at least ``min_coverage`` of the candidates have it for one
-   common year; otherwise it is left out and a note says so. Population: the only figure for
-   every region (Kemendagri 2025) is low confidence, so at the default ``min_confidence``
-   ("medium") population is used only where a medium-confidence series covers the pool
-   (Jawa Barat, 2020). A candidate missing a used feature is charged ``missing_penalty``.
-4. The ``n`` closest candidates are returned with their scores, lead and changes since their
-   previous evaluation. If no peer clearly leads, ``status`` is ``"none_found"`` and the table
-   is empty: an explicit answer, never a silent blank.
+   whose score in the domain is *clearly higher*: ahead by more than :func:`clear_lead_margin`
+   (the rounding of two published scores plus the measurement noise of two evaluations, the
+   figures the uncertainty and trend models use; about 0.22 points) and by at least
+   ``min_lead`` (0.10) points.
+3. **Similarity in context**, computed only on the context both regions have: kind
+   (kabupaten/kota; optionally province and island group) counts 0 when equal and 1 when not;
+   log GRDP per capita and log population the difference in standard deviations across all
+   regions with the value; each term weighted, summed, square-rooted. A numeric feature is used
+   only when the focal region has it and at least ``min_coverage`` of the candidates have it
+   for one common year; otherwise it is left out and a note says so. Population: the only
+   figure for every region (Kemendagri 2025) is low confidence, so at the default
+   ``min_confidence`` ("medium") population is used only where a medium-confidence series
+   covers the pool (Jawa Barat, 2020). A candidate that shares fewer than
+   ``min_shared_numeric`` numeric figures with the region (``params/peer_groups.yaml``; kind
+   alone does not make two regions alike) gets no distance: its similarity is *unknown*, and
+   ``unknown_reason`` says whether the region's or the candidate's figure is missing.
+4. The ``n`` closest candidates are returned (candidates of unknown similarity after those of
+   known distance, largest lead first) with their scores, lead, the context they were compared
+   on (``shared_context``) and changes since their previous evaluation. If no peer clearly
+   leads, ``status`` is ``"none_found"`` and the table is empty: an explicit answer, never a
+   silent blank.
 """
 
 from __future__ import annotations
@@ -61,6 +67,8 @@ _TABLE_COLUMNS = (
     "index",
     "index_change",
     "distance",
+    "shared_context",
+    "unknown_reason",
 )
 
 
@@ -73,7 +81,9 @@ class PartnerResult:
     status : ``"ok"`` or ``"none_found"`` (no peer in the group clearly leads the region).
     domain : domain number; ``domain_reason`` says why it was chosen.
     table : partners, closest in context first: region_code, name, kind, province, value, lead,
-        previous_year, previous_value, change, index, index_change, distance, and the context
+        previous_year, previous_value, change, index, index_change, distance (NaN: similarity
+        unknown), shared_context (the features the distance used, comma-separated),
+        unknown_reason (``"own_missing"``, ``"candidate_missing"`` or ""), and the context
         values used (grdp, population); empty when none are found.
     features_used : context features in the distance; ``notes`` say what was left out and why.
     n_ahead : peers that clearly lead the region in the domain (before keeping the ``n`` closest).
@@ -111,10 +121,39 @@ class PartnerResult:
             "features_used": list(self.features_used),
             "feature_years": self.feature_years,
             "partners": [
-                {k: data.plain(v) for k, v in row.items()} for row in self.table.to_dict("records")
+                {
+                    **{k: data.plain(v) for k, v in row.items()},
+                    "shared_context": [f for f in str(row["shared_context"]).split(",") if f],
+                }
+                for row in self.table.to_dict("records")
             ],
             "notes": [n.text(lang) for n in (*self.group.notes, *self.notes)],
         }
+
+
+def clear_lead_margin(domain: int, *, noise_sd: float | None = None) -> float:
+    """Smallest lead in a domain that is more than rounding and measurement noise.
+
+    ``2 * h + sqrt(2) * noise_sd``: the rounding half-widths ``h`` of two published scores
+    (:func:`~living_lab.peers.uncertainty.rounding_halfwidths`: 0 for D1-D2, 0.005 for D3-D4)
+    plus one standard deviation of the difference of two independent noisy evaluations. The
+    noise is the trend model's measurement noise of an evaluation
+    (:data:`living_lab.trends.pooled.NOISE_PRIOR_SD`, 0.15 index points; a domain score, built
+    from fewer indicators, is at least as noisy, so this is a lower bound). The same margin
+    decides when a domain stands out against the benchmark (:mod:`living_lab.improvement`).
+
+    >>> round(clear_lead_margin(4), 3)
+    0.222
+    """
+    from living_lab.trends.pooled import NOISE_PRIOR_SD
+
+    fw = load_framework()
+    numbers = [d.number for d in fw.domains]
+    if domain not in numbers:
+        raise ParameterError(f"domain: {domain!r}; expected one of {numbers}")
+    sd = NOISE_PRIOR_SD if noise_sd is None else float(noise_sd)
+    h = float(rounding_halfwidths(fw)[numbers.index(domain)])
+    return 2 * h + float(np.sqrt(2)) * sd
 
 
 def _pick_domain(
@@ -194,7 +233,8 @@ def study_partners(
     group : peer group searched (default ``"all"``: every evaluated kabupaten/kota).
     year : evaluation year (default: the latest).
     n : number of partners to return.
-    min_lead : smallest lead in the domain that counts as clearly higher (default 0.10).
+    min_lead : smallest lead in the domain that counts as clearly higher (default 0.10); never
+        below :func:`clear_lead_margin`.
     match_on : context features (subset of kind, grdp, population, province, island).
     min_confidence : lowest confidence of the outcome data behind grdp and population.
     lever_group : group in which the largest lever is sought when ``domain`` is None (default:
@@ -218,10 +258,9 @@ def study_partners(
             raise ParameterError(
                 f"match_on: unknown feature {f!r}; expected some of {list(get_args(ContextFeature))}"
             )
-    fw = load_framework()
     dom, reason = _pick_domain(code, domain, lever_group or group, year, min_confidence, frontier)
     measure = f"d{dom}"
-    margin = 2 * float(rounding_halfwidths(fw)[[d.number for d in fw.domains].index(dom)])
+    margin = clear_lead_margin(dom)
     lead_min = cfg.min_lead if min_lead is None else float(min_lead)
     if not np.isfinite(lead_min) or lead_min < 0:
         raise ParameterError(f"min_lead: {min_lead!r}; expected a number >= 0")
@@ -232,14 +271,17 @@ def study_partners(
     peers = [c for c in grp.members if c != code]
     cand = sc.loc[peers]
     lead = cand[measure].astype(float) - own_value
-    # A small tolerance so that a lead of exactly min_lead in printed values is not lost to
-    # floating point (3.3 - 3.2 < 0.1 in binary).
-    ahead = cand[lead >= lead_min - 1e-9].copy()
+    # Ahead by more than the margin (a printed lead equal to it is not clear: 1e-9 absorbs
+    # floating point, e.g. 3.3 - 3.2 < 0.1 in binary).
+    ahead = cand[lead > lead_min + 1e-9].copy()
     ahead["lead"] = lead[ahead.index]
     notes: list[Note] = []
     used: list[str] = []
     feature_years: dict[str, int] = {}
     dist2 = pd.Series(0.0, index=ahead.index)
+    shared: dict[str, list[str]] = {c: [] for c in ahead.index}
+    n_numeric = pd.Series(0, index=ahead.index)
+    own_missing = False
     values: dict[str, pd.Series] = {}
     regions = datasets.load_regions().set_index("region_code")
     for f in features:
@@ -249,6 +291,8 @@ def study_partners(
             differs = regions.loc[ahead.index, col] != regions.at[code, col]
             dist2 += w * differs.astype(float)
             used.append(f)
+            for c in ahead.index:
+                shared[c].append(f)
             continue
         indicator = cfg.indicators[f]
         feat = data.outcome_feature(
@@ -272,6 +316,7 @@ def study_partners(
             )
             continue
         if pd.isna(own):
+            own_missing = True
             notes.append(
                 Note(
                     "peers_note_feature_own_missing",
@@ -294,14 +339,18 @@ def study_partners(
         sd = float(logs_all.std(ddof=1)) if len(logs_all) > 1 else np.nan
         v = feat.values.reindex(ahead.index)
         z = (np.log(v.where(v > 0)) - np.log(own)) / sd
-        missing = z.isna()
-        dist2 += w * z.pow(2).fillna(cfg.missing_penalty)
-        if missing.any():
+        has = z.notna()
+        # Only context both regions have enters the distance.
+        dist2 += w * z.pow(2).fillna(0.0)
+        n_numeric += has.astype(int)
+        for c in ahead.index[has]:
+            shared[c].append(f)
+        if (~has).any():
             notes.append(
                 Note(
                     "peers_note_feature_missing_candidates",
                     {
-                        "n": int(missing.sum()),
+                        "n": int((~has).sum()),
                         "feature": TextKey(f"peers_feature_{f}"),
                         "year": feat.year,
                     },
@@ -317,15 +366,36 @@ def study_partners(
                     {"feature": TextKey(f"peers_feature_{f}"), "year": feat.year},
                 )
             )
-    ahead["distance"] = np.sqrt(dist2)
+    known = n_numeric >= cfg.min_shared_numeric
+    ahead["distance"] = np.sqrt(dist2).where(known)
+    ahead["shared_context"] = [",".join(shared[c]) for c in ahead.index]
+    ahead["unknown_reason"] = np.where(
+        known, "", "own_missing" if own_missing or not values else "candidate_missing"
+    )
+    if len(ahead) and not known.any():
+        notes.append(Note("peers_note_similarity_unknown", {}))
     n_ahead = len(ahead)
-    cols = ["name", "kind", "province", measure, "lead", "index", "distance"]
+    cols = [
+        "name",
+        "kind",
+        "province",
+        measure,
+        "lead",
+        "index",
+        "distance",
+        "shared_context",
+        "unknown_reason",
+    ]
     if n_ahead == 0:
         table = pd.DataFrame(columns=list(_TABLE_COLUMNS))
         status: Status = "none_found"
     else:
+        # Known distances first (closest first), then unknown similarity by lead.
         top = ahead.sort_values(
-            ["distance", "lead", "region_code"], ascending=[True, False, True], kind="stable"
+            ["distance", "lead", "region_code"],
+            ascending=[True, False, True],
+            kind="stable",
+            na_position="last",
         ).head(n)
         table = top[cols].rename(columns={measure: "value"})
         prev = _previous(list(table.index), year, measure)

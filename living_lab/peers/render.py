@@ -209,7 +209,9 @@ def partners_table(r: PartnerResult, lang: Lang = "id") -> pd.DataFrame:
             f"{_num(i)} ({_num(c, signed=True)})"
             for i, c in zip(tb["index"], tb["index_change"], strict=True)
         ],
-        t("peers_col_distance", lang): [_num(v) for v in tb["distance"]],
+        t("peers_col_distance", lang): [
+            _num(v) if pd.notna(v) else t("peers_similarity_unknown", lang) for v in tb["distance"]
+        ],
     }
     if "grdp" in tb.columns:
         out[t("peers_col_grdp", lang)] = [_num(v, "{:,.0f}") for v in tb["grdp"]]

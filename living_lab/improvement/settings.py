@@ -1,0 +1,59 @@
+"""Settings of the improvement-plan model, read from ``params/improvement.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from living_lab import paths
+from living_lab.errors import InputError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The numbers the model needs (see ``params/improvement.yaml`` for their meaning)."""
+
+    quantile: float
+    level_edges: tuple[float, ...]
+    min_regions: int
+    max_rounds: int
+    second_within: float
+
+
+def parse_settings(path: Path) -> Settings:
+    """Read and check a settings file; a bad value names the file and the field."""
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read settings ({exc.__class__.__name__})", file=path) from None
+    try:
+        f, fo = raw["feasibility"], raw["focus"]
+        s = Settings(
+            quantile=float(f["quantile"]),
+            level_edges=tuple(float(x) for x in f["level_edges"]),
+            min_regions=int(f["min_regions"]),
+            max_rounds=int(f["max_rounds"]),
+            second_within=float(fo["second_within"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"missing or invalid setting {exc}", file=path) from None
+    edges = s.level_edges
+    if not 0 < s.quantile < 1:
+        raise InputError("expected 0 < quantile < 1", file=path, field="feasibility.quantile")
+    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        raise InputError("expected increasing edges", file=path, field="feasibility.level_edges")
+    if s.min_regions < 1 or s.max_rounds < 1 or not 0 < s.second_within <= 1:
+        raise InputError(
+            "expected min_regions >= 1, max_rounds >= 1 and 0 < second_within <= 1", file=path
+        )
+    return s
+
+
+@cache
+def load_settings() -> Settings:
+    """The bundled settings (``params/improvement.yaml``)."""
+    return parse_settings(paths.PARAMS / "improvement.yaml")
