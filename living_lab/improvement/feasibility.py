@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -69,22 +70,27 @@ class GainBounds:
     n_regions: int
     quantile: float
 
+    @cached_property
+    def _lookup(self) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        edges = self.index_table["lo"].to_numpy(dtype=float)
+        by_domain = {
+            int(d): g.sort_values("band")["bound"].to_numpy(dtype=float)
+            for d, g in self.table.groupby("domain")
+        }
+        return edges, by_domain
+
     def band_of(self, score: float) -> int:
         """0-based level band of a starting score."""
-        edges = self.table.loc[self.table["domain"] == self.table["domain"].iloc[0], "lo"]
-        k = int(np.searchsorted(edges.to_numpy(), float(score), side="right")) - 1
+        edges = self._lookup[0]
+        k = int(np.searchsorted(edges, float(score), side="right")) - 1
         return min(max(k, 0), len(edges) - 1)
 
     def bound(self, domain: int, score: float) -> float:
         """Largest realistic gain in ``domain`` in one round, starting at ``score``."""
-        row = self.table[
-            (self.table["domain"] == domain) & (self.table["band"] == self.band_of(score))
-        ]
-        if row.empty:
-            raise ParameterError(
-                f"domain: {domain!r}; expected one of {sorted(set(self.table['domain']))}"
-            )
-        return float(row["bound"].iloc[0])
+        by_domain = self._lookup[1]
+        if domain not in by_domain:
+            raise ParameterError(f"domain: {domain!r}; expected one of {sorted(by_domain)}")
+        return float(by_domain[domain][self.band_of(score)])
 
     def index_bound(self, index: float) -> float:
         """Largest realistic index gain in one round, starting at ``index``."""

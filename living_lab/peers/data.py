@@ -58,16 +58,26 @@ def scores(year: int) -> pd.DataFrame:
     Columns: name, kind, province, province_code, island_group, d1..d4, index (as published),
     predicate (as published), source.
     """
+    return _scores(int(year)).copy()
+
+
+@cache
+def _scores(year: int) -> pd.DataFrame:
     df = _all_scores()
     df = df[df["year"] == year].set_index("region_code")
     df.index.name = "region_code"
-    return df.drop(columns=["year", "framework"]).copy()
+    return df.drop(columns=["year", "framework"])
 
 
 def region_years(region_code: str) -> list[int]:
     """Evaluation years in which ``region_code`` has a published index."""
+    return list(_years_by_region().get(region_code, ()))
+
+
+@cache
+def _years_by_region() -> dict[str, tuple[int, ...]]:
     df = _all_scores()
-    return sorted(int(y) for y in df.loc[df["region_code"] == region_code, "year"])
+    return {str(c): tuple(sorted(int(y) for y in g)) for c, g in df.groupby("region_code")["year"]}
 
 
 def previous_year(region_code: str, year: int) -> int | None:
