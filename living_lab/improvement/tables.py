@@ -16,7 +16,9 @@ import pandas as pd
 from living_lab import datasets
 from living_lab.improvement.feasibility import GainBounds, gain_bounds
 from living_lab.improvement.model import RegionPlan, improvement_plan
+from living_lab.peers.partners import PartnerResult
 from living_lab.planner import Target
+from living_lab.text import Lang
 
 #: Columns of :attr:`PlanTables.summary` (index ``region_code``).
 SUMMARY_COLUMNS = (
@@ -39,6 +41,10 @@ SUMMARY_COLUMNS = (
     "partners_domain",
     "partners_n_ahead",
     "partners_min_lead",
+    "partners_value",
+    "partners_features",
+    "partners_notes_id",
+    "partners_notes_en",
     "experience_n",
     "experience_median",
     "experience_p10",
@@ -61,7 +67,8 @@ class PlanTables:
         (``"target"`` or ``"next"``).
     partners : partner rows (:attr:`PartnerResult.table`, the partner's code as
         ``partner_code``) with the planned region's ``region_code`` and ``rank``.
-    bounds : the feasibility bounds used (domain rows, then index rows with ``domain`` 0).
+    bounds : the feasibility bounds used (domain rows, then index rows with ``domain`` 0), with
+        the years compared (``from_year``, ``to_year``) and the ``quantile``.
     """
 
     summary: pd.DataFrame
@@ -69,6 +76,11 @@ class PlanTables:
     paths: pd.DataFrame
     partners: pd.DataFrame
     bounds: pd.DataFrame
+
+
+def _notes(pr: PartnerResult, lang: Lang) -> str:
+    """The partner search's caveats in ``lang``, one per line."""
+    return "\n".join(dict.fromkeys(n.text(lang) for n in (*pr.group.notes, *pr.notes)))
 
 
 def _summary_row(p: RegionPlan) -> dict[str, object]:
@@ -96,6 +108,16 @@ def _summary_row(p: RegionPlan) -> dict[str, object]:
         "partners_domain": pr.domain if pr is not None else pd.NA,
         "partners_n_ahead": pr.n_ahead if pr is not None else 0,
         "partners_min_lead": pr.min_lead if pr is not None else float("nan"),
+        "partners_value": pr.value if pr is not None else float("nan"),
+        # Features as "name" or "name:year", comma-separated (tidy, and round-trips as text).
+        "partners_features": ""
+        if pr is None
+        else ",".join(
+            f + (f":{pr.feature_years[f]}" if f in pr.feature_years else "")
+            for f in pr.features_used
+        ),
+        "partners_notes_id": "" if pr is None else _notes(pr, "id"),
+        "partners_notes_en": "" if pr is None else _notes(pr, "en"),
         "experience_n": int(exp["n"]) if exp is not None else pd.NA,
         "experience_median": float(exp["median"]) if exp is not None else float("nan"),
         "experience_p10": float(exp["p10"]) if exp is not None else float("nan"),
@@ -131,6 +153,9 @@ def region_plan_rows(
 def bounds_table(bounds: GainBounds) -> pd.DataFrame:
     """Domain and index bounds in one table (index rows have ``domain`` 0)."""
     out = pd.concat([bounds.table, bounds.index_table], ignore_index=True)
+    out["from_year"] = bounds.from_year
+    out["to_year"] = bounds.to_year
+    out["quantile"] = bounds.quantile
     out.attrs = {
         "from_year": bounds.from_year,
         "to_year": bounds.to_year,

@@ -47,7 +47,7 @@ from living_lab.text import LANGS
 #: Outcome indicators the reports show, in the order they show them.
 OUTCOMES = ("stunting_prevalence_pct", "poverty_rate_pct")
 #: Bump when the pickled layout of :class:`CohortContext` changes.
-SCHEMA = 2
+SCHEMA = 3
 
 
 @dataclass(frozen=True)
@@ -139,16 +139,23 @@ class CohortContext:
         ``official_rank, median_rank, rank_p05, rank_p95, band, band_size``, and the settings
         of the simulation as columns (the same in every row): ``noise_sd`` (index points) and
         ``varied`` (comma-separated: noise, weights, weighting_schemes, aggregation, rounding).
-    lever_group : the ``living_lab.peers`` group whose frontier defines each region's largest
-        lever: the cohort (``"all"`` or ``"cohort:<name or path>"``), or ``"all"`` when fewer
-        than two cohort regions were evaluated in ``year`` ("" without ``peers``).
-    frontier : :func:`living_lab.peers.frontier_gap` of every evaluated cohort region in
-        ``lever_group``, stacked: ``region_code``, ``order`` (0 = the largest lever), its columns
-        (domain, measure, weight, value, frontier, gap, index_gain, clear, best_peer, best_value,
-        n_peers), ``best_peer_name``, ``index`` and ``potential_index``; ``.attrs`` has
-        ``frontier`` (the rule) and ``group`` (None without ``peers``).
-    plans : per region and domain, the cheapest domain path to the target (``planner`` or the
-        single-domain fallback; see ``modules``).
+    lever_group : the peer group of every region's improvement plan (``living_lab.peers``
+        group name): the cohort (``"all"`` or ``"cohort:<name or path>"``), or ``"all"`` when
+        fewer than two cohort regions were evaluated in ``year``; never the regions of a batch.
+    frontier : the benchmark of every evaluated cohort region
+        (:attr:`living_lab.improvement.RegionPlan.benchmark`), stacked: ``region_code``,
+        ``order`` (focus first), domain, weight, value, frontier, gap, margin, clear, bound,
+        realistic_gain, best_peer, best_value, best_peer_name, n_peers, focus, focus_rank;
+        ``.attrs``: ``frontier`` (the rule) and ``group``.
+    plans : the feasible paths by round (:meth:`living_lab.improvement.FeasiblePath.table`
+        with ``region_code`` and ``goal``: ``"target"`` or ``"next"`` predicate).
+    focus : one row per evaluated region (``living_lab.improvement.tables.SUMMARY_COLUMNS``):
+        focus domains and reason, rounds needed, partners status, the group's experience for
+        regions with one evaluation.
+    partners : study partners in each region's focus domain (``region_code``, ``rank``,
+        ``partner_code`` and the columns of :class:`living_lab.peers.PartnerResult`).
+    feasibility : the feasibility bounds used (domain rows; index rows have ``domain`` 0);
+        ``.attrs``: from_year, to_year, n_regions, quantile.
     modules : library module -> "used" or why it was not.
     """
 
@@ -175,6 +182,9 @@ class CohortContext:
     sources: list[dict[str, str]]
     plans: pd.DataFrame
     models: dict[str, LinkModel] = field(default_factory=dict)
+    focus: pd.DataFrame | None = None
+    partners: pd.DataFrame | None = None
+    feasibility: pd.DataFrame | None = None
     forecasts: pd.DataFrame | None = None
     trend_summary: pd.DataFrame | None = None
     rank_uncertainty: pd.DataFrame | None = None
@@ -583,96 +593,6 @@ def _partial(models: dict[str, LinkModel]) -> tuple[pd.DataFrame | None, pd.Data
     )
 
 
-def _plans_fallback(table: pd.DataFrame, target: float) -> pd.DataFrame:
-    """Points each single domain would need to rise for the index to reach ``target``.
-
-    HOOK(planner): ``living_lab.planner.plan_domains`` gives the cheapest combined path; this
-    fallback only answers "if only this domain improved", capped at the top of the scale.
-    """
-    weights = load_framework().domain_weights
-    rows = []
-    for code, r in table.iterrows():
-        if pd.isna(r["index"]):
-            continue
-        gap = float(target) - float(r["index"])
-        for k, w in enumerate(weights, start=1):
-            cur = r[f"d{k}"]
-            if pd.isna(cur):
-                continue
-            need = max(gap, 0.0) / w
-            rows.append(
-                {
-                    "region_code": code,
-                    "domain": k,
-                    "weight": float(w),
-                    "current": float(cur),
-                    "raise": need,
-                    "new": float(cur) + need,
-                    "feasible": float(cur) + need <= 5.0 + 1e-9,
-                }
-            )
-    return pd.DataFrame(
-        rows, columns=["region_code", "domain", "weight", "current", "raise", "new", "feasible"]
-    )
-
-
-def _plans_planner(table: pd.DataFrame, target: float, planner: Any) -> pd.DataFrame:
-    """Cheapest domain path per region below the target, via :func:`living_lab.planner.plan_domains`.
-
-    Each domain is capped at the highest score a cohort peer published that year (a path no
-    peer has walked is not proposed); when the capped plan cannot reach the target, the
-    uncapped plan is shown and ``capped`` says so.
-    """
-    cols = ["d1", "d2", "d3", "d4"]
-    ev = table[table["index"].notna() & table[cols].notna().all(axis=1)]
-    rows = []
-    for code, r in ev.iterrows():
-        if float(r["index"]) >= target:
-            continue
-        peers = ev.drop(index=code)
-        scores = r[cols].astype(float).tolist()
-        caps = peers[cols].max().astype(float).tolist() if len(peers) else None
-        plan = planner.plan_domains(scores, float(target), caps=caps)
-        capped = caps is not None
-        if not plan.reached:
-            plan = planner.plan_domains(scores, float(target))
-            capped = False
-        for _, d in plan.table.iterrows():
-            rows.append(
-                {
-                    "region_code": code,
-                    "domain": int(d["domain"]),
-                    "weight": float(d["weight_pct"]) / 100,
-                    "current": float(d["current"]),
-                    "cap": float(d["cap"]),
-                    "raise": float(d["increase"]),
-                    "new": float(d["proposed"]),
-                    "index_gain": float(d["index_gain"]),
-                    "feasible": bool(plan.reached),
-                    "cheapest": float(d["increase"]) > 0,
-                    "capped": capped,
-                    "new_index": float(plan.new_index),
-                }
-            )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "region_code",
-            "domain",
-            "weight",
-            "current",
-            "cap",
-            "raise",
-            "new",
-            "index_gain",
-            "feasible",
-            "cheapest",
-            "capped",
-            "new_index",
-        ],
-    )
-
-
 def _peers(
     cohort_arg: str, coh: Cohort, table: pd.DataFrame, year: int
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
@@ -708,38 +628,30 @@ def _peer_group(cohort_arg: str, coh: Cohort) -> str:
     return "all" if coh.name == "all" else f"cohort:{cohort_arg}"
 
 
-def _frontier(
-    cohort_arg: str, coh: Cohort, table: pd.DataFrame, year: int
-) -> tuple[str, pd.DataFrame | None]:
-    """Each evaluated region's gap to its cohort's frontier, via ``peers.frontier_gap``.
+def _advice(
+    cohort_arg: str, coh: Cohort, table: pd.DataFrame, year: int, target: float
+) -> tuple[str, Any | None]:
+    """Every evaluated region's improvement plan, via ``living_lab.improvement.plan_tables``.
 
-    The frontier is drawn from the cohort, the peers the whole report compares a region with
-    (rank, median, best peer); a cohort with a single evaluated region has no frontier of its
-    own, so every evaluated kabupaten/kota is used instead and ``lever_group`` says so. One call
-    per region (a few milliseconds each) rather than a re-implementation, so the report shows
-    exactly what ``living-lab peers`` and ``peers.study_partners`` compute.
+    The peer group is the cohort, the peers the whole report compares a region with (rank,
+    median, benchmark), whichever regions a batch runs; a cohort with a single evaluated region
+    has no peers of its own, so every evaluated kabupaten/kota is used instead and the returned
+    group name says so. Computed once here, so every report slices the same plans.
     """
-    peers = _optional("peers")
-    if peers is None:
+    improvement = _optional("improvement")
+    if improvement is None:
         return "", None
     evaluated = list(table.index[table["index"].notna()])
     group = _peer_group(cohort_arg, coh) if len(evaluated) >= 2 else "all"
-    names = datasets.load_regions().set_index("region_code")["name"]
-    frames = []
-    for code in evaluated:
-        fg = peers.frontier_gap(code, group=group, year=year)
-        fg.insert(0, "region_code", code)
-        fg.insert(1, "order", range(len(fg)))
-        fg["best_peer_name"] = fg["best_peer"].map(names)
-        fg["index"] = fg.attrs["index"]
-        fg["potential_index"] = fg.attrs["potential_index"]
-        frames.append(fg)
-    if not frames:
+    if not evaluated:
         return group, None
-    method = frames[0].attrs["frontier"]
-    out = pd.concat(frames, ignore_index=True)
-    out.attrs = {"frontier": method, "group": group}
-    return group, out
+    return group, improvement.plan_tables(evaluated, group=group, year=year, target=target)
+
+
+def _frontier_rule() -> str:
+    from living_lab.peers.config import load_config
+
+    return load_config().frontier
 
 
 def _trends(
@@ -859,19 +771,16 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
     spbe_years = {o: (models[o].spbe_year if o in models else year) for o in OUTCOMES}
     links = _links(relation, outcome_years, spbe_years)
 
-    planner = _optional("planner")
-    if planner is not None:
-        plans = _plans_planner(table, target, planner)
-        modules["planner"] = "used"
-    else:
-        plans = _plans_fallback(table, target)
-        modules["planner"] = "missing"
     forecasts, trend_summary, share, trend_methods = _trends(coh, year, target, target_year)
     modules["trends"] = "used" if trend_summary is not None else "missing"
     trend_sens, share_sens, trend_assumptions = _trend_sensitivity(coh, target, target_year)
     rank_unc, movers = _peers(cohort, coh, table, year)
     modules["peers"] = "used" if rank_unc is not None else "missing"
-    lever_group, frontier = _frontier(cohort, coh, table, year)
+    lever_group, advice = _advice(cohort, coh, table, year, target)
+    modules["improvement"] = "used" if advice is not None else "missing"
+    frontier = advice.benchmark if advice is not None else None
+    if frontier is not None:
+        frontier.attrs = {"frontier": _frontier_rule(), "group": lever_group}
 
     used_sources = set(
         outcomes.loc[
@@ -912,7 +821,10 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         models=models,
         national_targets=load_national_targets(),
         sources=_sources(used_sources),
-        plans=plans,
+        plans=advice.paths if advice is not None else pd.DataFrame(),
+        focus=advice.summary if advice is not None else None,
+        partners=advice.partners if advice is not None else None,
+        feasibility=advice.bounds if advice is not None else None,
         rank_uncertainty=rank_unc,
         movers=movers,
         lever_group=lever_group,

@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 Displayable = HTML | Image
 
-#: Where the region report looks for study-visit partners: every evaluated kabupaten/kota, as
-#: ``living-lab peers`` does by default (a visit is worth it across provinces), and how many.
-PARTNER_GROUP = "all"
-PARTNER_COUNT = 5
 
 #: Scoped styles of the report fragments; shown once, in the header, so the fragments also look
 #: right inside JupyterLab (the rendered HTML page adds its own page styles around them).
@@ -261,12 +257,54 @@ class RegionReport(_Localised):
         return int(r["rank_p05"]), int(r["rank_p95"])
 
     @cached_property
-    def best_peer(self) -> pd.Series | None:
-        peers = self.ctx.table.drop(index=self.code)
-        peers = peers[peers["index"].notna()]
-        if peers.empty:
+    def plan(self) -> pd.Series | None:
+        """The region's improvement plan summary (``ctx.focus`` row; None when not evaluated)."""
+        f = self.ctx.focus
+        return f.loc[self.code] if f is not None and self.code in f.index else None
+
+    @property
+    def focus_domains(self) -> tuple[int, ...]:
+        """The plan's focus domain(s), the one focus every section is about (may be empty)."""
+        p = self.plan
+        if p is None:
+            return ()
+        return tuple(int(p[c]) for c in ("focus_1", "focus_2") if not missing(p[c]))
+
+    @cached_property
+    def benchmark(self) -> pd.DataFrame | None:
+        """The region's benchmark rows (``ctx.frontier``), focus first."""
+        fr = self.ctx.frontier
+        if fr is None or fr.empty:
             return None
-        return peers.sort_values(["index", "name"], ascending=[False, True]).iloc[0]
+        rows = fr[fr["region_code"] == self.code]
+        return rows.sort_values("order").reset_index(drop=True) if len(rows) else None
+
+    def _peer_group_label(self) -> str:
+        from living_lab.peers import resolve_group
+
+        return resolve_group(None, self.ctx.lever_group, year=self.ctx.year).label(self.lang)
+
+    def _domain_list(self, domains: Sequence[int]) -> str:
+        names = domain_names(self.lang)
+        return self._t("report.focus.and").join(names[d - 1] for d in domains)
+
+    def focus_text(self) -> str:
+        """One sentence naming the focus and why (or that nothing stands out); every section
+        that speaks of a focus uses it, so they cannot disagree."""
+        bench = self.benchmark
+        if self.plan is None or bench is None:
+            return ""
+        if not self.focus_domains:
+            return self._t("report.focus.none", name=esc(self.name))
+        top = bench[bench["domain"] == self.focus_domains[0]].iloc[0]
+        return self._t(
+            "report.focus.named" if len(self.focus_domains) == 1 else "report.focus.named_two",
+            domains=f"<b>{esc(self._domain_list(self.focus_domains))}</b>",
+            n=len(self.focus_domains),
+            gain=signed(top["realistic_gain"], self.lang, 3),
+            value=self._n(top["value"]),
+            frontier=self._n(top["frontier"]),
+        )
 
     # -- sections ------------------------------------------------------------------------
 
@@ -281,12 +319,26 @@ class RegionReport(_Localised):
             target=self._n(ctx.target),
             target_year=ctx.target_year,
         )
+        group = ""
+        if self.benchmark is not None:
+            group = (
+                '<p class="ll-sub">'
+                + esc(
+                    self._t(
+                        "report.peer_group",
+                        group=self._peer_group_label(),
+                        n=int(self.benchmark["n_peers"].max()),
+                        year=ctx.year,
+                    )
+                )
+                + "</p>"
+            )
         return [
             HTML(
                 FRAGMENT_CSS
                 + '<div class="ll">'
                 + f"<h1>{esc(self._t('report.title', name=self.name))}</h1>"
-                + f'<p class="ll-sub">{sub}</p></div>'
+                + f'<p class="ll-sub">{sub}</p>{group}</div>'
             )
         ]
 
@@ -442,6 +494,7 @@ class RegionReport(_Localised):
                         target_year=ctx.target_year,
                     )
                 )
+            parts.append(self.focus_text())
         elif not missing(r["latest_year"]):
             parts.append(
                 self._t(
@@ -532,7 +585,9 @@ class RegionReport(_Localised):
         counts = counts[counts["count"] >= 0.5 * len(ctx.regions)]
         median = counts["median"].rename("index").reset_index()
         forecast = None
-        if ctx.forecasts is not None:
+        # One evaluation is no trend: the pooled model's line would be the group's slope shown
+        # as the region's own, so none is drawn (the text gives the group's experience instead).
+        if ctx.forecasts is not None and self.n_evaluations >= 2:
             forecast = ctx.forecasts[ctx.forecasts["region_code"] == self.code]
             forecast = forecast[forecast["year"] > (series["year"].max() if len(series) else 0)]
         first = int(series["year"].min()) if len(series) else ctx.year
@@ -605,6 +660,8 @@ class RegionReport(_Localised):
             )
         elif len(s) == 1:
             parts.append(self._t("report.traj.one", year=int(s.iloc[0]["year"])))
+            parts.append(self._experience_text(float(s.iloc[0]["index"])))
+            return _p(" ".join(p for p in parts if p))
         else:
             parts.append(self._t("report.traj.none"))
         summary = ctx.trend_summary
@@ -618,6 +675,33 @@ class RegionReport(_Localised):
         else:
             parts.append(self._t("report.traj.no_forecast"))
         return _p(" ".join(parts))
+
+    @property
+    def n_evaluations(self) -> int:
+        """Evaluations of the region up to the report's year."""
+        return int(self.series["index"].notna().sum())
+
+    def _experience_text(self, index: float) -> str:
+        """What regions starting at a similar index achieved in one round, labelled as the
+        group's experience (a region with one evaluation has no trend of its own)."""
+        fe = self.ctx.feasibility
+        if fe is None or fe.empty:
+            return self._t("report.traj.no_forecast")
+        rows = fe[fe["domain"] == 0].sort_values("band")
+        k = int(np.searchsorted(rows["lo"].to_numpy(float), index, side="right")) - 1
+        r = rows.iloc[min(max(k, 0), len(rows) - 1)]
+        return self._t(
+            "report.traj.experience",
+            name=esc(self.name),
+            n=int(r["n"]),
+            lo=self._n(r["lo"], 0),
+            hi=self._n(r["hi"], 0),
+            from_year=int(r["from_year"]),
+            to_year=int(r["to_year"]),
+            median=signed(r["median"], self.lang),
+            p10=signed(r["p10"], self.lang),
+            p90=signed(r["p90"], self.lang),
+        )
 
     def _forecast_sentence(self, srow: pd.Series) -> str:
         ctx = self.ctx
@@ -650,7 +734,8 @@ class RegionReport(_Localised):
     # -- section 3 ------------------------------------------------------------------------
 
     def domains(self) -> list[Displayable]:
-        """Section 3: domain scores against the cohort median and the best peer; cheapest path."""
+        """Section 3: domain scores against the cohort median and the benchmark; the feasible
+        path to the target, focus first."""
         ctx, r = self.ctx, self.row
         out: list[Displayable] = [_heading("report.h.domains", self.lang)]
         if not self.evaluated:
@@ -663,238 +748,168 @@ class RegionReport(_Localised):
             )
             return out
         fw = load_framework()
-        best = self.best_peer
+        bench = self.benchmark
+        frontier = (
+            bench.set_index("domain")["frontier"] if bench is not None else pd.Series(dtype=float)
+        )
         names = domain_names(self.lang)
+        focus = set(self.focus_domains)
         rows = []
         for d, label in zip(fw.domains, names, strict=True):
             col = f"d{d.number}"
+            mark = " " + self._t("report.dom.focus_mark") if d.number in focus else ""
             rows.append(
                 {
-                    "label": f"{label} ({self._n(d.weight_pct, 1)}%)",
+                    "label": f"{label} ({self._n(d.weight_pct, 1)}%){mark}",
                     "region": r[col],
                     "median": ctx.table[col].median(),
-                    "best": best[col] if best is not None else np.nan,
+                    "best": frontier.get(d.number, np.nan),
                 }
             )
         dom = pd.DataFrame(rows)
-        best_name = str(best["name"]) if best is not None else ""
         labels = {
             "title": mpl_text(self._t("report.dom.title", name=self.name, year=ctx.year)),
             "x": self._t("report.dom.x"),
             "region": self._t("report.fig.this_region"),
             "median": self._t("report.dom.median"),
-            "best": mpl_text(self._t("report.dom.best", best=best_name)),
+            "best": mpl_text(self._t("report.dom.benchmark")),
             "target": self._t("report.dom.target", target=self._n(ctx.target)),
         }
         png = plots.domain_profile_png(dom, target=ctx.target, labels=labels, lang=self.lang)
         out.append(_figure(png, labels["title"]))
-        out.append(_html(self._domain_text(dom, best) + self._plan_html()))
+        text = _p(self.focus_text() + " " + esc(self._t("report.dom.benchmark_note")))
+        out.append(_html(text + self._plan_html()))
         return out
 
-    def _domain_text(self, dom: pd.DataFrame, best: pd.Series | None) -> str:
-        names = domain_names(self.lang)
-        diff_med = dom["region"] - dom["median"]
-        parts = []
-        if diff_med.notna().any():
-            k = int(diff_med.idxmin())
-            key = "report.dom.below_median" if diff_med[k] < 0 else "report.dom.all_above"
-            parts.append(
-                self._t(
-                    key,
-                    domain=esc(names[k]),
-                    value=self._n(dom.loc[k, "region"]),
-                    median=self._n(dom.loc[k, "median"]),
-                )
-            )
-        if best is not None:
-            diff_best = dom["best"] - dom["region"]
-            if diff_best.notna().any() and diff_best.max() > 0:
-                k = int(diff_best.idxmax())
-                parts.append(
-                    self._t(
-                        "report.dom.vs_best",
-                        best=esc(best["name"]),
-                        best_index=self._n(best["index"]),
-                        domain=esc(names[k]),
-                        diff=self._n(diff_best[k]),
-                    )
-                )
-            elif diff_best.notna().any():
-                parts.append(self._t("report.dom.ahead_of_best", best=esc(best["name"])))
-        return _p(" ".join(parts))
+    def _path(self, goal: str) -> pd.DataFrame:
+        plans = self.ctx.plans
+        if plans is None or plans.empty:
+            return pd.DataFrame()
+        sel = plans[(plans["region_code"] == self.code) & (plans["goal"] == goal)]
+        return sel.reset_index(drop=True)
 
     def _plan_html(self) -> str:
-        ctx = self.ctx
+        """The feasible path by evaluation round (from ``ctx.plans``), and the next predicate."""
+        ctx, p = self.ctx, self.plan
         head = f"<h3>{esc(self._t('report.plan.heading', target=self._n(ctx.target)))}</h3>"
-        if self.row["gap"] <= 0:
-            return head + _p(esc(self._t("report.plan.reached", target=self._n(ctx.target))))
-        plan = ctx.plans[ctx.plans["region_code"] == self.code].sort_values("domain")
-        if plan.empty:
+        if p is None:
             return head + _p(f'<span class="ll-na">{esc(self._t("not_available"))}</span>')
         names = domain_names(self.lang)
-        if ctx.modules.get("planner") == "used":
-            return head + self._planner_html(plan, names)
-        rows = []
-        for _, p in plan.iterrows():
-            raise_cell = (
-                (signed(p["raise"], self.lang), "n")
-                if p["feasible"]
-                else (f'<span class="ll-na">{esc(self._t("report.plan.infeasible"))}</span>', "")
+        parts = []
+        path = self._path("target")
+        if self.row["gap"] <= 0 or path.empty and bool(p["reached"]):
+            parts.append(_p(esc(self._t("report.plan.reached", target=self._n(ctx.target)))))
+        else:
+            first, last = int(path["year"].min()), int(path["year"].max())
+            period = str(first) if first == last else f"{first}\u2013{last}"
+            key = "report.plan.rounds" if bool(p["reached"]) else "report.plan.rounds_short"
+            parts.append(
+                _p(
+                    self._t(
+                        key,
+                        n=int(p["n_rounds"]),
+                        period=period,
+                        target=self._n(ctx.target),
+                        domain=esc(names[int(p["first_domain"]) - 1]),
+                        new_index=self._n(p["new_index"]),
+                    )
+                )
             )
+            parts.append(self._path_table(path))
+        if not missing(p["next_target"]) and p["next_predicate"]:
+            nxt = self._path("next")
+            parts.append(
+                _p(
+                    esc(
+                        self._t(
+                            "report.plan.next",
+                            predicate=p["next_predicate"],
+                            target=self._n(p["next_target"]),
+                            n=int(p["next_n_rounds"]),
+                        )
+                        if bool(p["next_reached"]) and len(nxt)
+                        else self._t(
+                            "report.plan.next_short",
+                            predicate=p["next_predicate"],
+                            target=self._n(p["next_target"]),
+                        )
+                    )
+                )
+            )
+        parts.append(_p(esc(self._feasibility_note()), "ll-note"))
+        return head + "".join(parts)
+
+    def _path_table(self, path: pd.DataFrame) -> str:
+        names = domain_names(self.lang)
+        focus = set(self.focus_domains)
+        rows = []
+        for _, s in path.iterrows():
+            label = esc(names[int(s["domain"]) - 1])
             rows.append(
                 [
-                    (esc(names[int(p["domain"]) - 1]), ""),
-                    (self._n(100 * p["weight"], 1) + "%", "n"),
-                    (self._n(p["current"]), "n"),
-                    raise_cell,
-                    (self._n(p["new"]) if p["feasible"] else "", "n"),
+                    (f"{int(s['round'])} ({int(s['year'])})", "nw"),
+                    (f"<b>{label}</b>" if int(s["domain"]) in focus else label, ""),
+                    (self._n(s["current"]), "n"),
+                    (self._n(s["proposed"]), "n"),
+                    (signed(s["increase"], self.lang), "n"),
+                    (self._n(s["bound"]), "n"),
+                    (self._n(s["index"], 3), "n"),
                 ]
             )
         headers = [
+            self._t("report.plan.round"),
             self._t("report.plan.domain"),
-            self._t("report.plan.weight"),
             self._t("report.plan.current"),
-            self._t("report.plan.raise"),
             self._t("report.plan.new"),
+            self._t("report.plan.raise"),
+            self._t("report.plan.bound"),
+            self._t("report.plan.index_after"),
         ]
-        return head + _table(headers, rows) + _p(esc(self._t("report.plan.fallback")), "ll-note")
+        return _table(headers, rows)
 
-    def _planner_html(self, plan: pd.DataFrame, names: list[str]) -> str:
-        """The planner's cheapest path: which domains rise, by how much, and the new index."""
-        steps = [
-            self._t(
-                "report.plan.step",
-                domain=esc(names[int(p["domain"]) - 1]),
-                current=self._n(p["current"]),
-                new=self._n(p["new"]),
-                raise_=signed(p["raise"], self.lang),
-            )
-            for _, p in plan[plan["raise"] > 0].iterrows()
-        ]
-        first = plan.iloc[0]
-        lead = self._t(
-            "report.plan.path",
-            steps="; ".join(steps),
-            total=self._n(plan["raise"].sum()),
-            new_index=self._n(first["new_index"]),
-        )
-        if not bool(first["feasible"]):
-            lead += " " + self._t("report.plan.not_reached")
-        note = self._t("report.plan.capped" if bool(first["capped"]) else "report.plan.uncapped")
-        rows = [
-            [
-                (esc(names[int(p["domain"]) - 1]), ""),
-                (self._n(100 * p["weight"], 1) + "%", "n"),
-                (self._n(p["current"]), "n"),
-                (self._n(p["cap"]), "n"),
-                (self._n(p["new"]), "n"),
-                (signed(p["raise"], self.lang) if p["raise"] > 0 else "\u2013", "n"),
-                (signed(p["index_gain"], self.lang, 3) if p["raise"] > 0 else "\u2013", "n"),
-            ]
-            for _, p in plan.iterrows()
-        ]
-        headers = [
-            self._t("report.plan.domain"),
-            self._t("report.plan.weight"),
-            self._t("report.plan.current"),
-            self._t("report.plan.cap"),
-            self._t("report.plan.new"),
-            self._t("report.plan.raise"),
-            self._t("report.plan.gain"),
-        ]
-        return (
-            _p(lead)
-            + _table(headers, rows)
-            + _p(esc(note + " " + self._t("report.plan.used")), "ll-note")
+    def _feasibility_note(self) -> str:
+        fe = self.ctx.feasibility
+        if fe is None or fe.empty:
+            return ""
+        r = fe.iloc[0]
+        return self._t(
+            "report.plan.feasibility_note",
+            q=int(round(100 * float(r["quantile"]))),
+            from_year=int(r["from_year"]),
+            to_year=int(r["to_year"]),
         )
 
     # -- section 4 ------------------------------------------------------------------------
 
-    @cached_property
-    def lever(self) -> pd.DataFrame | None:
-        """The region's gap to the cohort's frontier per domain, largest lever first.
-
-        Rows of :func:`living_lab.peers.frontier_gap` precomputed in the context; None when the
-        region was not evaluated in the report's year or ``peers`` is not installed.
-        """
-        fr = self.ctx.frontier
-        if fr is None:
-            return None
-        rows = fr[fr["region_code"] == self.code]
-        return rows.sort_values("order").reset_index(drop=True) if len(rows) else None
-
-    @cached_property
-    def partners(self) -> PartnerResult | None:
-        """Study-visit partners from :func:`living_lab.peers.study_partners`.
-
-        Searched among every evaluated kabupaten/kota (``PARTNER_GROUP``) in the domain of the
-        region's largest lever in its cohort (the lever this report shows), or its lowest-scoring
-        domain when it is at the cohort's frontier. Computed per region (well under a second in
-        a warm kernel), so the batch spreads the cost over its kernels.
-        """
-        if self.lever is None:
-            return None
-        from living_lab import peers
-
-        return peers.study_partners(
-            self.code,
-            group=PARTNER_GROUP,
-            year=self.ctx.year,
-            n=PARTNER_COUNT,
-            lever_group=self.ctx.lever_group,
-        )
-
-    def _lever_group_label(self) -> str:
-        from living_lab.peers import resolve_group
-
-        return resolve_group(None, self.ctx.lever_group, year=self.ctx.year).label(self.lang)
-
     def learning(self) -> list[Displayable]:
-        """Section 4: the largest lever (gap to the cohort's frontier) and study-visit partners."""
+        """Section 4: the benchmark per domain, the focus and study-visit partners in it."""
         out: list[Displayable] = [_heading("report.h.learning", self.lang)]
         if not self.evaluated:
             text = self._t("report.learn.not_evaluated", year=self.ctx.year)
             out.append(_html(_p(f'<span class="ll-na">{esc(text)}</span>')))
             return out
-        if self.lever is None or self.partners is None:
+        if self.benchmark is None or self.plan is None:
             text = self._t("report.learn.no_module")
             out.append(_html(_p(f'<span class="ll-na">{esc(text)}</span>')))
             return out
-        out.append(_html(self._lever_html() + partners_html(self.partners, self.lang)))
+        out.append(_html(self._lever_html() + self._partners_html()))
         return out
 
     def _lever_html(self) -> str:
-        fg = self.lever
+        fg = self.benchmark
         assert fg is not None  # learning() checks
         names = domain_names(self.lang)
-        group = self._lever_group_label()
-        method = self._t(f"peers_frontier_method_{self.ctx.frontier.attrs['frontier']}")
-        top = fg.iloc[0]
-        if bool(top["clear"]) and float(top["index_gain"]) > 0:
-            text = self._t(
-                "report.learn.lever",
-                name=esc(self.name),
-                domain=esc(names[int(top["domain"]) - 1]),
-                value=self._n(top["value"]),
-                frontier=self._n(top["frontier"]),
-                gap=self._n(top["gap"]),
-                gain=signed(top["index_gain"], self.lang, 3),
-                weight=self._n(100 * top["weight"], 1),
-            )
-        else:
-            text = self._t("report.learn.at_frontier", name=esc(self.name))
+        method = self._t(f"peers_frontier_method_{self.ctx.frontier.attrs.get('frontier', 'p90')}")
         rows = []
         for _, r in fg.iterrows():
-            is_lever = bool(r["clear"]) and float(r["index_gain"]) > 0 and int(r["order"]) == 0
             label = esc(names[int(r["domain"]) - 1])
             rows.append(
                 [
-                    (f"<b>{label}</b>" if is_lever else label, ""),
+                    (f"<b>{label}</b>" if bool(r["focus"]) else label, ""),
                     (self._n(100 * r["weight"], 1) + "%", "n"),
                     (self._n(r["value"]), "n"),
                     (self._n(r["frontier"]), "n"),
                     (self._n(r["gap"]), "n"),
-                    (signed(r["index_gain"], self.lang, 3) if r["gap"] > 0 else "\u2013", "n"),
                     (
                         esc(
                             self._t(
@@ -902,6 +917,13 @@ class RegionReport(_Localised):
                             )
                         ),
                         "",
+                    ),
+                    (self._n(r["bound"]), "n"),
+                    (
+                        signed(r["realistic_gain"], self.lang, 3)
+                        if r["realistic_gain"] > 0
+                        else "\u2013",
+                        "n",
                     ),
                     (
                         f"{esc(r['best_peer_name'])} ({self._n(r['best_value'])})"
@@ -917,22 +939,56 @@ class RegionReport(_Localised):
             self._t("report.learn.col_value", year=self.ctx.year),
             self._t("report.learn.col_frontier"),
             self._t("report.learn.col_gap"),
-            self._t("report.learn.col_gain"),
             self._t("report.learn.col_clear"),
+            self._t("report.plan.bound"),
+            self._t("report.learn.col_gain"),
             self._t("report.learn.col_best"),
         ]
         note = self._t(
             "report.learn.lever_note",
             method=method,
-            group=group,
+            group=self._peer_group_label(),
             year=self.ctx.year,
             n=int(fg["n_peers"].max()),
+            margin=self._n(float(fg["margin"].min())),
         )
         return (
             f"<h3>{esc(self._t('report.learn.lever_heading'))}</h3>"
-            + _p(text)
+            + _p(self.focus_text())
             + _table(headers, rows)
             + _p(esc(note), "ll-note")
+        )
+
+    def _partners_html(self) -> str:
+        """Study-visit partners in the focus domain, read from ``ctx.partners``."""
+        p = self.plan
+        assert p is not None
+        heading = f"<h3>{esc(self._t('report.learn.partners_heading'))}</h3>"
+        if p["partners_status"] == "no_focus":
+            return heading + _p(esc(self._t("report.learn.no_focus", name=self.name)))
+        pa = self.ctx.partners
+        table = (
+            pa[pa["region_code"] == self.code].sort_values("rank")
+            if pa is not None and len(pa)
+            else pd.DataFrame()
+        )
+        table = table.drop(columns=["region_code"], errors="ignore").rename(
+            columns={"partner_code": "region_code"}
+        )
+        features = [f.partition(":") for f in str(p["partners_features"]).split(",") if f]
+        return partners_fragment(
+            table,
+            lang=self.lang,
+            code=self.code,
+            name=self.name,
+            domain=int(p["partners_domain"]),
+            value=float(p["partners_value"]),
+            min_lead=float(p["partners_min_lead"]),
+            n_ahead=int(p["partners_n_ahead"]),
+            year=self.ctx.year,
+            group_label=_partner_group_label(self.ctx.year, self.lang),
+            features=[(f, int(y) if y else None) for f, _, y in features],
+            notes=[n for n in str(p[f"partners_notes_{self.lang}"]).split("\n") if n],
         )
 
     # -- section 5 ------------------------------------------------------------------------
@@ -1281,50 +1337,83 @@ _REL_POSITION_KEYS = {
 }
 
 
-def partners_html(pr: PartnerResult, lang: Lang) -> str:
-    """Study-visit partners of one region as an HTML fragment (heading, why this domain, the
-    partners table or an explicit "none found", and the search's caveats).
+def _partner_group_label(year: int, lang: Lang) -> str:
+    from living_lab.improvement.model import PARTNER_GROUP
+    from living_lab.peers import resolve_group
 
-    Every value from the data (names, provinces, group labels, notes) is escaped.
+    return resolve_group(None, PARTNER_GROUP, year=year).label(lang)
+
+
+def partners_html(pr: PartnerResult, lang: Lang) -> str:
+    """Study-visit partners of one :class:`~living_lab.peers.PartnerResult` as an HTML fragment
+    (see :func:`partners_fragment`).
 
     >>> from living_lab import peers
     >>> "Tidak ditemukan" in partners_html(peers.study_partners("3578", domain=4, year=2024), "id")
     True
     """
+    return partners_fragment(
+        pr.table,
+        lang=lang,
+        code=pr.region_code,
+        name=pr.name,
+        domain=pr.domain,
+        value=pr.value,
+        min_lead=pr.min_lead,
+        n_ahead=pr.n_ahead,
+        year=pr.year,
+        group_label=pr.group.label(lang),
+        features=[(f, pr.feature_years.get(f)) for f in pr.features_used],
+        notes=[n.text(lang) for n in (*pr.group.notes, *pr.notes)],
+    )
+
+
+def partners_fragment(
+    tb: pd.DataFrame,
+    *,
+    lang: Lang,
+    code: str,
+    name: str,
+    domain: int,
+    value: float,
+    min_lead: float,
+    n_ahead: int,
+    year: int,
+    group_label: str,
+    features: Sequence[tuple[str, int | None]],
+    notes: Sequence[str],
+) -> str:
+    """Study-visit partners as an HTML fragment: heading, the rule, the partners table (how far
+    ahead each is, and its context distance or "similarity unknown" with the reason) or an
+    explicit "none found", and the search's caveats. Every value from the data is escaped."""
 
     def tr(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
-    domain = domain_names(lang)[pr.domain - 1]
-    group = pr.group.label(lang)
-    features = ", ".join(
-        tr(f"peers_feature_{f}") + (f" {pr.feature_years[f]}" if f in pr.feature_years else "")
-        for f in pr.features_used
-    )
+    domain_name = domain_names(lang)[domain - 1]
+    feature_text = ", ".join(tr(f"peers_feature_{f}") + (f" {y}" if y else "") for f, y in features)
     intro = tr(
         "report.learn.partners_intro",
-        domain=esc(domain),
-        reason=esc(tr(f"report.learn.reason_{pr.domain_reason}")),
-        name=esc(pr.name),
-        value=num(pr.value, lang),
-        lead=num(pr.min_lead, lang),
-        group=esc(group),
-        features=esc(features),
+        domain=esc(domain_name),
+        name=esc(name),
+        value=num(value, lang),
+        lead=num(min_lead, lang),
+        group=esc(group_label),
+        features=esc(feature_text),
     )
     body = _p(intro)
-    if pr.status == "none_found" or pr.table.empty:
+    if tb.empty:
         text = tr(
             "report.learn.none_found",
-            domain=domain,
-            group=group,
-            lead=num(pr.min_lead, lang),
-            year=pr.year,
+            domain=domain_name,
+            group=group_label,
+            lead=num(min_lead, lang),
+            year=year,
         )
-        hint = tr("report.learn.none_found_hint", code=pr.region_code)
+        hint = tr("report.learn.none_found_hint", code=code)
         body += _p(f'<span class="ll-na">{esc(text)}</span> {esc(hint)}')
     else:
-        tb = pr.table
-        body += _p(esc(tr("report.learn.partners_count", n_ahead=pr.n_ahead, k=len(tb))))
+        body += _p(esc(tr("report.learn.partners_count", n_ahead=n_ahead, k=len(tb))))
         rows = []
         for _, r in tb.iterrows():
             if missing(r["previous_year"]):
@@ -1343,6 +1432,11 @@ def partners_html(pr: PartnerResult, lang: Lang) -> str:
             index_change = (
                 f" ({signed(r['index_change'], lang)})" if not missing(r["index_change"]) else ""
             )
+            if missing(r["distance"]):
+                reason = str(r.get("unknown_reason", "")) or "candidate_missing"
+                distance = (f'<span class="ll-na">{esc(tr(f"peers_unknown_{reason}"))}</span>', "")
+            else:
+                distance = (num(r["distance"], lang), "n")
             row = [
                 (f"{esc(r['name'])} ({esc(r['region_code'])})", "nw"),
                 (esc(r["province"]), ""),
@@ -1350,32 +1444,30 @@ def partners_html(pr: PartnerResult, lang: Lang) -> str:
                 (signed(r["lead"], lang), "n"),
                 change,
                 (num(r["index"], lang) + index_change, "n nw"),
-                (num(r["distance"], lang), "n"),
+                distance,
             ]
             if "grdp" in tb.columns:
                 row.append((thousands(r["grdp"], lang), "n"))
             if "population" in tb.columns:
                 row.append((thousands(r["population"], lang), "n"))
             rows.append(row)
+        years = dict(features)
         headers = [
             tr("report.learn.col_region"),
             tr("report.learn.col_province"),
-            tr("report.learn.col_score", domain=f"D{pr.domain}", year=pr.year),
+            tr("report.learn.col_score", domain=f"D{domain}", year=year),
             tr("report.learn.col_lead"),
             tr("report.learn.col_change"),
-            tr("report.learn.col_index", year=pr.year),
+            tr("report.learn.col_index", year=year),
             tr("report.learn.col_distance"),
         ]
         if "grdp" in tb.columns:
-            headers.append(tr("report.learn.col_grdp", year=pr.feature_years.get("grdp", "")))
+            headers.append(tr("report.learn.col_grdp", year=years.get("grdp") or ""))
         if "population" in tb.columns:
-            headers.append(
-                tr("report.learn.col_population", year=pr.feature_years.get("population", ""))
-            )
+            headers.append(tr("report.learn.col_population", year=years.get("population") or ""))
         body += _table(headers, rows)
-    notes = [n.text(lang) for n in (*pr.group.notes, *pr.notes)]
-    notes += [tr("report.learn.distance_note"), tr("report.learn.not_causal")]
-    items = "".join(f"<li>{esc(n)}</li>" for n in dict.fromkeys(notes))
+    items_list = [*notes, tr("report.learn.distance_note"), tr("report.learn.not_causal")]
+    items = "".join(f"<li>{esc(n)}</li>" for n in dict.fromkeys(items_list))
     return (
         f"<h3>{esc(tr('report.learn.partners_heading'))}</h3>"
         + body
@@ -1434,8 +1526,11 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
             base=ctx.poverty_base_year,
         ),
         tr("report.notes.m_relation"),
+        tr("report.notes.m_focus"),
+        tr("report.notes.m_feasibility"),
+        tr("report.notes.m_partners"),
     ]
-    for module in ("trends", "peers", "linkage", "planner"):
+    for module in ("trends", "peers", "linkage", "improvement"):
         status = ctx.modules.get(module, "missing")
         method.append(tr(f"report.module.{module}.{status}"))
     limits = [
@@ -1797,19 +1892,19 @@ class CohortReport(_Localised):
         ]
 
     def _levers_html(self) -> str:
-        """Each evaluated region's largest lever against the cohort's frontier (``peers``)."""
+        """Each evaluated region's focus domain (its plan's first focus), from the context."""
         fr = self.ctx.frontier
         if fr is None or fr.empty:
             return ""
         names = domain_names(self.lang)
         top = fr[fr["order"] == 0].copy()
-        top["lever"] = top["clear"].astype(bool) & (top["index_gain"] > 0)
+        top["lever"] = top["focus"].astype(bool)
         top["name"] = top["region_code"].map(self.ctx.table["name"])
         levers = top[top["lever"]]
         counts = levers["domain"].value_counts()
         summary = self._t(
             "report.cohort.levers_text",
-            method=esc(self._t(f"peers_frontier_method_{fr.attrs['frontier']}")),
+            method=esc(self._t(f"peers_frontier_method_{fr.attrs.get('frontier', 'p90')}")),
             counts=", ".join(
                 f"{esc(names[int(d) - 1])} {int(k)}"
                 for d, k in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
@@ -1818,7 +1913,7 @@ class CohortReport(_Localised):
             at_frontier=int((~top["lever"]).sum()),
             n=len(top),
         )
-        top = top.sort_values(["lever", "index_gain", "name"], ascending=[False, False, True])
+        top = top.sort_values(["lever", "realistic_gain", "name"], ascending=[False, False, True])
         rows = []
         for _, r in top.iterrows():
             lever = bool(r["lever"])
@@ -1834,7 +1929,7 @@ class CohortReport(_Localised):
                     (self._n(r["value"]) if lever else "", "n"),
                     (self._n(r["frontier"]) if lever else "", "n"),
                     (self._n(r["gap"]) if lever else "", "n"),
-                    (signed(r["index_gain"], self.lang, 3) if lever else "", "n"),
+                    (signed(r["realistic_gain"], self.lang, 3) if lever else "", "n"),
                 ]
             )
         headers = [
