@@ -101,7 +101,8 @@ def resolve_target(
         if text.lower() in {"next", "next predicate", "berikutnya"}:
             value = fw.next_predicate_threshold(current_index)
             name = None if value is None else fw.predicate(value)
-            return ResolvedTarget(value, f"next predicate ({name})", "next", name)
+            label = f"next predicate ({name})" if name else "next predicate (none: top band)"
+            return ResolvedTarget(value, label, "next", name)
         if text.lower() in bands:
             band = bands[text.lower()]
             return ResolvedTarget(band.min, band.name, "predicate", band.name)

@@ -29,13 +29,16 @@ def test_table_output_for_sumedang(capsys):
     for heading in [
         "Posisi di antara pembanding",
         "Rentang peringkat",
-        "Tuas terbesar",
+        "Celah ke patokan kelompok",
         "Mitra studi banding",
         "Catatan",
     ]:
         assert heading in out
     assert "Monte Carlo: 300 tarikan" in out
-    assert "Jumlah penduduk tidak dipakai" in out  # population 2025 is low confidence
+    # Sumedang is level with its province's benchmark everywhere: no focus, so no partners.
+    assert "Tidak ada domain yang menonjol" in out
+    code, out, _ = _run(capsys, SUMEDANG, "--draws", "100", "--domain", "4")
+    assert code == 0 and "Jumlah penduduk tidak dipakai" in out  # 2025 count is low confidence
 
 
 def test_json_output_is_consistent(capsys):
@@ -64,7 +67,9 @@ def test_json_output_is_consistent(capsys):
     spbe = datasets.load_spbe()
     d4 = spbe[spbe["year"] == 2024].set_index("region_code")["d4"]
     for p in partners["partners"]:
-        assert d4[p["region_code"]] >= d4[SUMEDANG] + partners["min_lead"] - 1e-9
+        assert d4[p["region_code"]] > d4[SUMEDANG] + partners["min_lead"] - 1e-9
+        assert "kind" in p["shared_context"] and p["distance"] is not None
+    assert doc["focus_domains"] == []  # nothing stands out for Sumedang in Jawa Barat
 
 
 def test_english_and_other_group(capsys):
@@ -87,8 +92,9 @@ def test_english_and_other_group(capsys):
 
 def test_low_confidence_adds_population_and_says_so(capsys):
     code, out, _ = _run(
-        capsys, SUMEDANG, "--min-confidence", "low", "--lang", "en", "--draws", "100"
-    )
+        capsys, SUMEDANG, "--min-confidence", "low", "--lang", "en", "--draws", "100",
+        "--domain", "4",
+    )  # fmt: skip
     assert code == 0 and "population 2025" in out
     assert "The population figures of 2025 are low confidence" in out
 

@@ -235,10 +235,11 @@ def test_plan_domains_and_region(capsys):
     )  # fmt: skip
     data = json.loads(out)
     assert code in (0, 1) and data["region_code"] == "3211" and data["caps_from"]["how"] == "best"
-    caps = {d["domain"]: d["cap"] for d in data["domains"]}
-    for d in data["domains"]:  # a domain already above its cap stays where it is
-        assert d["proposed"] <= max(caps[d["domain"]], d["current"]) + 1e-9
-        assert d["proposed"] >= d["current"]
+    caps = {int(d): c for d, c in data["caps"].items()}
+    for r in data["rounds"]:  # a domain already above its cap stays where it is
+        for d in r["domains"]:
+            assert d["proposed"] <= max(caps[d["domain"]], d["current"]) + 1e-9
+            assert d["proposed"] > d["current"]
 
 
 @pytest.mark.parametrize("target", ["5.5", "0", "abc"])

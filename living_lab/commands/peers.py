@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ import pandas as pd
 
 from living_lab import peers
 from living_lab.errors import ParameterError
+from living_lab.improvement import improvement_plan
 from living_lab.peers import data, render
 from living_lab.peers.config import load_config
 from living_lab.peers.uncertainty import DEFAULT_CONCENTRATION, DEFAULT_DRAWS
@@ -31,10 +33,14 @@ Sections of the output:
              band = regions that cannot be told apart.
   lever      gap between the region and its peers' frontier in each domain (default: the 90th
              percentile of the other members of the group) and the index gain if it were closed.
-  partners   peers most similar in context (kind, GRDP per capita, population where the data
-             allow) that lead the region clearly (by >= {min_lead:.2f}) in the domain given by
-             --domain, or else its largest lever (its lowest-scoring domain when it is at the
-             frontier within rounding); "none found" when no peer does.
+  focus      the focus of the region's improvement plan (the same as its report and
+             'living-lab plan --region' name): the domain with the largest realistic index gain
+             in one round against the benchmark of --group; none when no gap is beyond rounding
+             and measurement noise.
+  partners   peers most similar on the context both regions have (kind, GRDP per capita,
+             population where the data allow) that lead the region by more than rounding and
+             measurement noise in the domain given by --domain, or else in the focus domain; no
+             partners when nothing stands out; "none found" when no peer leads clearly.
 """
 
 EPILOG = """\
@@ -54,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "peers",
         help="standing among peers, rank interval, largest lever and study-visit partners",
-        description=DESCRIPTION.format(min_lead=load_config().partners.min_lead),
+        description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -64,8 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         choices=[1, 2, 3, 4],
         default=None,
-        help="domain for study-visit partners (default: the region's largest lever in --group, "
-        "or its lowest-scoring domain when it is at the frontier)",
+        help="domain for study-visit partners (default: the focus of the region's plan in --group)",
     )
     p.add_argument(
         "--group",
@@ -165,19 +170,26 @@ def run(args: argparse.Namespace) -> int:
         min_confidence=args.min_confidence,
     )
     try:
-        pr = peers.study_partners(
-            code,
-            domain=args.domain,
-            group=args.partner_group,
-            year=year,
-            n=args.partners,
-            lever_group=args.group,
-            frontier=args.frontier,
-            min_confidence=args.min_confidence,
-        )
+        plan = improvement_plan(code, group=args.group, year=year, partners=False)
     except ParameterError as exc:
-        # Errors about the partner search's group must name the option the user typed.
-        raise ParameterError(str(exc).replace("group:", "--partner-group:", 1)) from None
+        raise ParameterError(str(exc).replace("group:", "--group:", 1)) from None
+    domain = args.domain if args.domain is not None else (plan.focus_domains or (None,))[0]
+    pr = None
+    if domain is not None:
+        try:
+            pr = peers.study_partners(
+                code,
+                domain=domain,
+                group=args.partner_group,
+                year=year,
+                n=args.partners,
+                min_confidence=args.min_confidence,
+            )
+        except ParameterError as exc:
+            # Errors about the partner search's group must name the option the user typed.
+            raise ParameterError(str(exc).replace("group:", "--partner-group:", 1)) from None
+        if args.domain is None:
+            pr = replace(pr, domain_reason="focus")
     names = data.scores(year)["name"].to_dict()
     # Show outputs.
     if args.format == "json":
@@ -189,7 +201,11 @@ def run(args: argparse.Namespace) -> int:
                 "potential_index": fg.attrs["potential_index"],
                 "domains": fg.to_dict("records"),
             },
-            "partners": pr.to_dict(lang),
+            "focus_domains": list(plan.focus_domains),
+            "focus_reason": plan.focus_reason,
+            "partners": pr.to_dict(lang)
+            if pr is not None
+            else {"status": "no_focus", "domain": None, "partners": []},
         }
         print(json.dumps(out, ensure_ascii=False, indent=2, default=_json_default))
         return 0
@@ -214,20 +230,23 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(t("peers_title_frontier", lang))
     print(render.text_table(render.frontier_table(fg, lang, names)))
-    print(f"  {render.frontier_line(fg, st.group.label(lang), lang)}")
+    print(f"  {render.focus_line(plan, lang)}")
     print()
     print(t("peers_title_partners", lang))
-    print(f"  {render.partners_line(pr, lang)}")
-    if pr.status == "none_found":
-        print(f"  {t('peers_none_found', lang)}")
+    if pr is None:
+        print(f"  {t('peers_no_focus', lang)}")
     else:
-        print(render.text_table(render.partners_table(pr, lang)))
+        print(f"  {render.partners_line(pr, lang)}")
+        if pr.status == "none_found":
+            print(f"  {t('peers_none_found', lang)}")
+        else:
+            print(render.text_table(render.partners_table(pr, lang)))
     print()
     print(t("peers_notes", lang))
     notes = [
         t("peers_note_published_rank", lang),
         t("peers_note_domain_predicate", lang),
-        *(n.text(lang) for n in (*st.group.notes, *st.notes, *pr.notes)),
+        *(n.text(lang) for n in (*st.group.notes, *st.notes, *(pr.notes if pr else ()))),
     ]
     for note in dict.fromkeys(notes):
         print(f"  - {note}")

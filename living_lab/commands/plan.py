@@ -19,7 +19,7 @@ from living_lab.commands._scoring_common import (
 )
 from living_lab.errors import ParameterError
 from living_lab.framework import DEFAULT_FRAMEWORK, Framework, load_framework
-from living_lab.scoring import _ranges
+from living_lab.scoring import _ranges, round_half_up
 from living_lab.text import Lang, t
 
 DESCRIPTION = """\
@@ -32,9 +32,15 @@ current and proposed level and the index gain of each. Without --costs every lev
 as one unit and the plan uses the fewest steps (exact: steps taken by decreasing weight). With
 --costs the plan has the lowest total cost (exact dynamic programme over the index gain).
 
-From domain scores only (--domains, or --region for a region's published scores), the plan is
-the smallest total increase of domain scores (steps of 0.01) that reaches the target, filling
-the heaviest domain first (exact), each domain optionally capped.
+From domain scores only (--domains), the plan is the smallest total increase of domain scores
+(steps of 0.01) that reaches the target, filling the heaviest domain first (exact), each domain
+optionally capped.
+
+With --region, the plan is the region's improvement plan, the same as its report shows: the
+focus domain(s) against the benchmark of its peer group (--peers, default its province), and a
+feasible path by evaluation round: in one round a domain rises at most as much as regions that
+started at a similar level actually rose between the last two evaluations (90th percentile), the
+index likewise; the focus moves first. The current index is the published one.
 
 A target is reached when the unrounded index is at least the target (the basis of KemenPANRB's
 2024 predicates). A target already reached is reported, not an error.
@@ -46,8 +52,9 @@ A target is reached when the unrounded index is at least the target (the basis o
 --caps     with FILE: highest level per indicator, inline '11=3,32=4' or a CSV/XLSX with
            'indicator' and 'cap'. With domain scores: four values '5,4.8,4.2,4.6', or
            'd4=4.6', or with --region 'best-peer' (the domain scores of the peer with the
-           highest index) or 'frontier' (each domain's highest peer score); --peers chooses
-           the peers (province, island_group or all; default province).
+           highest index) or 'frontier' (each domain's highest peer score) in --peers.
+--peers    the region's peer group (any group of 'living-lab peers', e.g. province, all,
+           island, cohort:jawa-barat; default province).
 
 Exit status: 0 plan found (or target already reached); 1 the target cannot be reached within
 the caps (the output says how far it gets); 2 invalid input or usage (one line on stderr).
@@ -56,6 +63,7 @@ Examples:
   living-lab plan penilaian.csv --target 3.5
   living-lab plan penilaian.xlsx --target next --costs biaya.csv --format json
   living-lab plan --domains 3.70,3.40,3.00,3.20 --target 3.5
+  living-lab plan --region "Kab. Majalengka" --target next --format json
   living-lab plan --region "Kab. Sumedang" --target 4.6 --caps best-peer --peers province
 """
 
@@ -78,8 +86,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--peers",
         default="province",
-        choices=["province", "island_group", "all"],
-        help="peers for --caps best-peer/frontier (default province)",
+        metavar="GROUP",
+        help="peer group of --region (benchmark, focus, --caps best-peer/frontier; default province)",
     )
     p.add_argument(
         "--allow-partial",
@@ -100,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         return _plan_file(args, fw)
     if args.costs:
         raise ParameterError("--costs: costs apply to indicator levels; give a FILE")
+    if args.region is not None:
+        return _plan_region(args, fw)
     return _plan_domains(args, fw)
 
 
@@ -244,49 +254,55 @@ def _short_name(name: str, width: int = 58) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _plan_domains(args: argparse.Namespace, fw: Framework) -> int:
-    header: list[str] = []
-    region_code = None
-    extra: dict[str, Any] = {}
-    if args.region is not None:
-        region_code, domains, header, extra = _published_domains(
-            args.region, args.year, fw, args.lang
+def _domain_caps(
+    args: argparse.Namespace, fw: Framework, region_code: str | None
+) -> tuple[Any, list[str], dict[str, Any]]:
+    """``--caps`` as domain caps, with the header line and JSON fields it adds."""
+    if not args.caps:
+        return None, [], {}
+    spec = args.caps.strip().lower()
+    if spec in {"best-peer", "frontier"}:
+        if region_code is None:
+            raise ParameterError(f"--caps {spec}: needs --region (whose peers?)")
+        from living_lab.peers import resolve_group
+
+        try:
+            grp = resolve_group(region_code, args.peers, year=args.year)
+        except ParameterError as exc:
+            raise ParameterError(str(exc).replace("group:", "--peers:", 1)) from None
+        pc = planner.peer_caps(
+            region_code,
+            year=args.year,
+            peers=list(grp.members),
+            how="best" if spec == "best-peer" else "frontier",
         )
-    else:
-        domains = parse_domains(args.domains, fw)
-    caps = None
-    if args.caps:
-        spec = args.caps.strip().lower()
-        if spec in {"best-peer", "frontier"}:
-            if region_code is None:
-                raise ParameterError(f"--caps {spec}: needs --region (whose peers?)")
-            pc = planner.peer_caps(
-                region_code,
-                year=args.year,
-                peers=args.peers,
-                how="best" if spec == "best-peer" else "frontier",
-            )
-            caps = pc.caps
-            header.append(_peer_line(pc, args.lang))
-            extra["caps_from"] = {
+        extra = {
+            "caps_from": {
                 "how": pc.how,
-                "peers": pc.peers,
+                "peers": args.peers,
                 "n_peers": pc.n_peers,
                 "best_peer": pc.best_peer,
                 "year": pc.year,
             }
-        elif "=" in spec:
-            caps = {}
-            for part in spec.replace(";", ",").split(","):
-                key, _, value = part.partition("=")
-                try:
-                    caps[key.strip()] = float(value.strip())
-                except ValueError:
-                    raise ParameterError(
-                        f"--caps: {part.strip()!r} is not DOMAIN=SCORE; expected e.g. d4=4.6"
-                    ) from None
-        else:
-            caps = parse_domains(args.caps, fw, option="--caps")
+        }
+        return pc.caps, [_peer_line(pc, args.lang, args.peers)], extra
+    if "=" in spec:
+        caps = {}
+        for part in spec.replace(";", ",").split(","):
+            key, _, value = part.partition("=")
+            try:
+                caps[key.strip()] = float(value.strip())
+            except ValueError:
+                raise ParameterError(
+                    f"--caps: {part.strip()!r} is not DOMAIN=SCORE; expected e.g. d4=4.6"
+                ) from None
+        return caps, [], {}
+    return parse_domains(args.caps, fw, option="--caps"), [], {}
+
+
+def _plan_domains(args: argparse.Namespace, fw: Framework) -> int:
+    domains = parse_domains(args.domains, fw)
+    caps, header, extra = _domain_caps(args, fw, None)
     plan = planner.plan_domains(domains, args.target, caps=caps, framework=fw)
     if fw.confidence is not None:
         extra = {"framework_name": fw.name, "framework_confidence": fw.confidence, **extra}
@@ -297,6 +313,154 @@ def _plan_domains(args: argparse.Namespace, fw: Framework) -> int:
     else:
         print(render_domain_plan(plan, args.lang, header=header))
     return 0 if plan.reached else 1
+
+
+def _plan_region(args: argparse.Namespace, fw: Framework) -> int:
+    """The region's improvement plan (the report's): focus, path by round, next predicate."""
+    from living_lab.improvement import improvement_plan
+
+    # Load inputs.
+    region_code, _, header, extra = _published_domains(args.region, args.year, fw, args.lang)
+    caps, cap_lines, cap_extra = _domain_caps(args, fw, region_code)
+    # Process data.
+    try:
+        rp = improvement_plan(
+            region_code,
+            group=args.peers,
+            target=args.target,
+            year=args.year,
+            caps=caps,
+            partners=False,
+        )
+    except ParameterError as exc:
+        raise ParameterError(str(exc).replace("group:", "--peers:", 1)) from None
+    # Show outputs.
+    if args.format == "json":
+        out = {**rp.to_dict(args.lang), **extra, **cap_extra}
+        if caps is not None:
+            out["caps"] = {
+                str(d.number): float(v)
+                for d, v in zip(fw.domains, _cap_values(caps, fw), strict=True)
+            }
+        print_json(out)
+    elif args.format == "csv":
+        print_csv(rp.path.table().assign(region_code=region_code))
+    else:
+        print(render_region_plan(rp, args.lang, header=header + cap_lines))
+    return 0 if rp.path.reached else 1
+
+
+def _cap_values(caps: Any, fw: Framework) -> list[float]:
+    from living_lab.planner import _domain_vector
+
+    v = _domain_vector(caps, fw, "caps", allow_missing=True)
+    return [fw.scale_max if pd.isna(x) else float(x) for x in v]
+
+
+def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
+    """The improvement plan of a region as text: one current index (the published one), the
+    focus and why, the path by round and the next predicate."""
+    fw = load_framework()
+    names = {d.number: d.name for d in fw.domains}
+    path = rp.path
+    lines = [*header, t("plan_peer_group", lang, group=rp.group.label(lang), n=rp.group.n - 1)]
+    if round_half_up(path.current_index) != round_half_up(rp.published_index):
+        lines.append(t("plan_recomputed", lang, index=f"{path.current_index:.4f}"))
+    if rp.focus_domains:
+        top = rp.benchmark.iloc[0]
+        lines.append(
+            t(
+                "plan_focus",
+                lang,
+                domains=", ".join(f"{d} {names[d]}" for d in rp.focus_domains),
+                gain=f"{top['realistic_gain']:.3f}",
+                frontier=fmt2(top["frontier"]),
+            )
+        )
+    else:
+        lines.append(t("plan_focus_none", lang))
+    if path.target.value is not None:
+        lines.append(t("plan_heading", lang, target=_resolved_text(path.target)))
+    if path.already_reached:
+        key = "plan_top_band" if path.target.value is None else "plan_already"
+        lines.append(
+            t(
+                key,
+                lang,
+                target=_resolved_text(path.target),
+                index=fmt2(rp.published_index),
+                predicate=fw.predicate(rp.published_index),
+            )
+        )
+    else:
+        key = "plan_rounds" if path.reached else "plan_rounds_short"
+        lines.append(
+            t(
+                key,
+                lang,
+                n=path.n_rounds,
+                domain=f"{path.first_domain} {names[path.first_domain]}"
+                if path.first_domain
+                else "-",
+                new_index=fmt2(path.new_index),
+            )
+        )
+        lines.append("")
+        tab = path.table()
+        right = tuple(
+            t(k, lang)
+            for k in (
+                "plan_col_current",
+                "plan_col_proposed",
+                "plan_col_increase",
+                "plan_col_bound",
+            )
+        )
+        shown = pd.DataFrame(
+            {
+                t("plan_col_round", lang): [
+                    f"{r} ({y})" for r, y in zip(tab["round"], tab["year"], strict=True)
+                ],
+                t("scoring_domain", lang): [f"{d} {names[int(d)]}" for d in tab["domain"]],
+                right[0]: [fmt2(v) for v in tab["current"]],
+                right[1]: [fmt2(v) for v in tab["proposed"]],
+                right[2]: [f"+{fmt2(v)}" for v in tab["increase"]],
+                right[3]: [fmt2(v) for v in tab["bound"]],
+                t("plan_new", lang): [f"{v:.3f}" for v in tab["index"]],
+            }
+        )
+        lines.append(text_table(shown, right=(*right, t("plan_new", lang))))
+    nxt = rp.next_path
+    if nxt.target.value is not None and not nxt.already_reached:
+        lines.append("")
+        lines.append(
+            t(
+                "plan_next_rounds" if nxt.reached else "plan_next_short",
+                lang,
+                predicate=nxt.target.predicate,
+                target=fmt2(nxt.target.value),
+                n=nxt.n_rounds,
+            )
+        )
+    b = rp.bounds
+    lines += [
+        "",
+        t(
+            "plan_feasibility_note",
+            lang,
+            q=round(100 * b.quantile),
+            from_year=b.from_year,
+            to_year=b.to_year,
+            n=b.n_regions,
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _resolved_text(rt: planner.ResolvedTarget) -> str:
+    if rt.value is None:
+        return rt.label
+    return f"{rt.value:.2f}" + (f" ({rt.label})" if rt.label != f"{rt.value:g}" else "")
 
 
 def _published_domains(
@@ -345,7 +509,7 @@ def _published_domains(
     return code, [float(r[c]) for c in cols], [line], extra
 
 
-def _peer_line(pc: planner.PeerCaps, lang: Lang) -> str:
+def _peer_line(pc: planner.PeerCaps, lang: Lang, group: str) -> str:
     if pc.how == "best":
         from living_lab import datasets
         from living_lab.regions import region_name
@@ -360,10 +524,10 @@ def _peer_line(pc: planner.PeerCaps, lang: Lang) -> str:
             peer=region_name(pc.best_peer),
             peer_index=fmt2(idx),
             n=pc.n_peers,
-            group=pc.peers,
+            group=group,
             year=pc.year,
         )
-    return t("plan_caps_frontier", lang, n=pc.n_peers, group=pc.peers, year=pc.year)
+    return t("plan_caps_frontier", lang, n=pc.n_peers, group=group, year=pc.year)
 
 
 def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str]) -> str:

@@ -51,7 +51,7 @@ from living_lab.peers.uncertainty import rounding_halfwidths
 from living_lab.text import Lang
 
 Status = Literal["ok", "none_found"]
-DomainReason = Literal["requested", "largest_lever", "lowest_score"]
+DomainReason = Literal["requested", "focus", "largest_lever", "lowest_score"]
 _CATEGORICAL = {"kind": "kind", "province": "province_code", "island": "island_group"}
 # Columns of PartnerResult.table, in order (the context values used follow them).
 _TABLE_COLUMNS = (

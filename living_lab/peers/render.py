@@ -159,18 +159,17 @@ def frontier_table(
     )
 
 
-def frontier_line(fg: pd.DataFrame, group_label: str, lang: Lang = "id") -> str:
-    top = fg.iloc[0]
-    if not (top["clear"] and top["index_gain"] > 0):
-        return t("peers_frontier_none", lang, potential=float(fg.attrs["potential_index"]))
+def focus_line(plan: Any, lang: Lang = "id") -> str:
+    """The focus of a region's improvement plan (:class:`living_lab.improvement.RegionPlan`)."""
+    if not plan.focus_domains:
+        return t("peers_focus_none", lang)
+    top = plan.benchmark.iloc[0]
     return t(
-        "peers_frontier_line",
+        "peers_focus_line",
         lang,
-        method=t(f"peers_frontier_method_{fg.attrs['frontier']}", lang),
-        group=group_label,
-        domain=measure_label(str(top["measure"]), lang),
-        gain=float(top["index_gain"]),
-        potential=float(fg.attrs["potential_index"]),
+        domains=", ".join(measure_label(f"d{d}", lang) for d in plan.focus_domains),
+        gain=float(top["realistic_gain"]),
+        margin=float(top["margin"]),
     )
 
 
