@@ -118,8 +118,10 @@ class FeasiblePath:
             for r in self.rounds
             for d in r.domains
         ]
-        cols = ["round", "year", "domain", "current", "proposed", "increase", "bound", "index"]
-        return pd.DataFrame(rows, columns=cols)
+        dtypes = {"round": "int64", "year": "int64", "domain": "int64", "current": "float64",
+                  "proposed": "float64", "increase": "float64", "bound": "float64",
+                  "index": "float64"}  # fmt: skip
+        return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -185,7 +185,11 @@ def plan_tables(codes: Sequence[str], *, group: str, year: int, target: Target) 
     return PlanTables(
         summary=summary,
         benchmark=bench,
-        paths=pd.concat(paths, ignore_index=True) if paths else pd.DataFrame(),
+        paths=pd.concat([p for p in paths if len(p)], ignore_index=True)
+        if any(len(p) for p in paths)
+        else paths[0]
+        if paths
+        else pd.DataFrame(),
         partners=pd.concat(partners, ignore_index=True) if partners else pd.DataFrame(),
         bounds=bounds_table(bounds),
     )
