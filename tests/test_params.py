@@ -69,6 +69,22 @@ def test_regions_by_name_or_code_keep_their_order(config):
 def test_regions_outside_the_default_cohort_compare_with_all(config):
     p = validate({"regions": "Kota Surabaya,3211"}, config=config)
     assert p.regions == ("3578", "3211") and p.cohort == "all"
+    # ... but a region's peer group is never the batch: Sumedang keeps the default cohort.
+    assert p.cohort_of("3578") == "all" and p.cohort_of("3211") == "jawa-barat"
+
+
+def test_a_regions_notebook_parameters_do_not_depend_on_the_batch(config):
+    """Sumedang alone, with its cohort, and in a batch with regions of other provinces gets the
+    same notebook parameters (cohort included), hence the same context and the same report."""
+    declared = config.declared(config.region)
+    runs = [
+        validate({"regions": "3211"}, config=config),
+        validate({"cohort": "jawa-barat"}, config=config),
+        validate({"regions": "Kota Surabaya,3211,Kab. Tolikara"}, config=config),
+    ]
+    params = [r.parameters_for(declared, region="3211", context_path="ctx") for r in runs]
+    assert params[0] == params[1] == params[2]
+    assert params[0].get("cohort", "jawa-barat") == "jawa-barat"
 
 
 def test_regions_outside_an_explicit_cohort_are_refused(config):

@@ -206,6 +206,24 @@ def test_warm_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, t
         assert any("image/png" in o.get("data", {}) for o in nb.cells[5].outputs)
 
 
+def test_a_regions_report_does_not_depend_on_the_batch(executor, tmp_path):
+    """Sumedang run alone and in a batch with a region of another province: the same cohort
+    (its default, Jawa Barat) and the same notebook output; Surabaya is compared with all."""
+    batch(executor, tmp_path / "alone", regions="3211", cohort_reports="false")
+    mixed = tmp_path / "mixed"
+    batch(executor, mixed, regions="Kota Surabaya,3211", cohort_reports="false")
+
+    def last(out: Path, code: str) -> str:
+        nb = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
+        return nb.cells[-1].outputs[0]["text"]
+
+    assert last(tmp_path / "alone", "3211") == last(mixed, "3211")
+    assert "3211 2024 jawa-barat" in last(mixed, "3211")
+    assert "3578 2024 all" in last(mixed, "3578")
+    m = manifest(mixed)
+    assert m["regions"]["3211"]["parameters"]["cohort"] == "jawa-barat"
+
+
 def test_pool_output_matches_in_any_order(executor, tmp_path):
     """The same report from two batches with different orders (and kernels) is identical."""
     a, b = tmp_path / "a", tmp_path / "b"

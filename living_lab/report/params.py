@@ -222,6 +222,10 @@ class ReportParams:
     cohort_reports : run the cohort-level notebooks too.
     formats : files written per report: ``html`` always (what reviewers read), ``ipynb`` (the
         executed papermill notebook, for researchers) when asked; the figures are in each.
+    region_cohorts : the cohort of a region whose peer group is not ``cohort`` (regions named
+        without ``--cohort`` that lie outside the default cohort are compared with every
+        kabupaten/kota, while the others keep the default cohort): a region's peer group is
+        the cohort the user named or the default for that region, never the batch's.
     """
 
     regions: tuple[str, ...]
@@ -237,6 +241,11 @@ class ReportParams:
     cohort_reports: bool
     regions_given: bool = False
     formats: tuple[str, ...] = ("html", "ipynb")
+    region_cohorts: Mapping[str, str] = field(default_factory=dict)
+
+    def cohort_of(self, region: str) -> str:
+        """The cohort a region's report compares it with."""
+        return self.region_cohorts.get(region, self.cohort)
 
     def parameters_for(
         self, declared: Mapping[str, Any], *, region: str | None = None, context_path: str = ""
@@ -246,6 +255,7 @@ class ReportParams:
         values: dict[str, Any] = {**self.notebook_values, "cohort": self.cohort}
         if region is not None:
             values["region"] = region
+            values["cohort"] = self.cohort_of(region)
         values["context_path"] = context_path
         return {k: v for k, v in values.items() if k in declared}
 
@@ -600,11 +610,16 @@ def validate(
                 f"regions: {outside[0]} ({region_name(outside[0])}) is not in cohort "
                 f"{cohort.name!r}; give a cohort that contains it (e.g. --cohort all)"
             )
+        region_cohorts: dict[str, str] = {}
         if outside:
-            # The regions were named without a cohort and are not all in the default one:
-            # compare them with every kab/kota rather than refuse.
+            # The regions were named without a cohort and are not all in the default one: a
+            # region outside it is compared with every kab/kota, a region inside it keeps the
+            # default cohort (its report is the same as in a run of its cohort); the cohort
+            # reports of such a batch cover every kab/kota.
+            default_name = cohort_name
             cohort = load_cohort("all")
             cohort_name = "all"
+            region_cohorts = {c: default_name for c in codes if c not in outside}
             missing = [c for c in codes if c not in cohort.regions]
             if missing:
                 from living_lab.regions import region_name
@@ -668,4 +683,5 @@ def validate(
         cohort_reports=bool(values.get("cohort_reports", True)),
         regions_given=regions_given,
         formats=tuple(f for f in FORMATS if f in formats),
+        region_cohorts=region_cohorts if regions_given else {},
     )

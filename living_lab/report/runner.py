@@ -257,9 +257,15 @@ class _Batch:
         self.context_path: Path | None = None
         ctx_args = (p.cohort, values.get("year"), values.get("target"), values.get("target_year"))
         self.context_args = ctx_args
+        # One context per cohort compared with: the batch's, and the default cohort of regions
+        # whose peer group is not the batch's (see ReportParams.region_cohorts).
+        self.contexts: dict[str, tuple[Path, tuple[Any, ...]]] = {}
         if all(a is not None for a in ctx_args):
-            key = context_key(*ctx_args)
-            self.context_path = self.out.resolve() / "_context" / f"{key}.pkl"
+            for name in dict.fromkeys([p.cohort, *(p.cohort_of(c) for c in p.regions)]):
+                args = (name, *ctx_args[1:])
+                key = context_key(*args)
+                self.contexts[name] = (self.out.resolve() / "_context" / f"{key}.pkl", args)
+            self.context_path = self.contexts[p.cohort][0]
         try:
             self._plan()
             self.manifest.save()
@@ -303,10 +309,16 @@ class _Batch:
 
     def _input_hash(self, notebook: bytes, parameters: dict[str, Any]) -> str:
         """Hash of everything a report depends on (see :func:`input_hash`)."""
+        from living_lab.cohorts import load_cohort
+
+        cohort = parameters.get("cohort", self.params.cohort)
+        cohort_regions = (
+            self.cohort.regions if cohort == self.params.cohort else load_cohort(cohort).regions
+        )
         return input_hash(
             notebook=notebook,
             parameters=parameters,
-            cohort_regions=self.cohort.regions,
+            cohort_regions=cohort_regions,
             data_version=self.data_version,
             library_version=self.library,
         )
@@ -341,7 +353,10 @@ class _Batch:
         nb_bytes = self.config.region.read_bytes()
         declared = self.config.declared(self.config.region)
         for code in p.regions:
-            params = p.parameters_for(declared, region=code, context_path=ctx)
+            own = self.contexts.get(p.cohort_of(code))
+            params = p.parameters_for(
+                declared, region=code, context_path=str(own[0]) if own else ctx
+            )
             h = self._input_hash(nb_bytes, params)
             name = region_name(code)
             prev = m.previous_regions.get(code)
@@ -431,14 +446,14 @@ class _Batch:
 
         assert self.context_path is not None
         self.folder.ensure_folder("_context")
-        # Temporary files an interrupted save of this very context left (named by
-        # context.save_context after the context file, with mkstemp's 8 random characters).
-        name = re.escape(self.context_path.name)
-        self.folder.remove_matching("_context", re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"))
-        if self.context_path.exists():
-            return  # the key covers arguments, data and code: an existing file is current
-        ctx = build_context(*self.context_args)
-        save_context(ctx, self.context_path)
+        for path, args in self.contexts.values():
+            # Temporary files an interrupted save of this very context left (named by
+            # context.save_context after the context file, with mkstemp's 8 random characters).
+            name = re.escape(path.name)
+            self.folder.remove_matching("_context", re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"))
+            if path.exists():
+                continue  # the key covers arguments, data and code: an existing file is current
+            save_context(build_context(*args), path)
 
     def _bar_postfix(self) -> None:
         if self._bar is not None:
