@@ -99,8 +99,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+#: Earlier names of --peers values, still accepted.
+_PEER_ALIASES = {"island_group": "island"}
+
+
 def run(args: argparse.Namespace) -> int:
     fw = load_framework(args.framework)
+    args.peers = _PEER_ALIASES.get(args.peers, args.peers)
     sources = [args.file is not None, args.domains is not None, args.region is not None]
     if sum(sources) != 1:
         raise ParameterError("give exactly one of FILE, --domains or --region")
