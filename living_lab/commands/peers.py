@@ -170,7 +170,9 @@ def run(args: argparse.Namespace) -> int:
         min_confidence=args.min_confidence,
     )
     try:
-        plan = improvement_plan(code, group=args.group, year=year, partners=False)
+        plan = improvement_plan(
+            code, group=args.group, year=year, partners=False, frontier=args.frontier
+        )
     except ParameterError as exc:
         raise ParameterError(str(exc).replace("group:", "--group:", 1)) from None
     domain = args.domain if args.domain is not None else (plan.focus_domains or (None,))[0]
@@ -201,6 +203,10 @@ def run(args: argparse.Namespace) -> int:
                 "potential_index": fg.attrs["potential_index"],
                 "domains": fg.to_dict("records"),
             },
+            "benchmark": [
+                {k: data.plain(v) for k, v in row.items()}
+                for row in plan.benchmark.to_dict("records")
+            ],
             "focus_domains": list(plan.focus_domains),
             "focus_reason": plan.focus_reason,
             "partners": pr.to_dict(lang)
@@ -229,7 +235,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {line}")
     print()
     print(t("peers_title_frontier", lang))
-    print(render.text_table(render.frontier_table(fg, lang, names)))
+    print(render.text_table(render.benchmark_table(plan.benchmark, lang, names)))
     print(f"  {render.focus_line(plan, lang)}")
     print()
     print(t("peers_title_partners", lang))

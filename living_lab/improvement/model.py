@@ -55,6 +55,7 @@ from living_lab.improvement.feasibility import GainBounds, gain_bounds
 from living_lab.improvement.path import FeasiblePath, feasible_path
 from living_lab.improvement.settings import load_settings
 from living_lab.peers import data, frontier_gap, resolve_group
+from living_lab.peers.config import FrontierMethod
 from living_lab.peers.groups import PeerGroup
 from living_lab.peers.partners import PartnerResult, clear_lead_margin, study_partners
 from living_lab.planner import Target
@@ -135,11 +136,12 @@ class RegionPlan:
 
 
 def benchmark_table(
-    code: str, group: str, year: int, bounds: GainBounds
+    code: str, group: str, year: int, bounds: GainBounds, frontier: FrontierMethod | None = None
 ) -> tuple[pd.DataFrame, tuple[int, ...]]:
-    """The benchmark of each domain and the focus domain(s) (see the module docstring)."""
+    """The benchmark of each domain and the focus domain(s) (see the module docstring);
+    ``frontier`` overrides the benchmark rule of ``params/peer_groups.yaml``."""
     fw = load_framework()
-    fg = frontier_gap(code, group=group, year=year)
+    fg = frontier_gap(code, group=group, year=year, frontier=frontier)
     fg = fg.sort_values("domain", ignore_index=True)
     fg["margin"] = [clear_lead_margin(int(d)) for d in fg["domain"]]
     fg["clear"] = fg["gap"] > fg["margin"] + 1e-9
@@ -204,6 +206,7 @@ def improvement_plan(
     caps: Mapping[Any, Any] | Sequence[Any] | pd.Series | None = None,
     partners: bool = True,
     bounds: GainBounds | None = None,
+    frontier: FrontierMethod | None = None,
 ) -> RegionPlan:
     """The improvement plan of ``region`` among ``group`` towards ``target``.
 
@@ -216,6 +219,7 @@ def improvement_plan(
     caps : highest score per domain for the path (e.g. ``--caps``).
     partners : search study partners (the slowest part; off for a path-only question).
     bounds : feasibility bounds (default: from the bundled data).
+    frontier : benchmark rule (``"p90"``, ``"top3"``, ``"max"``; default ``params/peer_groups.yaml``).
     """
     year = data.check_year(year)
     code = data.evaluated_region(region, year)
@@ -229,7 +233,7 @@ def improvement_plan(
     fw = load_framework()
     sc = data.scores(year).loc[code]
     scores = [float(sc[c]) for c in fw.domain_columns]
-    bench, focus = benchmark_table(code, group, year, bounds)
+    bench, focus = benchmark_table(code, group, year, bounds, frontier)
     path = feasible_path(
         scores, target, bounds=bounds, first_year=year + 1, caps=caps, priority=focus
     )

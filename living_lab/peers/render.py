@@ -137,23 +137,32 @@ def interval_lines(
     return lines
 
 
-def frontier_table(
-    fg: pd.DataFrame, lang: Lang = "id", names: dict[str, str] | None = None
+def benchmark_table(
+    bench: pd.DataFrame, lang: Lang = "id", names: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """The frontier-gap table as display strings, largest lever first."""
+    """A region's benchmark (:attr:`living_lab.improvement.RegionPlan.benchmark`) as display
+    strings, focus first: the gap to the group's benchmark, whether it is beyond rounding and
+    noise, one round's pace limit and the realistic index gain."""
     names = names or {}
     return pd.DataFrame(
         {
-            t("peers_col_measure", lang): [measure_label(m, lang) for m in fg["measure"]],
-            t("peers_col_value", lang): [_num(v) for v in fg["value"]],
-            t("peers_col_frontier", lang): [_num(v) for v in fg["frontier"]],
-            t("peers_col_gap", lang): [_num(v) for v in fg["gap"]],
+            t("peers_col_measure", lang): [
+                measure_label(f"d{int(d)}", lang) + (" *" if f else "")
+                for d, f in zip(bench["domain"], bench["focus"], strict=True)
+            ],
+            t("peers_col_value", lang): [_num(v) for v in bench["value"]],
+            t("peers_col_frontier", lang): [_num(v) for v in bench["frontier"]],
+            t("peers_col_gap", lang): [_num(v) for v in bench["gap"]],
+            t("peers_col_clear", lang): [
+                t("peers_yes" if c else "peers_no", lang) for c in bench["clear"]
+            ],
+            t("peers_col_pace", lang): [_num(v) for v in bench["bound"]],
             t("peers_col_index_gain", lang): [
-                _num(v, "{:.3f}", signed=True) for v in fg["index_gain"]
+                _num(v, "{:.3f}", signed=True) for v in bench["realistic_gain"]
             ],
             t("peers_col_best_peer", lang): [
                 f"{names.get(c, c)} ({_num(v)})"
-                for c, v in zip(fg["best_peer"], fg["best_value"], strict=True)
+                for c, v in zip(bench["best_peer"], bench["best_value"], strict=True)
             ],
         }
     )
