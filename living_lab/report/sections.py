@@ -959,6 +959,19 @@ class RegionReport(_Localised):
             + _p(esc(note), "ll-note")
         )
 
+    @cached_property
+    def partners(self) -> pd.DataFrame | None:
+        """Study-visit partners of the plan's focus (``ctx.partners`` rows, the partner's code as
+        ``region_code``; empty when none leads clearly); None when there is no plan or focus."""
+        p = self.plan
+        if p is None or p["partners_status"] == "no_focus":
+            return None
+        pa = self.ctx.partners
+        if pa is None or pa.empty:
+            return pd.DataFrame(columns=["region_code", "name", "province"])
+        table = pa[pa["region_code"] == self.code].sort_values("rank")
+        return table.drop(columns=["region_code"]).rename(columns={"partner_code": "region_code"})
+
     def _partners_html(self) -> str:
         """Study-visit partners in the focus domain, read from ``ctx.partners``."""
         p = self.plan
@@ -966,15 +979,8 @@ class RegionReport(_Localised):
         heading = f"<h3>{esc(self._t('report.learn.partners_heading'))}</h3>"
         if p["partners_status"] == "no_focus":
             return heading + _p(esc(self._t("report.learn.no_focus", name=self.name)))
-        pa = self.ctx.partners
-        table = (
-            pa[pa["region_code"] == self.code].sort_values("rank")
-            if pa is not None and len(pa)
-            else pd.DataFrame()
-        )
-        table = table.drop(columns=["region_code"], errors="ignore").rename(
-            columns={"partner_code": "region_code"}
-        )
+        table = self.partners
+        assert table is not None
         features = [f.partition(":") for f in str(p["partners_features"]).split(",") if f]
         return partners_fragment(
             table,
@@ -1305,7 +1311,7 @@ class RegionReport(_Localised):
         from living_lab.plots import maps
 
         pr = self.partners
-        table = pr.table if pr is not None and pr.status == "ok" else pd.DataFrame()
+        table = pr if pr is not None else pd.DataFrame()
         codes = [str(c) for c in table.get("region_code", [])]
         province = str(self.row["province"])
         labels = {
