@@ -109,7 +109,7 @@ def test_regions_outside_an_explicit_cohort_are_refused(config):
         ({"lang": "fr"}, r"^lang: 'fr' is not supported; expected one of \['id', 'en'\]$"),
         ({"jobs": "0"}, r"^jobs: expected 1 to 256 kernels, got 0$"),
         ({"jobs": "two"}, r"^jobs: expected an integer, got 'two'$"),
-        ({"timeout": "-1"}, r"^timeout: expected a positive number of seconds"),
+        ({"timeout": "-1"}, r"^timeout: expected seconds above 0 and at most 86400"),
         (
             {"executor": "spark"},
             r"^executor: 'spark' is not supported; expected one of \['local', 'dask'\]$",
@@ -283,7 +283,7 @@ def test_a_parameter_no_notebook_declares_is_unknown(tmp_path):
             "region_notebook: r.txt\n",
             r"field 'region_notebook': expected a notebook file name ending in \.ipynb",
         ),
-        ("region_notebook: r.ipynb\ntimeout: -5\n", r"field 'timeout': expected a positive number"),
+        ("region_notebook: r.ipynb\ntimeout: -5\n", r"field 'timeout': expected a number of seconds above 0 and at most 86400"),
         (
             "region_notebook: r.ipynb\npreload: numpy\n",
             r"field 'preload': expected a list of module names",
