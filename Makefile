@@ -11,7 +11,7 @@ ARGS ?=
 
 help:  ## List every target with its description
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
-	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-11s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,15 @@ venv: $(STAMP)  ## Create .venv from requirements.lock (only when the dependency
 reports: $(STAMP)  ## Main job: region reports for the West Java cohort into reports/ (ARGS="--cohort all" for every region)
 	$(BIN)/living-lab reports --out $(OUT) $(ARGS)
 
-test: $(STAMP)  ## Run the test suite (lint, unit, notebooks, browser)
+QUICK := not kernel and not browser and not server and not slow
+
+test: $(STAMP)  ## Full test suite as CI runs it (lint, unit, notebooks, runner, browser, JupyterLab)
 	$(BIN)/ruff check living_lab tests benchmarks
 	$(BIN)/python -m pytest $(ARGS)
+
+test-quick: $(STAMP)  ## Kernel-free tier for between edits (no kernel, browser or server; under 90 s)
+	$(BIN)/ruff check living_lab tests benchmarks
+	$(BIN)/python -m pytest -q -m "$(QUICK)" $(ARGS)
 
 lab: $(STAMP)  ## Open JupyterLab on notebooks/ with living_lab installed
 	$(BIN)/jupyter lab --notebook-dir=notebooks
@@ -50,4 +56,4 @@ clean:  ## Remove the venv, caches and generated reports
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-.PHONY: help venv reports test lab bench data lock clean
+.PHONY: help venv reports test test-quick lab bench data lock clean

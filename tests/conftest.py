@@ -1,8 +1,25 @@
-"""Shared fixtures. Matplotlib is forced to a non-interactive backend for every test."""
+"""Shared fixtures, test tiers and the guard that keeps the quick tier kernel-free.
+
+Matplotlib is forced to a non-interactive backend for every test.
+
+Test tiers (markers declared in pyproject.toml):
+
+- ``kernel``: starts a Jupyter kernel (papermill, nbclient, the report runner, ``living-lab reports``);
+- ``browser``: starts headless Chromium;
+- ``server``: starts a server (JupyterLab, a Dask cluster);
+- ``slow``: long even without any of those (simulations, wheel builds);
+- ``integration``: runs the command line in a subprocess or a notebook end to end.
+
+``make test-quick`` runs ``-m "not kernel and not browser and not server and not slow"``. So that
+the quick tier stays quick, a test that starts a kernel, a browser, a server or a worker process
+without carrying the matching marker fails here with a message naming the marker it needs.
+"""
 
 from __future__ import annotations
 
+import multiprocessing.process
 import os
+import subprocess
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +29,93 @@ matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from living_lab import paths  # noqa: E402
+
+#: Markers that allow a test to start the corresponding kind of process.
+HEAVY_MARKERS = ("kernel", "browser", "server")
+
+_current: dict[str, pytest.Item | None] = {"item": None}
+
+
+def _needed_marker(argv: object) -> str | None:
+    """The marker a command line needs, or None if it is light (e.g. ``living-lab score``)."""
+    if isinstance(argv, str | bytes | os.PathLike):
+        words = [os.fsdecode(argv)]
+    else:
+        words = [os.fsdecode(a) for a in argv]  # type: ignore[union-attr]
+    text = " ".join(words)
+    names = {Path(w).name for w in words}
+    if "ipykernel_launcher" in text or "ipykernel" in names:
+        return "kernel"
+    if any(n.startswith(("chromium", "chrome", "google-chrome")) for n in names):
+        return "browser"
+    if "jupyter" in names or "jupyter-lab" in names or "dask" in text:
+        return "server"
+    runs_cli = "living_lab.cli" in words or "living-lab" in names
+    if runs_cli and "reports" in words:
+        return "kernel"
+    return None
+
+
+def _check(kind: str, detail: str, accepted: frozenset[str] | None = None) -> None:
+    item = _current["item"]
+    if item is None:
+        return
+    marks = {m.name for m in item.iter_markers()}
+    if not marks & (accepted or {kind}):
+        raise RuntimeError(
+            f"{item.nodeid} starts a {kind} process ({detail}) but is not marked "
+            f"@pytest.mark.{kind}; mark it so that `make test-quick` stays kernel-free"
+        )
+
+
+_popen_init = subprocess.Popen.__init__
+_process_start = multiprocessing.process.BaseProcess.start
+
+
+def _guarded_popen_init(self, args, *a, **kw):  # type: ignore[no-untyped-def]
+    kind = _needed_marker(args)
+    if kind:
+        _check(kind, str(args)[:120])
+    return _popen_init(self, args, *a, **kw)
+
+
+def _guarded_process_start(self):  # type: ignore[no-untyped-def]
+    # Worker processes of the report runner (each holds a kernel) or of a Dask cluster.
+    _check("kernel", repr(self), frozenset({"kernel", "server"}))
+    return _process_start(self)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    subprocess.Popen.__init__ = _guarded_popen_init  # type: ignore[method-assign]
+    multiprocessing.process.BaseProcess.start = _guarded_process_start  # type: ignore[method-assign]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    subprocess.Popen.__init__ = _popen_init  # type: ignore[method-assign]
+    multiprocessing.process.BaseProcess.start = _process_start  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    _current["item"] = item
+    try:
+        yield
+    finally:
+        _current["item"] = None
+
+
+def in_ci() -> bool:
+    """True on a continuous-integration run (``CI=true``), where nothing may be skipped."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip the test when a tool is missing, except in CI where a missing tool is a failure."""
+    if available:
+        return
+    if in_ci():
+        pytest.fail(f"{reason}; CI must provide it (CI=true)", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

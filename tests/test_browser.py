@@ -23,11 +23,12 @@ import nbformat
 import numpy as np
 import papermill as pm
 import pytest
+from conftest import require
 
 from living_lab import paths
 from living_lab.report import index_page, render
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
@@ -137,10 +138,10 @@ def _lowest_and_highest_west_java_2024() -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    if CHROMIUM is None:
-        pytest.skip(
-            "chromium not installed (/usr/bin/chromium absent; .ci/run installs Debian's chromium)"
-        )
+    require(
+        CHROMIUM is not None,
+        "chromium not installed (/usr/bin/chromium absent; .ci/run installs Debian's chromium)",
+    )
     out = tmp_path_factory.mktemp("reports")
     (out / "regions").mkdir()
     executed = out / "regions" / "3211.ipynb"

@@ -56,6 +56,7 @@ def hostile_batch(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedPro
     return base, out, proc
 
 
+@pytest.mark.kernel
 @pytest.mark.integration
 def test_hostile_cohort_runs_and_stays_inside_the_output_folder(hostile_batch):
     base, out, proc = hostile_batch
@@ -72,6 +73,7 @@ def test_hostile_cohort_runs_and_stays_inside_the_output_folder(hostile_batch):
     }
 
 
+@pytest.mark.kernel
 @pytest.mark.integration
 def test_hostile_title_is_text_not_markup(hostile_batch):
     _, out, _ = hostile_batch
@@ -84,6 +86,7 @@ def test_hostile_title_is_text_not_markup(hostile_batch):
     assert "&lt;script&gt;alert(" in index  # shown, escaped
 
 
+@pytest.mark.kernel
 @pytest.mark.integration
 def test_parameters_reach_the_notebook_as_literals(hostile_batch):
     _, out, _ = hostile_batch

@@ -16,7 +16,7 @@ import pytest
 from living_lab import linkage, paths
 from living_lab.linkage import fmt
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.kernel, pytest.mark.integration, pytest.mark.slow]
 
 NOTEBOOK = paths.NOTEBOOKS / "linkage_study.ipynb"
 

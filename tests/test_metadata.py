@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import typing
+
 import pandas as pd
 import pytest
 import yaml
 
 from living_lab import paths
 from living_lab.cohorts import available_cohorts, load_cohort
+from living_lab.linkage import specs as linkage_specs
+from living_lab.peers import config as peers_config
+from living_lab.report import context as report_context
+from living_lab.report import params as report_params
 
-REQUIRED_META = {
-    "title",
-    "producer",
-    "publication",
-    "url",
-    "date_published",
-    "date_accessed",
-    "licence",
-    "columns",
-}
+#: Every table documents these.
+REQUIRED_META = {"title", "producer", "licence", "columns"}
+#: A table transcribed from a publication says where and when it was published and read...
+PUBLISHED_META = {"publication", "url", "date_published", "date_accessed"}
+#: ...and a lookup table the project made says what it was made from and when.
+PROJECT_META = {"source", "date_created"}
 COLUMN_TYPES = {"string", "integer", "number"}
 META_FILES = sorted(paths.DATA.glob("*.meta.yml"))
 
@@ -34,12 +36,12 @@ def test_every_bundled_csv_has_metadata():
 def test_metadata_schema(meta_path):
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
     name = meta_path.name.removesuffix(".meta.yml")
-    required = (
-        REQUIRED_META
-        if name != "island_groups"
-        else {"title", "producer", "source", "licence", "columns"}
+    assert REQUIRED_META <= set(meta), f"{meta_path.name} lacks {sorted(REQUIRED_META - set(meta))}"
+    # Either from a publication or a lookup table made by the project; never neither.
+    assert PUBLISHED_META <= set(meta) or PROJECT_META <= set(meta), (
+        f"{meta_path.name} names neither its publication ({sorted(PUBLISHED_META)}) "
+        f"nor its making ({sorted(PROJECT_META)})"
     )
-    assert required <= set(meta), f"{meta_path.name} lacks {sorted(required - set(meta))}"
     for col, spec in meta["columns"].items():
         assert isinstance(spec, dict) and spec.get("description"), (
             f"{meta_path.name}: column {col} undocumented"
@@ -62,12 +64,59 @@ def test_outcome_indicators_and_sources_are_documented():
         assert spec["unit"] and spec["description"], ind
 
 
-@pytest.mark.parametrize(
-    "path", sorted(paths.PARAMS.rglob("*.yaml")), ids=lambda p: str(p.relative_to(paths.PARAMS))
-)
-def test_params_files_are_yaml_mappings(path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict) and data, f"{path} is not a non-empty mapping"
+def _load_linkage_specs(path):
+    assert path == linkage_specs.SPECS_FILE
+    for outcome in typing.get_args(linkage_specs.Outcome):
+        designs = linkage_specs.designs_of(outcome)
+        assert designs, f"{path}: no main model for {outcome}"
+        for design in designs:
+            linkage_specs.main_spec(outcome, design)
+            linkage_specs.robustness_specs(outcome, design)
+    linkage_specs.panel_rule()
+
+
+def _load_filters(path):
+    assert path == linkage_specs.FILTERS_FILE
+    assert linkage_specs.sample_filters()
+
+
+def _load_targets(path):
+    assert path == paths.PARAMS / "national_targets.yaml"
+    assert len(report_context.load_national_targets()) > 0
+
+
+def _load_example(path):
+    config = report_params.load_notebook_config()
+    report_params.validate({}, config=config, params_file=path)
+
+
+#: Each params file and the code that reads it (the reader's own checks are the schema).
+PARAMS_READERS = {
+    "notebooks.yaml": report_params.load_notebook_config,
+    "peer_groups.yaml": peers_config.parse_config,
+    "national_targets.yaml": _load_targets,
+    "linkage/specs.yaml": _load_linkage_specs,
+    "linkage/sample_filters.yaml": _load_filters,
+    "cohorts/*.yaml": load_cohort,
+    "examples/*.yaml": _load_example,
+}
+PARAMS_FILES = sorted(paths.PARAMS.rglob("*.yaml"))
+
+
+def _reader(path):
+    rel = path.relative_to(paths.PARAMS)
+    return next((r for pat, r in PARAMS_READERS.items() if rel.match(pat)), None)
+
+
+def test_every_params_file_has_a_reader():
+    unread = [str(p.relative_to(paths.PARAMS)) for p in PARAMS_FILES if _reader(p) is None]
+    assert unread == [], f"params files no code reads (add them to PARAMS_READERS): {unread}"
+
+
+@pytest.mark.parametrize("path", PARAMS_FILES, ids=lambda p: str(p.relative_to(paths.PARAMS)))
+def test_params_file_is_accepted_by_its_reader(path):
+    """The reader raises a LivingLabError naming the file and field for anything it refuses."""
+    _reader(path)(path)
 
 
 @pytest.mark.parametrize("name", available_cohorts())

@@ -28,6 +28,8 @@ import pytest
 from living_lab import paths
 from living_lab.report import context
 
+pytestmark = [pytest.mark.kernel, pytest.mark.integration]
+
 KERNEL = "python3"
 PNG = b"\x89PNG\r\n\x1a\n"
 

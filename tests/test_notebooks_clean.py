@@ -15,13 +15,19 @@ import papermill
 import pytest
 
 from living_lab import paths
+from living_lab.report import params as report_params
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
-#: Parameters the runner relies on (notes/report-contract.md).
+#: Parameters the report notebooks must declare: the runner fills exactly these (checked below
+#: against ``ReportParams.parameters_for`` in living_lab/report/params.py, which builds them).
 CONTRACT = {
     "region_report": {"region", "year", "cohort", "target", "target_year", "lang", "context_path"},
     "cohort_overview": {"cohort", "year", "target", "target_year", "lang", "context_path"},
 }
+
+
+#: The runner's parameters for a default batch (what ``living-lab reports`` validates).
+RUNNER_PARAMS = report_params.validate({}, config=report_params.load_notebook_config())
 
 
 def _ids(path):
@@ -83,6 +89,13 @@ def test_one_typed_commented_parameters_cell(path):
         assert spec["inferred_type_name"] != "None", f"{path.name}: parameter {name} has no type"
     if path.stem in CONTRACT:
         assert set(assigned) == CONTRACT[path.stem]
+        # The runner fills every one of them (none is left at the notebook's default).
+        region = "3211" if path.stem == "region_report" else None
+        filled = RUNNER_PARAMS.parameters_for(assigned, region=region, context_path="ctx")
+        assert set(filled) == CONTRACT[path.stem], (
+            f"{path.name}: the runner fills {sorted(filled)}, the contract is "
+            f"{sorted(CONTRACT[path.stem])}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)

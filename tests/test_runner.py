@@ -76,6 +76,7 @@ def manifest(out: Path) -> dict:
 # A normal batch
 
 
+@pytest.mark.kernel
 def test_small_batch_writes_notebooks_html_manifest_and_index(executor, tmp_path):
     out = tmp_path / "out"
     summary = batch(executor, out, regions="3211,Kota Bandung,3201", lang="en")
@@ -158,6 +159,7 @@ def normalised(nb: nbformat.NotebookNode) -> list:
     return cells
 
 
+@pytest.mark.kernel
 def test_warm_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, tmp_path):
     # Fresh papermill kernels inherit this environment: show figures inline as pool kernels do.
     monkeypatch.setenv("MPLBACKEND", INLINE)
@@ -206,6 +208,7 @@ def test_warm_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, t
         assert any("image/png" in o.get("data", {}) for o in nb.cells[5].outputs)
 
 
+@pytest.mark.kernel
 def test_a_regions_report_does_not_depend_on_the_batch(executor, tmp_path):
     """Sumedang run alone and in a batch with a region of another province: the same cohort
     (its default, Jawa Barat) and the same notebook output; Surabaya is compared with all."""
@@ -224,6 +227,7 @@ def test_a_regions_report_does_not_depend_on_the_batch(executor, tmp_path):
     assert m["regions"]["3211"]["parameters"]["cohort"] == "jawa-barat"
 
 
+@pytest.mark.kernel
 def test_pool_output_matches_in_any_order(executor, tmp_path):
     """The same report from two batches with different orders (and kernels) is identical."""
     a, b = tmp_path / "a", tmp_path / "b"
@@ -239,6 +243,7 @@ def test_pool_output_matches_in_any_order(executor, tmp_path):
 # Re-runs
 
 
+@pytest.mark.kernel
 def test_unchanged_reports_are_skipped_unless_forced(executor, tmp_path, stable_versions):
     out = tmp_path / "out"
     first = batch(executor, out, regions="3211,3273")
@@ -280,6 +285,7 @@ def test_unchanged_reports_are_skipped_unless_forced(executor, tmp_path, stable_
 # Faults
 
 
+@pytest.mark.kernel
 def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, markers):
     out = tmp_path / "out"
     # 3204 raises, 3205 hangs, 3206 kills its kernel every time, 3207 kills it once.
@@ -321,6 +327,7 @@ def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, 
     assert (after.ok, after.failed) == (2, 0)
 
 
+@pytest.mark.kernel
 def test_a_failed_run_never_replaces_a_good_report(executor, tmp_path):
     out = tmp_path / "out"
     assert batch(executor, out, regions="3211", cohort_reports="false").ok == 1
@@ -495,6 +502,7 @@ def check_rerun_finishes_only_the_rest(
     assert all(s in {"ok", "skipped"} for code, s in statuses.items() if code != "3204")
 
 
+@pytest.mark.kernel
 @pytest.mark.slow
 @pytest.mark.integration
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -525,6 +533,7 @@ def test_ctrl_c_keeps_finished_reports_and_a_valid_manifest(tmp_path, sig):
     check_rerun_finishes_only_the_rest(out, argv, env, finished)
 
 
+@pytest.mark.kernel
 @pytest.mark.slow
 @pytest.mark.integration
 @pytest.mark.parametrize(
@@ -581,6 +590,7 @@ def test_sigkill_of_the_runner_loses_nothing_finished(tmp_path):
     assert not list(out.rglob(".*.tmp"))  # the re-run removed any leftovers
 
 
+@pytest.mark.kernel
 @pytest.mark.slow
 @pytest.mark.integration
 def test_a_killed_pool_worker_loses_no_report(tmp_path):
@@ -624,6 +634,7 @@ def _direct_children(pid: int) -> list[int]:
     return [c for c, p in (map(int, line.split()) for line in table.splitlines()) if p == pid]
 
 
+@pytest.mark.kernel
 def test_progress_bar_shows_done_failed_and_left(executor, tmp_path, capsys):
     out = tmp_path / "out"
     params = validate(

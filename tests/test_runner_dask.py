@@ -6,6 +6,7 @@ which writes them, so the output folder looks exactly as with the local executor
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -20,13 +21,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from _nbcompare import merge_streams
+from conftest import require
 
 from living_lab import paths
 from living_lab.report.executors import DaskExecutor, LocalExecutor
 from living_lab.report.params import load_notebook_config, validate
 from living_lab.report.runner import kernel_options, run_batch
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.kernel, pytest.mark.server, pytest.mark.slow, pytest.mark.integration]
 
 FIXTURES = paths.ROOT / "tests" / "fixtures" / "runner"
 CONFIG = load_notebook_config(FIXTURES / "notebooks.yaml")
@@ -42,7 +44,11 @@ def outputs(nb: nbformat.NotebookNode) -> list[str]:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    distributed = pytest.importorskip("distributed")
+    require(
+        importlib.util.find_spec("distributed") is not None,
+        "dask.distributed not installed (pip install 'living_lab[dask]')",
+    )
+    import distributed
     patch = pytest.MonkeyPatch()
     patch.setenv("LIVING_LAB_TEST_MARKERS", str(tmp_path_factory.mktemp("markers")))
     with distributed.LocalCluster(

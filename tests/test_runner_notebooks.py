@@ -18,7 +18,7 @@ from living_lab import paths
 from living_lab.report.params import load_notebook_config, validate
 from living_lab.report.runner import run_batch
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.kernel, pytest.mark.slow, pytest.mark.integration]
 
 INLINE = "module://matplotlib_inline.backend_inline"
 
