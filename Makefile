@@ -31,9 +31,9 @@ test: $(STAMP)  ## Full test suite as CI runs it (lint, unit, notebooks, runner,
 	$(BIN)/ruff check living_lab tests benchmarks
 	$(BIN)/python -m pytest $(ARGS)
 
-test-quick: $(STAMP)  ## Kernel-free tier for between edits (no kernel, browser or server; under 90 s)
+test-quick: $(STAMP)  ## Kernel-free tier for between edits (no kernel/browser/server/slow; 20 examples per property)
 	$(BIN)/ruff check living_lab tests benchmarks
-	$(BIN)/python -m pytest -q -m "$(QUICK)" $(ARGS)
+	LIVING_LAB_EXAMPLES=20 $(BIN)/python -m pytest -q -m "$(QUICK)" $(ARGS)
 
 lab: $(STAMP)  ## Open JupyterLab on notebooks/ with living_lab installed
 	$(BIN)/jupyter lab --notebook-dir=notebooks

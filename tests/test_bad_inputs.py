@@ -2294,6 +2294,7 @@ SUBPROCESS_CASES = [
 ]
 
 
+@pytest.mark.slow  # six interpreter start-ups; test_bad_input runs the same cases in-process
 @pytest.mark.integration
 @pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
 def test_console_script_prints_one_line(case_id, tmp_path):

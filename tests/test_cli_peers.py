@@ -153,6 +153,7 @@ def test_help_documents_the_sections(capsys):
         assert word in out
 
 
+@pytest.mark.slow  # two interpreter start-ups; the in-process tests above cover the output
 @pytest.mark.integration
 def test_command_runs_from_the_shell():
     proc = subprocess.run(

@@ -436,6 +436,7 @@ def test_inference_table_orders_clustered_wider_than_unclustered():
 
 
 # ----- region view ---------------------------------------------------------------------------
+@pytest.mark.slow  # every region of the country, twice
 @pytest.mark.parametrize("outcome", ["stunting_prevalence_pct", "poverty_rate_pct"])
 def test_region_view_for_every_region(outcome):
     res = linkage.fit(outcome, bootstrap=0)

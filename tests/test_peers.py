@@ -533,6 +533,7 @@ def test_frontier_of_the_group_leader_has_no_clear_gap():
 # --- study-visit partners -------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 81 partner searches
 def test_partners_are_peers_ahead_in_the_domain(spbe):
     y = _year(spbe, 2024)
     rng = np.random.default_rng(0)
