@@ -47,7 +47,7 @@ data: $(STAMP)  ## Rebuild data/ from ../shared/data
 lock:  ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install -q --upgrade pip
-	.lock-venv/bin/python -m pip install -q -e '.[dev]'
+	.lock-venv/bin/python -m pip install -q -e '.[dev,lab,dask]'
 	{ echo '# Pinned full dependency set (Python 3.11). Regenerate with `make lock` after changing pyproject.toml.'; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^living.lab'; } > requirements.lock
 	rm -rf .lock-venv

@@ -37,8 +37,9 @@ def _conda() -> dict[str, str]:
 
 def _direct() -> list[str]:
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
-    names = [_norm(d) for d in project["dependencies"] + project["optional-dependencies"]["dev"]]
-    if any(d.startswith("dask[") and "distributed" in d for d in project["dependencies"]):
+    extras = [d for group in project["optional-dependencies"].values() for d in group]
+    names = [_norm(d) for d in project["dependencies"] + extras]
+    if any(d.startswith("dask[") and "distributed" in d for d in project["dependencies"] + extras):
         names.append("distributed")
     return names
 

@@ -1,0 +1,38 @@
+"""Build hook: ship the top-level data/, params/ and notebooks/ folders inside the wheel.
+
+The repository keeps them at the top level (that is where people edit them); a wheel carries
+them as ``living_lab/_bundle/<folder>/...``, where :mod:`living_lab.paths` finds them through
+:mod:`importlib.resources` when the package is not imported from a checkout. Everything else is
+configured in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+BUNDLED = ("data", "params", "notebooks")
+DATA_FILES = ["*.csv", "*.yml", "*.yaml", "*.md", "*.ipynb"]
+
+package_dir = {"": "."}
+packages = find_packages(include=["living_lab", "living_lab.*"])
+# Text folders without __init__.py, listed so that setuptools ships them as data packages.
+package_data = {
+    ".".join(p.relative_to(HERE).parts): ["*.yml"]
+    for p in [HERE / "living_lab" / "locales", *(HERE / "living_lab" / "locales").iterdir()]
+    if p.is_dir()
+}
+packages += sorted(package_data)
+for top in BUNDLED:
+    for folder in sorted(p for p in [HERE / top, *(HERE / top).rglob("*")] if p.is_dir()):
+        rel = folder.relative_to(HERE)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue  # checkpoints, caches
+        name = ".".join(("living_lab", "_bundle", *rel.parts))
+        packages.append(name)
+        package_dir[name] = rel.as_posix()
+        package_data[name] = DATA_FILES
+
+setup(packages=packages, package_dir=package_dir, package_data=package_data)

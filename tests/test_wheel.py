@@ -1,0 +1,165 @@
+"""The wheel works outside the checkout: data, params, notebooks and texts ship inside it.
+
+The wheel is built from this checkout and installed into a fresh virtual environment in a
+temporary folder. Its dependencies are not downloaded again: the new environment sees this
+environment's installed packages (the pinned lock) through a ``.pth`` file that lists a folder
+of links to every one of them except ``living_lab`` itself (and links their data files under
+``share/jupyter``), so the only ``living_lab`` it can import is the installed wheel. Commands run with the temporary folder as working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import site
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from living_lab import paths
+
+pytestmark = [pytest.mark.slow, pytest.mark.kernel, pytest.mark.integration]
+
+
+def _run(argv: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "LIVING_LAB_SHARED"}}
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, Path]:
+    """(bin folder of the fresh environment, a working folder outside the checkout)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    built = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(tmp / "dist"),
+            str(paths.CHECKOUT),
+        ],
+        cwd=tmp,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp / "dist").glob("living_lab-*.whl")
+
+    env_dir = tmp / "env"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    # This environment's packages, without living_lab (editable install) or its .pth hooks.
+    deps = tmp / "deps"
+    deps.mkdir()
+    for sp in site.getsitepackages():
+        for entry in Path(sp).iterdir():
+            name = entry.name.lower()
+            if name.startswith(("living_lab", "__editable__", "_distutils_hack")) or (
+                entry.suffix == ".pth"
+            ):
+                continue
+            if not (deps / entry.name).exists():
+                (deps / entry.name).symlink_to(entry)
+    # ...and their data files (nbconvert's templates), which pip puts under the prefix.
+    shared = Path(sys.prefix) / "share" / "jupyter"
+    (env_dir / "share" / "jupyter").mkdir(parents=True)
+    for entry in shared.iterdir() if shared.is_dir() else []:
+        (env_dir / "share" / "jupyter" / entry.name).symlink_to(entry)
+    (new_sp,) = (env_dir / "lib").glob("python3*/site-packages")
+    (new_sp / "_lock_packages.pth").write_text(f"{deps}\n", encoding="utf-8")
+
+    bin_dir = env_dir / "bin"
+    # pip from this environment installs into the new one, offline: every dependency the wheel
+    # declares must already be satisfied by the linked packages.
+    install = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(bin_dir / "python"),
+            "install",
+            "-q",
+            "--no-index",
+            str(wheel),
+        ],
+        cwd=tmp,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    work = tmp / "work"
+    work.mkdir()
+    return bin_dir, work
+
+
+def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
+    bin_dir, work = installed
+    probe = _run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import living_lab, living_lab.paths as p; print(living_lab.__file__); "
+            "print(p.IN_CHECKOUT); print(p.DATA)",
+        ],
+        cwd=work,
+    )
+    assert probe.returncode == 0, probe.stderr
+    module, in_checkout, data = probe.stdout.splitlines()
+    assert Path(module).is_relative_to(bin_dir.parent)
+    assert not Path(module).is_relative_to(paths.CHECKOUT)
+    assert in_checkout == "False"
+    assert Path(data).is_relative_to(bin_dir.parent) and Path(data, "spbe_index.csv").is_file()
+
+
+def test_score_prints_the_index_and_predicate(installed):
+    bin_dir, work = installed
+    proc = _run([str(bin_dir / "living-lab"), "score", "--domains", "3.70,3.40,3.00,3.20"], work)
+    assert proc.returncode == 0, proc.stderr
+    # PermenPANRB 59/2020 weights 13/25/16.5/45.5 %: 0.481 + 0.85 + 0.495 + 1.456 = 3.282,
+    # published to two decimals; 3.282 lies in the "Baik" band (2.6 to under 3.5).
+    first = proc.stdout.splitlines()[0]
+    assert re.fullmatch(r"Indeks SPBE: 3[.,]28\s+Baik", first), first
+
+
+def test_load_spbe_reads_the_bundled_table(installed):
+    from living_lab import datasets
+
+    bin_dir, work = installed
+    code = (
+        "from living_lab import datasets; s = datasets.load_spbe(); "
+        "r = s[(s.region_code == '3211') & (s.year == 2024)].iloc[0]; "
+        "print(len(s), r['index'])"
+    )
+    proc = _run([str(bin_dir / "python"), "-c", code], work)
+    assert proc.returncode == 0, proc.stderr
+    n, index = proc.stdout.split()
+    here = datasets.load_spbe()
+    assert int(n) == len(here) > 0
+    assert float(index) == here.query("region_code == '3211' and year == 2024")["index"].iloc[0]
+
+
+def test_one_region_report_from_the_wheel(installed):
+    bin_dir, work = installed
+    proc = _run(
+        [
+            str(bin_dir / "living-lab"),
+            "reports",
+            "--regions",
+            "3211",
+            "--no-cohort-reports",
+            "--no-progress",
+            "--jobs",
+            "1",
+            "--out",
+            "out",
+        ],
+        work,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    page = work / "out" / "regions" / "3211.html"
+    html = page.read_text(encoding="utf-8")
+    assert "Kabupaten Sumedang" in html and "data:image/png;base64," in html
+    assert (work / "out" / "index.html").is_file()
