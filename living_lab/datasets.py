@@ -54,7 +54,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     stripped), this reads the project's own comma-separated UTF-8 tables exactly as written.
     """
     validate.check_file(path, kind="CSV", limit=validate.MAX_USER_FILE_BYTES * 4)
-    text = validate.read_text(path, kind="CSV")
+    text = validate.read_text(path, kind="CSV", limit=validate.MAX_USER_FILE_BYTES * 4)
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:

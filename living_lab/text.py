@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from pathlib import Path
 from typing import Literal, get_args
 
-import yaml
-
+from living_lab import paths
 from living_lab.errors import ParameterError
+from living_lab.validate import read_yaml
 
 Lang = Literal["id", "en"]
 LANGS: tuple[str, ...] = get_args(Lang)
-_LOCALES = Path(__file__).parent / "locales"
+_LOCALES = paths.LOCALES
 
 
 @cache
@@ -33,7 +32,7 @@ def strings(lang: Lang) -> dict[str, str]:
         raise ParameterError(f"lang: {lang!r} is not supported; expected one of {list(LANGS)}")
     merged: dict[str, str] = {}
     for path in sorted((_LOCALES / lang).glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         clash = set(data) & set(merged)
         if clash:
             raise ValueError(f"{path}: keys defined in another file too: {sorted(clash)}")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -244,23 +246,37 @@ def _megabytes(n: int) -> str:
     return f"{n / 2**20:.0f} MB"
 
 
+def _too_big(size: int | None, limit: int, kind: str) -> str:
+    """``file is 6 MB; expected at most 5 MB`` (in bytes when megabytes would read the same)."""
+    what = "" if kind != "YAML" else " for a YAML file"
+    if size is not None and _megabytes(size) != _megabytes(limit):
+        return f"file is {_megabytes(size)}; expected at most {_megabytes(limit)}{what}"
+    got = f"{size:,} bytes" if size is not None else f"over {limit:,} bytes"
+    return f"file is {got}; expected at most {limit:,} bytes{what}"
+
+
 def _a(kind: str) -> str:
     return f"{'an' if kind[0] in 'AEIOUX' else 'a'} {kind}"
 
 
 def check_file(path: Path, *, kind: str, limit: int = MAX_USER_FILE_BYTES) -> int:
-    """Refuse a missing, unreadable, empty or oversized file; return its size in bytes.
+    """Refuse a missing, unreadable, empty, oversized or non-regular file; return its size.
 
-    The size limit is checked before anything is read, so a huge file costs nothing.
+    The size limit is checked before anything is read, so a huge file costs nothing. A device
+    (``/dev/zero``), pipe (FIFO) or socket is refused without being opened: its size says
+    nothing and reading it could block or never end.
     """
     try:
         if not path.exists():
             raise InputError("file not found", file=path)
         if path.is_dir():
             raise InputError(f"is a folder; expected {_a(kind)} file", file=path)
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(_not_regular(kind), file=path)
+    size = info.st_size
     if size == 0:
         raise InputError(
             "file is empty; expected a header line and rows"
@@ -269,19 +285,44 @@ def check_file(path: Path, *, kind: str, limit: int = MAX_USER_FILE_BYTES) -> in
             file=path,
         )
     if size > limit:
-        what = "" if kind != "YAML" else " for a YAML file"
-        raise InputError(
-            f"file is {_megabytes(size)}; expected at most {_megabytes(limit)}{what}", file=path
-        )
+        raise InputError(_too_big(size, limit, kind), file=path)
     return size
 
 
-def read_text(path: Path, *, kind: str = "CSV") -> str:
-    """The file as text: UTF-8 with or without a byte-order mark, or one clear line why not."""
+def _not_regular(kind: str) -> str:
+    return f"is not a regular file (a device, pipe or socket); expected {_a(kind)} file"
+
+
+def read_capped(path: Path, *, kind: str, limit: int = MAX_USER_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or one clear line why not.
+
+    The limit holds whatever the file claims: the file is opened without blocking, checked to
+    be a regular file on the open descriptor (not only by name), and read with a cap, so a file
+    growing while read, a device or a pipe never makes this read forever.
+    """
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise InputError(f"is a folder; expected {_a(kind)} file", file=path) from None
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(_not_regular(kind), file=path)
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+    if len(data) > limit:
+        raise InputError(_too_big(None, limit, kind), file=path)
+    return data
+
+
+def read_text(path: Path, *, kind: str = "CSV", limit: int = MAX_USER_FILE_BYTES) -> str:
+    """The file as text: UTF-8 with or without a byte-order mark, or one clear line why not."""
+    raw = read_capped(path, kind=kind, limit=limit)
     save_as = "CSV UTF-8" if kind == "CSV" else "UTF-8"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export.
@@ -383,14 +424,52 @@ def _check_header(names: list[str], header: str, min_columns: int, path: Path) -
 
 #: A YAML file (cohort, framework, parameters) larger than this is refused before parsing.
 MAX_YAML_BYTES = 5 * 1024 * 1024
+#: Deepest nesting of mappings and lists a YAML file may have (the project's files use 5).
+MAX_YAML_DEPTH = 50
+#: Most values a YAML file may hold once its aliases (``*name``) are expanded: a few kilobytes
+#: of nested aliases ("billion laughs") would otherwise expand to billions of values.
+MAX_YAML_VALUES = 200_000
 
 
-class _DuplicateKey(yaml.constructor.ConstructorError):
+class _Refused(yaml.MarkedYAMLError):
+    """A YAML file refused by a rule of ours (not a syntax error); ``problem`` says which."""
+
+
+class _DuplicateKey(_Refused):
     pass
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML loading that refuses a key repeated in one mapping (PyYAML keeps the last)."""
+    """Safe YAML loading with limits.
+
+    Refused: a key repeated in one mapping (PyYAML keeps the last), nesting deeper than
+    :data:`MAX_YAML_DEPTH` (checked while composing, before Python's recursion limit), and a
+    document whose aliases expand to more than :data:`MAX_YAML_VALUES` values or refer to
+    themselves.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refused(
+                    problem=f"nested more than {MAX_YAML_DEPTH} levels deep; expected a flatter "
+                    "structure",
+                    problem_mark=self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self):  # type: ignore[no-untyped-def]
+        node = super().get_single_node()
+        if node is not None:
+            _count_values(node, {}, set())
+        return node
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         seen: dict[Any, int] = {}
@@ -411,6 +490,37 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _count_values(node: yaml.Node, counted: dict[int, int], open_nodes: set[int]) -> int:
+    """Values under ``node`` with every alias expanded; refuses too many and self-reference."""
+    key = id(node)
+    if key in counted:
+        return counted[key]
+    if key in open_nodes:
+        raise _Refused(
+            problem="an alias refers to the value that contains it; expected no self-reference",
+            problem_mark=node.start_mark,
+        )
+    open_nodes.add(key)
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    for child in children:
+        total += _count_values(child, counted, open_nodes)
+        if total > MAX_YAML_VALUES:
+            raise _Refused(
+                problem=f"expands to more than {MAX_YAML_VALUES:,} values (through its aliases "
+                "'*name'); expected a plain file",
+                problem_mark=node.start_mark,
+            )
+    open_nodes.discard(key)
+    counted[key] = total
+    return total
+
+
 def read_yaml(path: str | Path, *, limit: int = MAX_YAML_BYTES) -> Any:
     """Parse a YAML file safely, or refuse it with one line naming the file and line.
 
@@ -425,10 +535,10 @@ def read_yaml(path: str | Path, *, limit: int = MAX_YAML_BYTES) -> Any:
         if exc.message.startswith("file is empty"):
             return None
         raise
-    text = read_text(path, kind="YAML")
+    text = read_text(path, kind="YAML", limit=limit)
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
+    except _Refused as exc:
         raise InputError(str(exc.problem), file=path, row=exc.problem_mark.line + 1) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -167,6 +167,24 @@ def spbe_row(**changes: object) -> list[object]:
     return list(row.values())
 
 
+def alias_bomb() -> bytes:
+    """A "billion laughs" YAML file: 400 bytes whose aliases expand to 9**9 strings."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    return ("title: Uji\nregions: [3211]\n" + "\n".join(lines) + "\n").encode()
+
+
+def deep_yaml(levels: int = 10_000) -> bytes:
+    """A list nested ``levels`` deep (Python's parser stack would overflow)."""
+    return b"year: " + b"[" * levels + b"]" * levels + b"\n"
+
+
+def fifo(path: Path) -> None:
+    """A named pipe where a file is expected: opening it to read would wait for a writer."""
+    os.mkfifo(path)
+
+
 COHORT_GOOD = "title: Uji coba\nregions:\n  - Kab. Sumedang\n  - Kota Bandung\n"
 
 
@@ -316,6 +334,7 @@ RAW = "raw source files (living-lab data build)"
 BUNDLED = "bundled tables (living-lab data check, every loader)"
 LIB = "library parameters"
 REPORTS = "reports arguments and output folder (living-lab reports)"
+READER = "any YAML, CSV or XLSX input: the reader's limits"
 #: A notebook set whose timeout is infinite (YAML ``.inf``).
 NOTEBOOKS_INF = (
     f"notebook_dir: {paths.ROOT / 'tests' / 'fixtures' / 'runner'}\n"
@@ -1215,6 +1234,106 @@ CASES: list[Case] = [
         ("reports", "--cohort", "cohort.yaml", "--out", "out"),
         fault="no kernels",
         message="…cohort.yaml: expected a YAML mapping with 'title' and 'regions' or 'filter'",
+    ),
+    # ---- the reader's limits (every YAML, CSV and XLSX input) ----------------------------------
+    Case(
+        READER,
+        "YAML alias bomb ('billion laughs') in a cohort file",
+        {"cohort.yaml": alias_bomb()},
+        ("peers", "3211", "--group", "cohort:cohort.yaml"),
+        message="cohort.yaml, line 8: expands to more than 200,000 values (through its aliases "
+        "'*name'); expected a plain file",
+    ),
+    Case(
+        READER,
+        "YAML alias bomb as --params",
+        {"p.yaml": alias_bomb().replace(b"title: Uji\nregions: [3211]\n", b"")},
+        ("reports", "--params", "p.yaml", "--out", "out"),
+        fault="no kernels",
+        message="p.yaml, line 6: expands to more than 200,000 values (through its aliases "
+        "'*name'); expected a plain file",
+    ),
+    Case(
+        READER,
+        "YAML alias that contains itself",
+        {"cohort.yaml": b"title: Uji\nregions: &r [3211, *r]\n"},
+        ("peers", "3211", "--group", "cohort:cohort.yaml"),
+        message="cohort.yaml, line 2: an alias refers to the value that contains it; expected no "
+        "self-reference",
+    ),
+    Case(
+        READER,
+        "YAML nested 10,000 levels deep as --params",
+        {"p.yaml": deep_yaml()},
+        ("reports", "--params", "p.yaml", "--out", "out"),
+        fault="no kernels",
+        message="p.yaml, line 1: nested more than 50 levels deep; expected a flatter structure",
+    ),
+    Case(
+        READER,
+        "YAML nested 10,000 levels deep in a cohort file",
+        {"cohort.yaml": b"title: Uji\nregions: [3211]\nx: " + deep_yaml()[6:]},
+        ("peers", "3211", "--group", "cohort:cohort.yaml"),
+        message="cohort.yaml, line 3: nested more than 50 levels deep; expected a flatter "
+        "structure",
+    ),
+    Case(
+        READER,
+        "/dev/zero as --params (a device: endless, size 0)",
+        {},
+        ("reports", "--params", "/dev/zero", "--out", "out"),
+        fault="no kernels",
+        message="/dev/zero: is not a regular file (a device, pipe or socket); expected a YAML "
+        "file",
+    ),
+    Case(
+        READER,
+        "/dev/zero as --notebooks",
+        {},
+        ("reports", "--notebooks", "/dev/zero", "--out", "out"),
+        fault="no kernels",
+        message="/dev/zero: is not a regular file (a device, pipe or socket); expected a YAML "
+        "file",
+    ),
+    Case(
+        READER,
+        "a FIFO (named pipe) as --params",
+        {"p.yaml": fifo},
+        ("reports", "--params", "p.yaml", "--out", "out"),
+        fault="no kernels",
+        message="p.yaml: is not a regular file (a device, pipe or socket); expected a YAML file",
+    ),
+    Case(
+        READER,
+        "a FIFO as a cohort file",
+        {"cohort.yaml": fifo},
+        ("peers", "3211", "--group", "cohort:cohort.yaml"),
+        message="cohort.yaml: is not a regular file (a device, pipe or socket); expected a YAML "
+        "file",
+    ),
+    Case(
+        READER,
+        "/dev/zero as a self-assessment",
+        {},
+        ("score", "/dev/zero"),
+        message="…/dev/zero: is not a regular file (a device, pipe or socket); expected a CSV "
+        "file",
+    ),
+    Case(
+        READER,
+        "a FIFO as a self-assessment XLSX",
+        {"sa.xlsx": fifo},
+        ("score", "sa.xlsx"),
+        message="…sa.xlsx: is not a regular file (a device, pipe or socket); expected an XLSX "
+        "file",
+    ),
+    Case(
+        READER,
+        "a FIFO as an SPBE results file",
+        {"spbe.csv": fifo},
+        call='datasets.read_spbe_file("spbe.csv")',
+        error="InputError",
+        message="spbe.csv: is not a regular file (a device, pipe or socket); expected a CSV file",
     ),
     # ---- framework YAML (library) -------------------------------------------------------------
     Case(
@@ -2387,7 +2506,10 @@ Exit statuses of `living-lab`:
 | 130 | interrupted (Ctrl-C; for `reports` also SIGTERM, and any burst of either); files being written are left as they were, the reports manifest is marked `interrupted` |
 
 Sizes: a CSV or XLSX file above 50 MB (or an XLSX that unpacks to more), and a YAML file above
-5 MB, is refused before it is parsed.
+5 MB (a `--params` file: 1,000,000 bytes), is refused before it is parsed; the file is read with
+that cap, so a file growing while read cannot get past it. Where a file is expected, a device
+(`/dev/zero`), a named pipe or a socket is refused without being read. A YAML file may nest at
+most 50 levels and expand, through its aliases (`*name`), to at most 200,000 values.
 """
 
 

@@ -17,12 +17,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from living_lab import datasets, paths
 from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.linkage.specs import LinkageSpec, panel_rule, sample_filters
 from living_lab.text import Lang, t
+from living_lab.validate import read_yaml
 
 #: Region attributes every analysis frame carries.
 ATTRIBUTES = ("region_code", "name", "kind", "province", "province_code")
@@ -452,7 +452,7 @@ def panel_check(
 
 @cache
 def _outcome_meta() -> dict:
-    return yaml.safe_load(paths.metadata("outcomes").read_text(encoding="utf-8"))
+    return read_yaml(paths.metadata("outcomes"))
 
 
 def better_direction(outcome: str) -> Literal["lower", "higher"]:

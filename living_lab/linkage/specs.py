@@ -23,10 +23,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
-
 from living_lab import paths
 from living_lab.errors import InputError, ParameterError
+from living_lab.validate import read_yaml
 
 Outcome = Literal["stunting_prevalence_pct", "poverty_rate_pct"]
 Design = Literal["cross_section", "change", "twfe"]
@@ -201,10 +200,7 @@ def _check_spec(spec: LinkageSpec) -> None:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read ({exc.__class__.__name__})", file=path) from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError("expected a YAML mapping", file=path)
     return raw

@@ -11,10 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
-
 from living_lab import paths
 from living_lab.errors import InputError
+from living_lab.validate import read_yaml
 
 GroupType = Literal["all", "same", "quantile"]
 FrontierMethod = Literal["p90", "top3", "max"]
@@ -62,11 +61,7 @@ def _need(raw: dict[str, Any], key: str, path: Path, where: str) -> Any:
 
 def parse_config(path: Path) -> PeerConfig:
     """Parse and check a peer-group params file."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        msg = f"cannot read peer-group file ({exc.__class__.__name__}: {exc})"
-        raise InputError(msg.splitlines()[0], file=path) from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError("expected a YAML mapping with 'groups'", file=path)
     groups_raw = _need(raw, "groups", path, "groups")

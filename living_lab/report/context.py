@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from living_lab import __version__, datasets, paths
 from living_lab.cohorts import Cohort, load_cohort
@@ -43,6 +42,7 @@ from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.framework import load_framework
 from living_lab.regions import resolve_region
 from living_lab.text import LANGS
+from living_lab.validate import read_yaml
 
 #: Outcome indicators the reports show, in the order they show them.
 OUTCOMES = ("stunting_prevalence_pct", "poverty_rate_pct")
@@ -303,7 +303,7 @@ def context_key(cohort: str, year: int, target: float, target_year: int) -> str:
 def load_national_targets() -> pd.DataFrame:
     """National outcome targets from ``params/national_targets.yaml`` (with their regulation)."""
     path = paths.PARAMS / "national_targets.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
         raise InputError("expected a mapping with a 'targets' list", file=path)
     rows = []
@@ -411,7 +411,7 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
     out = []
     fw = load_framework()
     for name in ["spbe_index", "spbe_national", "outcomes", "regions"]:
-        meta = yaml.safe_load(paths.metadata(name).read_text(encoding="utf-8"))
+        meta = read_yaml(paths.metadata(name))
         item = {
             "table": f"data/{name}.csv",
             "title": str(meta.get("title", "")),
@@ -424,7 +424,7 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
         if name == "outcomes":
             item["sources"] = {k: v for k, v in meta["sources"].items() if k in outcome_sources}
         out.append(item)
-    targets = yaml.safe_load((paths.PARAMS / "national_targets.yaml").read_text(encoding="utf-8"))
+    targets = read_yaml(paths.PARAMS / "national_targets.yaml")
     out.append(
         {
             "table": "params/national_targets.yaml",

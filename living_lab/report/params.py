@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
-
 from living_lab import paths
 from living_lab.errors import InputError, LivingLabError, ParameterError
+from living_lab.validate import read_yaml
 
 Executor = Literal["local", "dask"]
 EXECUTORS: tuple[str, ...] = get_args(Executor)
@@ -363,56 +362,10 @@ def _coerce(name: str, value: Any, type_name: str, *, from_cli: bool) -> Any:
 # Reading a parameter file
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice (plain YAML keeps the last one silently)."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _read_yaml_mapping(path: Path) -> dict[str, Any]:
     """A YAML file that must be one mapping with string keys; every problem is one line."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=path)
-    if path.is_dir():
-        raise InputError("is a folder; expected a YAML file", file=path)
-    size = path.stat().st_size
-    if size > MAX_PARAMS_BYTES:
-        raise InputError(
-            f"file is {size:,} bytes; a parameter file is expected to be under {MAX_PARAMS_BYTES:,}",
-            file=path,
-        )
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
-            file=path,
-        ) from None
-    try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(
-            f"not valid YAML: {exc.problem or exc.context}", file=path, row=line
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}".splitlines()[0], file=path) from None
+    raw = read_yaml(path, limit=MAX_PARAMS_BYTES)
     if raw is None:
         raise InputError("file is empty; expected a mapping such as 'year: 2024'", file=path)
     if not isinstance(raw, dict):
@@ -427,14 +380,23 @@ def _read_yaml_mapping(path: Path) -> dict[str, Any]:
 
 
 def _refuse_unknown(raw: Mapping[str, Any], known: set[str], path: Path | None) -> None:
-    for key in raw:
-        if key not in known:
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            msg = f"unknown parameter {key!r}{hint}; expected one of {', '.join(sorted(known))}"
-            if path is not None:
-                raise InputError(msg, file=path, field=key)
-            raise ParameterError(msg)
+    """Refuse every unknown key at once, in one line (with a close match for each, if any)."""
+    unknown = [key for key in raw if key not in known]
+    if not unknown:
+        return
+    named = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        named.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    what = (
+        "parameter " + named[0]
+        if len(named) == 1
+        else ("parameters " + ", ".join(named[:-1]) + " and " + named[-1])
+    )
+    msg = f"unknown {what}; expected one of {', '.join(sorted(known))}"
+    if path is not None:
+        raise InputError(msg, file=path, field=unknown[0] if len(unknown) == 1 else None)
+    raise ParameterError(msg)
 
 
 def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, Any]:
