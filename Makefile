@@ -27,9 +27,13 @@ reports: $(STAMP)  ## Main job: region reports for the West Java cohort into rep
 
 QUICK := not kernel and not browser and not server and not slow
 
-test: $(STAMP)  ## Full test suite as CI runs it (lint, unit, notebooks, runner, browser, JupyterLab)
+test: $(STAMP)  ## Full test suite as CI runs it (lint, types, unit, notebooks, runner, browser, JupyterLab)
 	$(BIN)/ruff check living_lab tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(ARGS)
+
+typecheck: $(STAMP)  ## mypy over living_lab/ (configured in pyproject.toml; part of make test)
+	$(BIN)/mypy
 
 test-quick: $(STAMP)  ## Kernel-free tier for between edits (no kernel/browser/server/slow; 20 examples per property)
 	$(BIN)/ruff check living_lab tests benchmarks
@@ -56,4 +60,4 @@ clean:  ## Remove the venv, caches and generated reports
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-.PHONY: help venv reports test test-quick lab bench data lock clean
+.PHONY: help venv reports test test-quick typecheck lab bench data lock clean
