@@ -101,7 +101,7 @@ def _admit(
     base: pd.DataFrame, low: pd.DataFrame, spec: LinkageSpec, keys: list[str]
 ) -> pd.DataFrame:
     """Replace the columns of admitted variables by their low-confidence versions."""
-    stems = [_LOW_STEMS[v] if v in _LOW_STEMS else spec.outcome for v in spec.admit_low]
+    stems = [_LOW_STEMS.get(v, spec.outcome) for v in spec.admit_low]
     base = base.set_index(keys)
     low = low.set_index(keys)
     for col in low.columns:

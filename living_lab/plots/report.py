@@ -1,4 +1,4 @@
-"""Figures of the region and cohort reports.
+r"""Figures of the region and cohort reports.
 
 Every function takes plain tables (slices of :class:`living_lab.report.context.CohortContext`)
 and already translated labels, and returns a :class:`matplotlib.figure.Figure` built without
@@ -11,7 +11,7 @@ Examples
 >>> fig = plot_distribution(pd.Series([2.1, 3.4, 3.9, 4.5]), None, target=3.5,
 ...                         labels=dict(title="t", x="x", y="y", target="target",
 ...                                     current="2024", previous="2023"), lang="en")
->>> to_png(fig)[:4] == b"\\x89PNG"
+>>> to_png(fig)[:4] == b"\x89PNG"
 True
 """
 

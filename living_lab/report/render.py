@@ -81,7 +81,7 @@ _LOCAL = threading.local()
 
 
 def _exporter() -> HTMLExporter:
-    """This thread's exporter (built once; HTMLExporter is not documented as thread-safe)."""
+    """The exporter of this thread (built once; HTMLExporter is not documented as thread-safe)."""
     exporter = getattr(_LOCAL, "exporter", None)
     if exporter is None:
         config = Config()
