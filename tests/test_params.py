@@ -378,3 +378,24 @@ def test_params_file_that_is_not_a_mapping_exits_2(no_kernels, capsys, tmp_path)
         err
         == f"living-lab reports: error: {path}: expected a mapping of parameter names to values (e.g. 'year: 2024'), got a list"
     )
+
+
+@pytest.mark.parametrize(
+    ("year", "target", "target_year"),
+    [
+        (2019, 3.5, 2025),
+        (2024, 6.0, 2025),
+        (2024, 3.5, 2020),
+        (2024, 3.5, 2040),
+    ],
+)
+def test_runner_and_notebooks_apply_one_year_and_target_rule(config, year, target, target_year):
+    """``living-lab reports`` and a notebook run directly refuse the same values, identically."""
+    from living_lab.report import context
+
+    with pytest.raises(ParameterError) as by_notebook:
+        context.validate_args("jawa-barat", year, target, target_year)
+    cli = {"year": str(year), "target": str(target), "target_year": str(target_year)}
+    with pytest.raises(ParameterError) as by_runner:
+        validate(cli, config=config)
+    assert str(by_notebook.value) == str(by_runner.value)

@@ -41,6 +41,7 @@ from living_lab.cohorts import Cohort, load_cohort
 from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.framework import load_framework
 from living_lab.regions import resolve_region
+from living_lab.report.params import check_target, check_target_year, check_year
 from living_lab.text import LANGS
 from living_lab.validate import read_yaml
 
@@ -235,24 +236,13 @@ def validate_args(
         raise ParameterError(f"year: expected an integer evaluation year, got {year!r}")
     if isinstance(target, bool) or not isinstance(target, int | float | np.number):
         raise ParameterError(f"target: expected a number between 1 and 5, got {target!r}")
-    if not 1.0 <= float(target) <= 5.0:
-        raise ParameterError(f"target: {target!r} is outside the SPBE scale; expected 1 to 5")
+    check_target(float(target))
     if isinstance(target_year, bool) or not isinstance(target_year, int | np.integer):
         raise ParameterError(f"target_year: expected an integer year, got {target_year!r}")
-    years = _spbe_years()
-    if int(year) not in years:
-        raise ParameterError(f"year: no SPBE evaluation in {year}; expected one of {years}")
-    if not int(year) <= int(target_year) <= int(year) + 10:
-        raise ParameterError(
-            f"target_year: {target_year} must be between year ({year}) and {int(year) + 10}"
-        )
+    check_year(int(year))
+    check_target_year(int(year), int(target_year))
     if lang is not None and lang not in LANGS:
         raise ParameterError(f"lang: {lang!r} is not supported; expected one of {list(LANGS)}")
-
-
-@cache
-def _spbe_years() -> list[int]:
-    return sorted(int(y) for y in datasets.load_spbe()["year"].unique())
 
 
 @cache

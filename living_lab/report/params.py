@@ -47,8 +47,7 @@ INTERNAL = ("region", "context_path")
 MAX_PARAMS_BYTES = 1_000_000
 #: SPBE index scale (PermenPANRB 59/2020: index and predicates run from 1 to 5).
 SPBE_SCALE = (1.0, 5.0)
-#: How far after ``year`` a ``target_year`` may lie (the trend forecasts' horizon, as in
-#: ``living_lab.report.context.validate_args``).
+#: How far after ``year`` a ``target_year`` may lie (the trend forecasts' horizon).
 TARGET_HORIZON_YEARS = 10
 
 
@@ -424,34 +423,48 @@ def _spbe_years() -> list[int]:
     return sorted(int(y) for y in datasets.load_spbe()["year"].unique())
 
 
-def _check_year(values: dict[str, Any]) -> None:
-    if "year" not in values:
-        return
+def check_year(year: int) -> None:
+    """Refuse an evaluation ``year`` without a published SPBE evaluation.
+
+    The one definition of the year rule: the runner, ``living-lab reports`` and the notebooks
+    (through :func:`living_lab.report.context.validate_args`) all call it.
+    """
     years = _spbe_years()
-    if values["year"] not in years:
+    if year not in years:
+        raise ParameterError(f"year: no SPBE evaluation in {year}; expected one of {years}")
+
+
+def check_target(target: float) -> None:
+    """Refuse a ``target`` index outside the SPBE scale (:data:`SPBE_SCALE`; NaN too)."""
+    lo, hi = SPBE_SCALE
+    if not lo <= target <= hi:
         raise ParameterError(
-            f"year: no SPBE evaluation in {values['year']}; expected one of {years}"
+            f"target: {target:g} is outside the SPBE scale; expected a number from {lo:g} to {hi:g}"
         )
+
+
+def check_target_year(year: int, target_year: int) -> None:
+    """Refuse a ``target_year`` before ``year`` or more than :data:`TARGET_HORIZON_YEARS` after."""
+    if not year <= target_year <= year + TARGET_HORIZON_YEARS:
+        raise ParameterError(
+            f"target_year: {target_year} must be between year ({year}) and "
+            f"{year + TARGET_HORIZON_YEARS}"
+        )
+
+
+def _check_year(values: dict[str, Any]) -> None:
+    if "year" in values:
+        check_year(values["year"])
 
 
 def _check_target(values: dict[str, Any]) -> None:
-    if "target" not in values:
-        return
-    lo, hi = SPBE_SCALE
-    if not lo <= values["target"] <= hi:
-        raise ParameterError(
-            f"target: {values['target']:g} is outside the SPBE scale; expected a number from {lo:g} to {hi:g}"
-        )
+    if "target" in values:
+        check_target(values["target"])
 
 
 def _check_target_year(values: dict[str, Any]) -> None:
-    if "target_year" not in values or "year" not in values:
-        return
-    year, ty = values["year"], values["target_year"]
-    if not year <= ty <= year + TARGET_HORIZON_YEARS:
-        raise ParameterError(
-            f"target_year: {ty} must be between year ({year}) and {year + TARGET_HORIZON_YEARS}"
-        )
+    if "target_year" in values and "year" in values:
+        check_target_year(values["year"], values["target_year"])
 
 
 def _check_choice(name: str, choices: Callable[[], Sequence[str]]) -> Callable[[dict], None]:
