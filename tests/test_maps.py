@@ -119,6 +119,8 @@ def test_build_refuses_a_bad_boundary_file(case, shared_data, tmp_path, monkeypa
     assert "\n" not in message and "idn_adm2_simplified.geojson" in message
 
 
+@pytest.mark.slow  # an interpreter start-up; test_build_refuses_a_bad_boundary_file runs it in-process
+@pytest.mark.integration
 def test_build_command_refuses_a_removed_feature_with_one_line(shared_data, tmp_path):
     root = _shared_copy(tmp_path, shared_data, CASES["removed"][0])
     committed = paths.dataset("boundaries").read_bytes()
