@@ -104,6 +104,16 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  #
         _current["item"] = None
 
 
+def examples(default: int) -> int:
+    """Hypothesis examples for a property test: ``default``, capped by ``LIVING_LAB_EXAMPLES``.
+
+    ``make test-quick`` sets ``LIVING_LAB_EXAMPLES=20``; the full suite uses each test's own
+    count (tests/test_properties.py reads the variable itself and may raise its count).
+    """
+    cap = os.environ.get("LIVING_LAB_EXAMPLES")
+    return min(default, int(cap)) if cap else default
+
+
 def in_ci() -> bool:
     """True on a continuous-integration run (``CI=true``), where nothing may be skipped."""
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}

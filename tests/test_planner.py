@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +28,9 @@ NUMBERS = [i.number for i in FW.indicators]
 #: Index gain of one level step of each indicator, exactly (Lampiran Tabel 6-9 weights / 100).
 GAIN = {i.number: Fraction(repr(i.weight_pct)) / 100 for i in FW.indicators}
 DOMAIN_W = [Fraction(repr(d.weight_pct)) / 100 for d in FW.domains]
-PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def exact_index(levels: dict[int, int]) -> Fraction:
@@ -113,7 +116,7 @@ def test_plan_is_optimal_against_brute_force(case):
     assert plan.already_reached == (exact_index(levels) >= Fraction(repr(target)))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     st.lists(st.integers(1, 5), min_size=47, max_size=47),
     st.integers(100, 500).map(lambda k: k / 100),

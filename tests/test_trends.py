@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import yaml
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
@@ -410,7 +411,7 @@ def test_bounded_forecasts_stay_on_the_scale_far_ahead(real_fit) -> None:
     assert sumedang["median"].is_monotonic_increasing
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=st.lists(st.floats(1.0, 5.0), min_size=12, max_size=12),
     npoints=st.lists(st.integers(1, 4), min_size=6, max_size=6),
