@@ -78,7 +78,7 @@ Rounding = Literal["framework"] | float | Sequence[float] | None
 AlternativeWeights = Mapping[str, Sequence[float]] | Literal["frameworks"] | None
 
 Aggregation = Literal["arithmetic", "geometric"]
-AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric")
+AGGREGATIONS: tuple[Aggregation, ...] = ("arithmetic", "geometric")
 
 DEFAULT_CONCENTRATION = 100.0
 #: Measurement noise of a published index (index points): the trends model's, one source.
