@@ -129,6 +129,18 @@ def require(available: bool, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def west_java_context():
+    """The West Java cohort context (2024, target 3.5 by 2025), built once per test session.
+
+    Several modules test the report sections on it; building it costs seconds. Treat it as
+    read-only (``dataclasses.replace`` with a copied table for a changed one).
+    """
+    from living_lab.report import context
+
+    return context.build_context("jawa-barat", 2024, 3.5, 2025)
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The raw source folder; tests that need it are skipped (with the reason) when it is absent."""
     folder = paths.shared_data()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from living_lab.report.context import SHARE_YEARS_AFTER_TARGET, build_context
+from living_lab.report.context import SHARE_YEARS_AFTER_TARGET
 from living_lab.report.sections import CohortReport
 
 
 @pytest.fixture(scope="module")
-def ctx():
-    return build_context("jawa-barat", 2024, 3.5, 2025)
+def ctx(west_java_context):
+    return west_java_context
 
 
 def test_share_is_projected_to_later_years_with_intervals(ctx):

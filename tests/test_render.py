@@ -53,8 +53,8 @@ def report_notebook(report: sections.RegionReport) -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="module")
-def ctx() -> context.CohortContext:
-    return context.build_context("jawa-barat", 2024, 3.5, 2025)
+def ctx(west_java_context) -> context.CohortContext:
+    return west_java_context
 
 
 @pytest.fixture(scope="module")

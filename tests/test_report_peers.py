@@ -64,8 +64,8 @@ def _partner_codes(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def ctx() -> context.CohortContext:
-    return context.build_context("jawa-barat", YEAR, 3.5, 2025)
+def ctx(west_java_context) -> context.CohortContext:
+    return west_java_context
 
 
 def _margin(domain: str) -> float:

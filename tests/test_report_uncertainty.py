@@ -24,8 +24,8 @@ SUMEDANG = "3211"
 
 
 @pytest.fixture(scope="module")
-def ctx() -> context.CohortContext:
-    return context.build_context("jawa-barat", 2024, 3.5, 2025)
+def ctx(west_java_context) -> context.CohortContext:
+    return west_java_context
 
 
 def _html(parts) -> str:
