@@ -157,6 +157,7 @@ def test_is_complete_needs_the_recorded_size_and_checksum(tmp_path):
 # Batches into a hostile or failing folder
 
 
+@pytest.mark.kernel
 def test_a_lock_file_link_creates_nothing_outside(executor, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -167,6 +168,7 @@ def test_a_lock_file_link_creates_nothing_outside(executor, tmp_path):
     assert not outside.exists()
 
 
+@pytest.mark.kernel
 def test_foreign_tmp_files_survive_a_batch(executor, tmp_path):
     out = tmp_path / "out"
     (out / "regions").mkdir(parents=True)
@@ -178,6 +180,7 @@ def test_foreign_tmp_files_survive_a_batch(executor, tmp_path):
     assert manifest(out)["batch"]["run_id"]
 
 
+@pytest.mark.kernel
 def test_a_folder_where_a_report_belongs_is_not_written_and_the_batch_goes_on(executor, tmp_path):
     out = tmp_path / "out"
     (out / "regions" / "3273.html").mkdir(parents=True)
@@ -193,6 +196,7 @@ def test_a_folder_where_a_report_belongs_is_not_written_and_the_batch_goes_on(ex
     assert (out / "regions" / "3273.html").is_dir()  # left as it was
 
 
+@pytest.mark.kernel
 def test_a_full_disk_does_not_stop_the_batch_and_says_how_many(executor, tmp_path, monkeypatch):
     out = tmp_path / "out"
     write = OutputFolder.write_bytes
@@ -242,6 +246,7 @@ def test_the_command_says_how_many_were_not_written(monkeypatch, capsys, tmp_pat
     assert "Traceback" not in err
 
 
+@pytest.mark.kernel
 def test_damaged_reports_are_rerun(executor, tmp_path, monkeypatch):
     from living_lab import datasets
     from living_lab.report import context
@@ -263,6 +268,7 @@ def test_damaged_reports_are_rerun(executor, tmp_path, monkeypatch):
     nbformat.read(nb, as_version=4)
 
 
+@pytest.mark.kernel
 def test_a_notebook_set_without_a_year_still_gets_its_index(executor, tmp_path):
     folder = tmp_path / "set"
     folder.mkdir()
@@ -310,6 +316,7 @@ def test_outdir_docstring_example():
     assert doctest.testmod(outdir).failed == 0
 
 
+@pytest.mark.kernel
 def test_formats_html_writes_no_notebook_and_asking_for_it_reruns(executor, tmp_path, monkeypatch):
     from living_lab import datasets
     from living_lab.report import context
