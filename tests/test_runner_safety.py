@@ -220,6 +220,7 @@ def test_a_full_disk_does_not_stop_the_batch_and_says_how_many(executor, tmp_pat
     assert not list(out.rglob(".*.tmp"))  # the failed writes left no temporary file
 
 
+@pytest.mark.slow  # builds a whole cohort context in-process
 def test_the_command_says_how_many_were_not_written(monkeypatch, capsys, tmp_path):
     from living_lab.report import runner
     from living_lab.report.runner import BatchSummary
@@ -390,6 +391,7 @@ class _HostileExecutor:
     def close(self) -> None: ...
 
 
+@pytest.mark.slow  # builds a whole cohort context in-process
 def test_failure_lines_carry_no_terminal_escapes(tmp_path):
     summary, messages = batch(_HostileExecutor(), tmp_path / "out", regions="3204")
     assert summary.failed == 1 and len(messages) == 1
