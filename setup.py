@@ -3,7 +3,8 @@
 The repository keeps them at the top level (that is where people edit them); a wheel carries
 them as ``living_lab/_bundle/<folder>/...``, where :mod:`living_lab.paths` finds them through
 :mod:`importlib.resources` when the package is not imported from a checkout. Everything else is
-configured in pyproject.toml.
+configured in pyproject.toml, which must not set package-data itself (setuptools would
+then ignore this file's).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ package_data = {
     if p.is_dir()
 }
 packages += sorted(package_data)
+# The report runner's Jinja2 templates.
+package_data["living_lab.report"] = ["templates/*.j2"]
 for top in BUNDLED:
     for folder in sorted(p for p in [HERE / top, *(HERE / top).rglob("*")] if p.is_dir()):
         rel = folder.relative_to(HERE)

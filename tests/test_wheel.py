@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import site
 import subprocess
 import sys
@@ -33,6 +34,19 @@ def _run(argv: list[str], cwd: Path, timeout: int = 600) -> subprocess.Completed
 def installed(tmp_path_factory) -> tuple[Path, Path]:
     """(bin folder of the fresh environment, a working folder outside the checkout)."""
     tmp = tmp_path_factory.mktemp("wheel")
+    # Build from a clean copy: a checkout's own build/ folder may hold files of older commits.
+    source = tmp / "source"
+    skip_top = {".git", ".venv", ".lock-venv", "build", "dist", "reports", ".hypothesis"}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top = Path(folder) == paths.CHECKOUT
+        return {
+            n
+            for n in names
+            if (top and n in skip_top) or n == "__pycache__" or n.endswith((".egg-info", "_cache"))
+        }
+
+    shutil.copytree(paths.CHECKOUT, source, ignore=ignore)
     built = _run(
         [
             sys.executable,
@@ -43,7 +57,7 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
             "--no-deps",
             "-w",
             str(tmp / "dist"),
-            str(paths.CHECKOUT),
+            str(source),
         ],
         cwd=tmp,
     )
