@@ -10,6 +10,7 @@ import yaml
 
 from living_lab import paths
 from living_lab.cohorts import available_cohorts, load_cohort
+from living_lab.improvement import settings as improvement_settings
 from living_lab.linkage import specs as linkage_specs
 from living_lab.peers import config as peers_config
 from living_lab.report import context as report_context
@@ -93,6 +94,7 @@ def _load_example(path):
 #: Each params file and the code that reads it (the reader's own checks are the schema).
 PARAMS_READERS = {
     "notebooks.yaml": report_params.load_notebook_config,
+    "improvement.yaml": improvement_settings.parse_settings,
     "peer_groups.yaml": peers_config.parse_config,
     "national_targets.yaml": _load_targets,
     "linkage/specs.yaml": _load_linkage_specs,

@@ -7,10 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from living_lab import paths
 from living_lab.errors import InputError
+from living_lab.validate import read_yaml
 
 
 @dataclass(frozen=True)
@@ -26,10 +25,7 @@ class Settings:
 
 def parse_settings(path: Path) -> Settings:
     """Read and check a settings file; a bad value names the file and the field."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read settings ({exc.__class__.__name__})", file=path) from None
+    raw: Any = read_yaml(path)
     try:
         f, fo = raw["feasibility"], raw["focus"]
         s = Settings(
