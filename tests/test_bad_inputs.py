@@ -1531,10 +1531,12 @@ CASES: list[Case] = [
     ),
     Case(
         NB,
-        "missing context file",
-        call='context.get_context("jawa-barat", 2024, 3.5, 2025, "ctx.pkl")',
+        "missing results folder",
+        call='context.get_context("jawa-barat", 2024, 3.5, 2025, "results/none")',
         error="ParameterError",
-        message="context_path: no context file at ctx.pkl",
+        message="context_path: results/none: no results folder here; run `living-lab reports` "
+        "again (it rebuilds the results folder) or leave context_path empty to compute the "
+        "results here",
     ),
     # ---- score arguments --------------------------------------------------------------------
     Case(

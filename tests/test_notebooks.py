@@ -99,7 +99,7 @@ def _stderr_and_errors(nb: nbformat.NotebookNode) -> list[str]:
 def runs(tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
     """Execute the notebooks once: two regions from a saved context, one built in the kernel."""
     tmp = tmp_path_factory.mktemp("notebooks")
-    ctx_path = tmp / "ctx.pkl"
+    ctx_path = tmp / "results" / "jawa-barat-2024"
     context.save_context(context.build_context("jawa-barat", 2024, 3.5, 2025), ctx_path)
     papua = tmp / "papua.yaml"
     papua.write_text(

@@ -58,7 +58,7 @@ def test_region_reports_run_in_warm_kernels(batch):
     assert m["cohort"] == "jawa-barat" and set(m["regions"]) == {"3211", "3273", "3201"}
     nb = nbformat.read(out / "regions" / "3211.ipynb", as_version=4)
     params = nb.metadata.papermill.parameters
-    assert params["region"] == "3211" and params["context_path"].startswith(str(out / "_context"))
+    assert params["region"] == "3211" and params["context_path"].startswith(str(out / "results"))
     page = (out / "regions" / "3211.html").read_text(encoding="utf-8")
     # Sumedang's published 2024 index (KemenPANRB) and its predicate, as the report prints them.
     assert "4,51" in page and "Memuaskan" in page

@@ -3,13 +3,16 @@
 A batch of region reports shares one :class:`CohortContext`: the cohort's table (index,
 predicate, rank, change, gap to target, outcomes), the SPBE series, the trend fit and forecasts,
 peer ranks and their uncertainty, the SPBE-outcome relation, the domain plans, the national
-targets and the data sources. The runner builds it once (:func:`build_context`), saves it
-(:func:`save_context`) and passes its path to every region notebook, which loads it
-(:func:`get_context`) and only slices it, so a region report costs well under a second.
+targets and the data sources. The runner builds it once (:func:`build_context`), saves it as a
+results folder (:func:`save_context`: one CSV per table and a ``meta.json`` with the schema, the
+scalars, the input hash and the library version; see :mod:`living_lab.resultstore`) and passes
+its path to every region notebook, which loads it (:func:`get_context`, checking every file) and
+only slices it, so a region report costs well under a second. Nothing in the folder can run
+code; a damaged or foreign folder is refused with the reason, and the runner rebuilds it.
 
-Analyses come from the library modules (``trends``, ``peers``, ``linkage``, ``planner``) when
-they are installed; where one is missing the context says so in ``ctx.modules`` and the report
-leaves the section's extra out rather than inventing it.
+Analyses come from the library modules ``trends``, ``peers``, ``linkage`` and ``planner``;
+``ctx.modules`` says per module whether it gave a result ("used") or had too little data
+("missing").
 
 Examples
 --------
@@ -22,11 +25,8 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
-import pickle
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from living_lab import __version__, datasets, paths
+from living_lab import __version__, datasets, paths, resultstore
 from living_lab.cohorts import Cohort, load_cohort
 from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.framework import load_framework
@@ -47,7 +47,8 @@ from living_lab.validate import read_yaml
 
 #: Outcome indicators the reports show, in the order they show them.
 OUTCOMES = ("stunting_prevalence_pct", "poverty_rate_pct")
-#: Bump when the pickled layout of :class:`CohortContext` changes.
+#: Bump when the meaning of a :class:`CohortContext` field changes (added or removed fields are
+#: detected by the results reader without it).
 SCHEMA = 3
 
 
@@ -256,6 +257,12 @@ def library_fingerprint() -> str:
     return f"{__version__}+{h.hexdigest()[:12]}"
 
 
+def _slug(cohort: str) -> str:
+    """A file-name-safe short name of a cohort (its file stem for a cohort YAML path)."""
+    stem = Path(str(cohort)).stem if str(cohort).endswith((".yaml", ".yml")) else str(cohort)
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40] or "cohort"
+
+
 def context_key(cohort: str, year: int, target: float, target_year: int) -> str:
     """File stem of a saved context: readable prefix plus a hash of everything it depends on.
 
@@ -265,8 +272,7 @@ def context_key(cohort: str, year: int, target: float, target_year: int) -> str:
     >>> context_key("jawa-barat", 2024, 3.5, 2025).startswith("jawa-barat-2024-")
     True
     """
-    stem = Path(str(cohort)).stem if str(cohort).endswith((".yaml", ".yml")) else str(cohort)
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40] or "cohort"
+    slug = _slug(cohort)
     cohort_id = str(cohort)
     if cohort_id.endswith((".yaml", ".yml")) and Path(cohort_id).exists():
         cohort_id += hashlib.sha256(Path(cohort_id).read_bytes()).hexdigest()
@@ -441,17 +447,7 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
 
 
 # --------------------------------------------------------------------------------------------
-# Analyses (library modules where installed; hooks otherwise)
-
-
-def _optional(module: str) -> Any | None:
-    """Import ``living_lab.<module>`` if it exists (other parts of the library land over time)."""
-    try:
-        return importlib.import_module(f"living_lab.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(f"living_lab.{module}"):
-            return None
-        raise
+# Analyses
 
 
 def ols_link(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float, int, Any]:
@@ -533,8 +529,10 @@ def _links(
     return links
 
 
-def _models(linkage: Any, regions: tuple[str, ...]) -> dict[str, LinkModel]:
+def _models(regions: tuple[str, ...]) -> dict[str, LinkModel]:
     """The linkage study's main model per outcome and every cohort region's position in it."""
+    from living_lab import linkage
+
     models = {}
     for outcome in OUTCOMES:
         try:
@@ -591,9 +589,8 @@ def _peers(
     Rank intervals are over the cohort regions with all four domain scores in ``year``; movers
     between the cohort's previous evaluation year and ``year``.
     """
-    peers = _optional("peers")
-    if peers is None:
-        return None, None
+    from living_lab import peers
+
     cols = ["d1", "d2", "d3", "d4"]
     scored = table[table["index"].notna() & table[cols].notna().all(axis=1)][cols]
     rank_unc = None
@@ -628,9 +625,8 @@ def _advice(
     has no peers of its own, so every evaluated kabupaten/kota is used instead and the returned
     group name says so. Computed once here, so every report slices the same plans.
     """
-    improvement = _optional("improvement")
-    if improvement is None:
-        return "", None
+    from living_lab import improvement
+
     evaluated = list(table.index[table["index"].notna()])
     group = _peer_group(cohort_arg, coh) if len(evaluated) >= 2 else "all"
     if not evaluated:
@@ -650,9 +646,8 @@ def _trends(
     """Forecasts, per-region trend summary, cohort share past the target and the methods note,
     from ``living_lab.trends``' partial-pooling model fitted on every region (slopes pooled
     within kabupaten and kota)."""
-    trends = _optional("trends")
-    if trends is None:
-        return None, None, None, {}
+    from living_lab import trends
+
     fit = trends.fit_pooled(datasets.load_spbe(framework=None), group="kind")
     known = set(fit.regions["region_code"])
     codes = [c for c in coh.regions if c in known]
@@ -701,9 +696,8 @@ def _trend_sensitivity(
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
     """The forecast and cohort share of ``target_year`` under a stated grid of the two
     assumptions two-point data cannot pin down, and those assumptions with their intervals."""
-    trends = _optional("trends")
-    if trends is None:
-        return None, None, None
+    from living_lab import trends
+
     spbe = datasets.load_spbe(framework=None)
     fit = trends.fit_pooled(spbe, group="kind")
     codes = [c for c in coh.regions if c in set(fit.regions["region_code"])]
@@ -754,8 +748,7 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
 
     relation = _relation(coh, outcome_years)
     modules: dict[str, str] = {}
-    linkage = _optional("linkage")
-    models = _models(linkage, coh.regions) if linkage is not None else {}
+    models = _models(coh.regions)
     modules["linkage"] = "used" if models else "missing"
     partial_relation, partial_lines = _partial(models)
     spbe_years = {o: (models[o].spbe_year if o in models else year) for o in OUTCOMES}
@@ -836,51 +829,61 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
 # Saving and loading
 
 
+def results_folder(out: str | Path, cohort: str, year: int) -> Path:
+    """Where a batch writing to ``out`` keeps the results of ``cohort`` and ``year``.
+
+    >>> results_folder("reports", "jawa-barat", 2024).as_posix()
+    'reports/results/jawa-barat-2024'
+    """
+    return Path(out) / "results" / f"{_slug(cohort)}-{int(year)}"
+
+
 def save_context(ctx: CohortContext, path: Path) -> None:
-    """Write ``ctx`` to ``path`` atomically (a reader never sees a half-written file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``ctx`` as a results folder at ``path``, replaced as a whole (never half-written)."""
+    resultstore.write(
+        ctx,
+        Path(path),
+        key=ctx.key,
+        extra={"library_version": __version__, "schema": str(SCHEMA), "created": ctx.created},
+    )
 
 
-_LOADED: dict[tuple[str, int, int], CohortContext] = {}
+_LOADED: dict[tuple[str, int, int, str | None], CohortContext] = {}
 
 
-def load_context(path: Path) -> CohortContext:
-    """Read a context written by :func:`save_context`.
+def load_context(path: Path, *, key: str | None = None) -> CohortContext:
+    """Read a results folder written by :func:`save_context`, checking every file.
 
-    Loaded contexts are kept per (path, mtime, size), so a warm kernel running many regions
-    reads the file once; the context is never modified by the reports. Only load files from
-    your own output folder (pickle runs code from the file).
+    Parameters
+    ----------
+    path : the results folder.
+    key : if given, the folder must hold the results of these inputs (:func:`context_key`).
+
+    Loaded contexts are kept per (folder, ``meta.json`` mtime and size), so a warm kernel running
+    many regions reads the folder once; the context is never modified by the reports.
+
+    Raises
+    ------
+    living_lab.resultstore.ResultsError
+        The folder is missing, damaged, foreign or of another library version (the message
+        says which); nothing in it is used.
     """
     path = Path(path)
     try:
-        st = path.stat()
+        st = os.lstat(path / resultstore.META)
     except OSError:
-        raise ParameterError(f"context_path: no context file at {path}") from None
-    cache_key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if cache_key in _LOADED:
+        st = None
+    cache_key = (str(path.resolve()), st.st_mtime_ns, st.st_size, key) if st else None
+    if cache_key is not None and cache_key in _LOADED:
         return _LOADED[cache_key]
-    try:
-        with path.open("rb") as fh:
-            ctx = pickle.load(fh)
-    except Exception as exc:
-        raise InputError(
-            f"not a readable report context ({exc.__class__.__name__})", file=path
-        ) from None
-    if not isinstance(ctx, CohortContext) or getattr(ctx, "schema", None) != SCHEMA:
-        raise InputError("not a report context of this library version; rebuild it", file=path)
+    ctx = resultstore.read(path, CohortContext, key=key)
+    if ctx.schema != SCHEMA:
+        raise resultstore.ResultsError(
+            f"holds results of schema {ctx.schema}, this library writes schema {SCHEMA}", file=path
+        )
     _LOADED.clear()  # one batch at a time: keep memory flat in long-lived kernels
-    _LOADED[cache_key] = ctx
+    if cache_key is not None:
+        _LOADED[cache_key] = ctx
     return ctx
 
 
@@ -894,18 +897,25 @@ def get_context(
     region: str | int | None = None,
     lang: str | None = None,
 ) -> CohortContext:
-    """The context for these arguments: loaded from ``context_path`` if given, else built.
+    """The context for these arguments: loaded from the results folder ``context_path`` if
+    given, else built.
 
     Arguments are validated first (and ``region``/``lang`` too when given), so a plain papermill
     run with a bad value stops with one clear :class:`~living_lab.errors.ParameterError` line. A
     loaded context must match the arguments and the current data: a context of another cohort,
     year, target or data version is refused rather than silently used. (The library version is
-    part of :func:`context_key`, which names the file, so new code gets a new file; it is not
-    re-checked here, where a file edited mid-batch would otherwise fail every region.)
+    part of :func:`context_key`, which the runner checks before the batch; it is not re-checked
+    here, where a file edited mid-batch would otherwise fail every region.)
     """
     validate_args(cohort, year, target, target_year, lang=lang)
     if context_path:
-        ctx = load_context(Path(context_path))
+        try:
+            ctx = load_context(Path(context_path))
+        except resultstore.ResultsError as exc:
+            raise ParameterError(
+                f"context_path: {exc}; run `living-lab reports` again (it rebuilds the results "
+                "folder) or leave context_path empty to compute the results here"
+            ) from None
         coh = load_cohort(cohort)
         wanted = (coh.name, coh.regions, int(year), float(target), int(target_year))
         held = (ctx.cohort, ctx.regions, ctx.year, ctx.target, ctx.target_year)
@@ -918,7 +928,8 @@ def get_context(
         if ctx.data_version != datasets.data_version():
             raise ParameterError(
                 f"context_path: {context_path} was built from data version {ctx.data_version}, "
-                f"the data now is {datasets.data_version()}; rebuild the context"
+                f"the data now is {datasets.data_version()}; run `living-lab reports` again "
+                "(it rebuilds the results)"
             )
     else:
         ctx = build_context(cohort, year, target, target_year)

@@ -112,7 +112,7 @@ def _slot(options: KernelOptions) -> KernelSlot:
 
 
 def _context_file(name: str, data: bytes) -> str:
-    """Save the scattered context once per worker host (atomically); return its path."""
+    """Save the scattered results folder once per worker host (atomically); return its path."""
     folder = Path(tempfile.gettempdir()) / f"living-lab-context-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / name
@@ -121,9 +121,10 @@ def _context_file(name: str, data: bytes) -> str:
     with contextlib.suppress(OSError):
         if path.exists() and marker.read_text() == digest:
             return str(path)
-    from living_lab.report.manifest import atomic_write_bytes, atomic_write_text
+    from living_lab.report.manifest import atomic_write_text
+    from living_lab.resultstore import unpack
 
-    atomic_write_bytes(path, data)
+    unpack(data, path)
     atomic_write_text(marker, digest)
     return str(path)
 
@@ -204,7 +205,9 @@ class DaskExecutor:
         if path is None:
             self._context = self._context_name = self._context_data = None
             return
-        self._context_data = Path(path).read_bytes()
+        from living_lab.resultstore import pack
+
+        self._context_data = pack(path)
         self._context_name = Path(path).name
         self._scatter()
 

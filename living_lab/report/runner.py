@@ -10,7 +10,9 @@
    (:func:`living_lab.report.manifest.input_hash`); a report whose hash is unchanged and whose
    files are complete (size and SHA-256 as recorded) is ``skipped`` unless ``force``;
 3. start the kernels (they warm up in the background) and meanwhile build the cohort context
-   once (``context.build_context``) and save it to ``_context/<context_key>.pkl``;
+   once (``context.build_context``) and save it as the results folder
+   ``results/<cohort>-<year>/`` (CSV tables and ``meta.json``; reused when it is intact and of
+   the same inputs, rebuilt when damaged, foreign or ``force``);
 4. execute the notebooks (cohort-level ones first: they take longest) and, as each finishes,
    write its ``.ipynb`` and ``.html`` atomically, update ``manifest.json`` (atomically) and,
    every few seconds, ``index.html``;
@@ -25,14 +27,14 @@ the command exits 2 naming how many were not written.
 Output folder::
 
     index.html  manifest.json  regions/<code>.ipynb|.html  cohort/<stem>.ipynb|.html
-    _context/<key>.pkl  _failed/<code or stem>.ipynb (executed notebook of a failed report)
+    results/<cohort>-<year>/  _failed/<code or stem>.ipynb (executed notebook of a failed report)
 
 File names come from validated region codes and notebook stems only.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -217,7 +219,7 @@ class _Batch:
     def run(self) -> BatchSummary:
         from living_lab import __version__, datasets
         from living_lab.cohorts import load_cohort
-        from living_lab.report.context import context_key, library_fingerprint
+        from living_lab.report.context import context_key, library_fingerprint, results_folder
 
         p = self.params
         cohort = load_cohort(p.cohort)
@@ -263,8 +265,11 @@ class _Batch:
         if all(a is not None for a in ctx_args):
             for name in dict.fromkeys([p.cohort, *(p.cohort_of(c) for c in p.regions)]):
                 args = (name, *ctx_args[1:])
-                key = context_key(*args)
-                self.contexts[name] = (self.out.resolve() / "_context" / f"{key}.pkl", args)
+                folder = results_folder(self.out.resolve(), name, ctx_args[1])
+                if any(folder == other for other, _ in self.contexts.values()):
+                    # Two cohort files with the same name: the input hash tells them apart.
+                    folder = folder.with_name(f"{folder.name}-{context_key(*args)[-16:]}")
+                self.contexts[name] = (folder, args)
             self.context_path = self.contexts[p.cohort][0]
         try:
             self._plan()
@@ -442,17 +447,23 @@ class _Batch:
         self._phase("last_result")
 
     def _build_context(self) -> None:
-        from living_lab.report.context import build_context, save_context
+        from living_lab.report.context import (
+            build_context,
+            context_key,
+            load_context,
+            save_context,
+        )
+        from living_lab.resultstore import ResultsError
 
         assert self.context_path is not None
-        self.folder.ensure_folder("_context")
+        self.folder.ensure_folder("results")  # inside --out, no links on the way
         for path, args in self.contexts.values():
-            # Temporary files an interrupted save of this very context left (named by
-            # context.save_context after the context file, with mkstemp's 8 random characters).
-            name = re.escape(path.name)
-            self.folder.remove_matching("_context", re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"))
-            if path.exists():
-                continue  # the key covers arguments, data and code: an existing file is current
+            if not self.params.force:
+                # Reused only if every file checks out and the key (arguments, data, code)
+                # matches; a damaged, foreign or outdated folder is rebuilt, never trusted.
+                with contextlib.suppress(ResultsError):
+                    load_context(path, key=context_key(*args))
+                    continue
             save_context(build_context(*args), path)
 
     def _bar_postfix(self) -> None:
