@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from living_lab import __version__
 from living_lab.errors import LivingLabError
+from living_lab.escape import terminal_text
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("data", "regions", "peers", "template", "score", "plan", "audit", "reports")
@@ -43,9 +43,9 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def one_line(text: object) -> str:
-    """``text`` on one line with control characters escaped (a message may quote user data)."""
-    flat = " ".join(str(text).split())
-    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", flat)
+    """``text`` on one line, terminal escape sequences and control characters removed (a
+    message may quote user data)."""
+    return terminal_text(text)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -123,3 +123,80 @@ def test_hostile_closed_parameters_are_refused(key):
     config = report_params.load_notebook_config()
     with pytest.raises(LivingLabError):
         report_params.validate({key: "id'); import os; os._exit(1) #"}, config=config)
+
+
+# ---------------------------------------------------------------------------------------------
+# One escaping helper per destination (living_lab.escape), used by every page kind and command
+
+ESCAPE_TITLE = "Kohort \x1b[2J\x1b]0;judul palsu\x07<script>alert(1)</script> *x* $y$"
+
+
+def _escape_cohort(tmp_path: Path) -> Path:
+    path = tmp_path / "escape.yaml"
+    # YAML's "\e" is ESC: the title clears the screen and retitles the terminal if printed raw.
+    path.write_text(
+        'title: "Kohort \\e[2J\\e]0;judul palsu\\a<script>alert(1)</script> *x* $y$"\n'
+        "regions: [Sumedang, Kota Bandung, Kabupaten Bandung]\n",
+        encoding="utf-8",
+    )
+    from living_lab.cohorts import load_cohort
+
+    assert load_cohort(path).title == ESCAPE_TITLE
+    return path
+
+
+def test_escape_helpers():
+    from living_lab import escape
+
+    assert escape.terminal_text(ESCAPE_TITLE) == "Kohort <script>alert(1)</script> *x* $y$"
+    assert escape.terminal_text("a\x9b31mb\u202ec\x00d\ne") == "abcd e"
+    assert escape.terminal_block("a\x1b[31m\nb\x07") == "a\nb"
+    assert escape.html_text(ESCAPE_TITLE).count("<") == 0
+    md = escape.markdown_text("<b>*x*</b> [l](u) $m$ 'q'")
+    assert md == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\[l\\]\\(u\\) \\$m\\$ &#x27;q&#x27;"
+
+
+def test_linkage_study_title_is_escaped(tmp_path):
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from living_lab.linkage.params import check_study_params
+    from living_lab.linkage.report import LinkageStudy
+
+    params = check_study_params(cohort=str(_escape_cohort(tmp_path)), lang="id")
+    header = LinkageStudy(params=params, results=[], designs=[]).header()
+    page = "".join(markdown2html_mistune(h.data) for h in header)
+    assert "<script" not in page and "\x1b" not in page
+    subtitle = markdown2html_mistune(header[1].data)
+    assert "kohort: Kohort &lt;script&gt;alert(1)&lt;/script&gt; *x* $y$</p>" in subtitle
+    assert "<em>" not in subtitle
+
+
+def test_peers_output_strips_terminal_escapes(tmp_path, capsys):
+    from living_lab.cli import main
+
+    cohort = _escape_cohort(tmp_path)
+    assert main(["peers", "3211", "--group", f"cohort:{cohort}"]) == 0
+    out = capsys.readouterr().out
+    assert "Sumedang" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_reports_banner_strips_terminal_escapes(tmp_path, monkeypatch, capsys):
+    from living_lab.cli import main
+    from living_lab.report import runner
+
+    class Summary:
+        failures = [("3211", "boom \x1b[2J")]
+        exit_code = 1
+        manifest = tmp_path / "out" / "manifest.json"
+
+        @staticmethod
+        def line() -> str:
+            return "0 ok, 1 failed \x1b]0;x\x07"
+
+    monkeypatch.setattr(runner, "run_batch", lambda *a, **k: Summary())
+    cohort = _escape_cohort(tmp_path)
+    argv = ["reports", "--cohort", str(cohort), "--out", str(tmp_path / "out"), "--no-progress"]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "Kohort <script>alert(1)</script>" in captured.err
+    assert "\x1b" not in captured.err + captured.out and "\x07" not in captured.err + captured.out

@@ -13,6 +13,7 @@ import pandas as pd
 
 from living_lab import peers
 from living_lab.errors import ParameterError
+from living_lab.escape import terminal_block
 from living_lab.improvement import improvement_plan
 from living_lab.peers import data, render
 from living_lab.peers.config import load_config
@@ -215,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2, default=_json_default))
         return 0
-    print(
+    _echo(
         t(
             "peers_header",
             lang,
@@ -226,34 +227,39 @@ def run(args: argparse.Namespace) -> int:
             n=st.n,
         )
     )
-    print()
-    print(t("peers_title_standing", lang))
-    print(render.text_table(render.standing_table(st, lang)))
-    print()
-    print(t("peers_title_interval", lang))
+    _echo()
+    _echo(t("peers_title_standing", lang))
+    _echo(render.text_table(render.standing_table(st, lang)))
+    _echo()
+    _echo(t("peers_title_interval", lang))
     for line in render.interval_lines(st, lang, names):
-        print(f"  {line}")
-    print()
-    print(t("peers_title_frontier", lang))
-    print(render.text_table(render.benchmark_table(plan.benchmark, lang, names)))
-    print(f"  {render.focus_line(plan, lang)}")
-    print()
-    print(t("peers_title_partners", lang))
+        _echo(f"  {line}")
+    _echo()
+    _echo(t("peers_title_frontier", lang))
+    _echo(render.text_table(render.benchmark_table(plan.benchmark, lang, names)))
+    _echo(f"  {render.focus_line(plan, lang)}")
+    _echo()
+    _echo(t("peers_title_partners", lang))
     if pr is None:
-        print(f"  {t('peers_no_focus', lang)}")
+        _echo(f"  {t('peers_no_focus', lang)}")
     else:
-        print(f"  {render.partners_line(pr, lang)}")
+        _echo(f"  {render.partners_line(pr, lang)}")
         if pr.status == "none_found":
-            print(f"  {t('peers_none_found', lang)}")
+            _echo(f"  {t('peers_none_found', lang)}")
         else:
-            print(render.text_table(render.partners_table(pr, lang)))
-    print()
-    print(t("peers_notes", lang))
+            _echo(render.text_table(render.partners_table(pr, lang)))
+    _echo()
+    _echo(t("peers_notes", lang))
     notes = [
         t("peers_note_published_rank", lang),
         t("peers_note_domain_predicate", lang),
         *(n.text(lang) for n in (*st.group.notes, *st.notes, *(pr.notes if pr else ()))),
     ]
     for note in dict.fromkeys(notes):
-        print(f"  - {note}")
+        _echo(f"  - {note}")
     return 0
+
+
+def _echo(text: object = "") -> None:
+    """Print text output; names from the data cannot send escape sequences to the terminal."""
+    print(terminal_block(text))

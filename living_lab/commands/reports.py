@@ -13,6 +13,8 @@ import argparse
 import sys
 from typing import Any
 
+from living_lab.escape import terminal_text
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -146,8 +148,10 @@ def run(args: argparse.Namespace) -> int:
     if summary.failures:
         keys = ", ".join(key for key, _ in summary.failures)
         print(
-            f"living-lab reports: {len(summary.failures)} failed ({keys}); their errors are in "
-            f"{summary.manifest} and the index",
+            terminal_text(
+                f"living-lab reports: {len(summary.failures)} failed ({keys}); their errors are "
+                f"in {summary.manifest} and the index"
+            ),
             file=sys.stderr,
         )
     return summary.exit_code

@@ -25,6 +25,7 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from living_lab import datasets
+from living_lab.escape import markdown_text
 from living_lab.linkage import fmt, simulate
 from living_lab.linkage.influence import (
     format_influence,
@@ -124,7 +125,7 @@ class LinkageStudy:
                 lang,
                 version=datasets.data_version(),
                 date=dt.date.today().isoformat(),
-                cohort=title,
+                cohort=markdown_text(title),
             ),
             _md("linkage.nb.intro", lang),
             _md(

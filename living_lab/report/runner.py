@@ -590,7 +590,9 @@ class _Batch:
             self.summary.index = write_index(self.manifest.data, self.folder)
             self.summary.index_error = None
         except Exception as exc:
-            message = f"index.html not written: {exc.__class__.__name__}: {exc}".splitlines()[0]
+            message = one_line(
+                f"index.html not written: {exc.__class__.__name__}: {exc}".splitlines()[0]
+            )
             if self.summary.index_error != message:
                 self.echo(message)
             self.summary.index_error = message

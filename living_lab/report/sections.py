@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Image
 
+from living_lab.escape import html_text
 from living_lab.framework import load_framework
 from living_lab.plots import report as plots
 from living_lab.plots import style
@@ -65,8 +65,8 @@ FRAGMENT_CSS = """
 
 
 def esc(value: object) -> str:
-    """HTML-escape any value (quotes too)."""
-    return html.escape(str(value), quote=True)
+    """HTML-escape any value (quotes too); see :func:`living_lab.escape.html_text`."""
+    return html_text(value)
 
 
 def mpl_text(value: object) -> str:
