@@ -1,8 +1,9 @@
 """Self-assessment (penilaian mandiri) files: template, reader, synthetic example.
 
 A self-assessment file lists the framework's indicators, one per row, with a ``level`` column
-the region fills with 1-5. It can be CSV (UTF-8, comma/semicolon/tab) or XLSX (first sheet, or
-the sheet named ``penilaian_mandiri``). Only the ``indicator`` and ``level`` columns are read;
+the region fills with 1-5. It can be CSV (UTF-8, comma/semicolon/tab) or XLSX (the sheet named
+``penilaian_mandiri``; if that sheet is hidden, the one visible sheet with ``indicator`` and
+``level`` columns; without it, the active sheet; a hidden sheet is never read). Only the ``indicator`` and ``level`` columns are read;
 names, weights and notes are there for the person filling it in.
 
 Reading checks every row and refuses, with one line naming the file, line and field:
@@ -430,7 +431,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     try:
         if not wb.worksheets:
             raise InputError("has no worksheet; expected a sheet with a header row", file=path)
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+        ws = _pick_sheet(wb, path)
         rows = []
         for row in ws.iter_rows(values_only=True):
             rows.append(row)
@@ -467,6 +468,35 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     df = pd.DataFrame(records, columns=header, dtype=object)
     df["_line"] = lines
     return df
+
+
+def _pick_sheet(wb: Any, path: Path) -> Any:
+    """The sheet a user means: the visible template sheet, else the visible filled copy of it,
+    else the active (or first visible) sheet; a hidden sheet is never scored silently."""
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    names = ", ".join(repr(ws.title) for ws in wb.worksheets)
+    if not visible:
+        raise InputError(f"every sheet is hidden ({names}); unhide the filled sheet", file=path)
+    if SHEET in wb.sheetnames:
+        if wb[SHEET].sheet_state == "visible":
+            return wb[SHEET]
+        copies = [ws for ws in visible if _looks_like_template(ws)]
+        if len(copies) == 1:
+            return copies[0]
+        raise InputError(
+            f"sheet {SHEET!r} is hidden and no single visible sheet has the 'indicator' and "
+            f"'level' columns (sheets: {names}); unhide the sheet you filled and delete the others",
+            file=path,
+        )
+    active = wb.active
+    return active if active is not None and active.sheet_state == "visible" else visible[0]
+
+
+def _looks_like_template(ws: Any) -> bool:
+    for row in ws.iter_rows(min_row=1, max_row=1, values_only=True):
+        header = {(_cell_text(v) or "").strip().lower() for v in row}
+        return {"indicator", "level"} <= header
+    return False
 
 
 def _cell_text(v: Any) -> str | None:

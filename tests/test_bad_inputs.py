@@ -122,6 +122,21 @@ def sa_xlsx(rows: list[list[object]]) -> Callable[[Path], None]:
     return write
 
 
+def sa_xlsx_hidden_template(path: Path) -> None:
+    """The template sheet hidden and two visible filled copies: which one is meant is unclear."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for i, title in enumerate(["penilaian_mandiri", "A", "B"]):
+        ws = wb.active if i == 0 else wb.create_sheet(title)
+        ws.title = title
+        for row in sa_rows():
+            ws.append(row)
+    wb["penilaian_mandiri"].sheet_state = "hidden"
+    wb.active = 1
+    wb.save(path)
+
+
 def zip_bomb(path: Path) -> None:
     """A valid small XLSX plus a member that unpacks to 60 MB (compressed ~60 kB)."""
     sa_xlsx(sa_rows())(path)
@@ -574,6 +589,15 @@ CASES: list[Case] = [
         {"sa.csv": sa_xlsx(sa_rows())},
         score(),
         message="sa.csv: is a spreadsheet (XLSX) file; give it the .xlsx extension",
+    ),
+    Case(
+        SA,
+        "XLSX: template sheet hidden, two visible copies",
+        {"sa.xlsx": sa_xlsx_hidden_template},
+        score("sa.xlsx"),
+        message="sa.xlsx: sheet 'penilaian_mandiri' is hidden and no single visible sheet has the "
+        "'indicator' and 'level' columns (sheets: 'penilaian_mandiri', 'A', 'B'); unhide the "
+        "sheet you filled and delete the others",
     ),
     Case(
         SA,
@@ -1693,6 +1717,20 @@ CASES: list[Case] = [
     ),
     Case(
         "plan arguments",
+        "indicator twice in --caps",
+        {"sa.csv": SA_GOOD},
+        ("plan", "sa.csv", "--target", "3.5", "--caps", "11=3,11=5"),
+        message="--caps: indicator '11' appears twice ('11=5' after 11=3); give each indicator once",
+    ),
+    Case(
+        "plan arguments",
+        "domain twice in --caps",
+        {},
+        ("plan", "--domains", "3,3,3,3", "--target", "4", "--caps", "d4=4.6,D4=4"),
+        message="--caps: domain 'd4' appears twice ('d4=4' after d4=4.6); give each domain once",
+    ),
+    Case(
+        "plan arguments",
         "unknown indicator in --caps",
         {"sa.csv": SA_GOOD},
         ("plan", "sa.csv", "--target", "3.5", "--caps", "99=3"),
@@ -1726,6 +1764,30 @@ CASES: list[Case] = [
         {"out/x": b""},
         ("template", "out", "--force"),
         message="FILE: out is a folder; expected a file name",
+    ),
+    Case(
+        "template arguments",
+        "FILE is a FIFO (named pipe), with --force",
+        {"out.csv": lambda p: os.mkfifo(p)},
+        ("template", "out.csv", "--force"),
+        message="FILE: out.csv is a FIFO (named pipe), not a regular file; it is never replaced "
+        "(--force included); choose a file name",
+    ),
+    Case(
+        "template arguments",
+        "FILE is a device, with --force",
+        {},
+        ("template", "/dev/null", "--force"),
+        message="FILE: /dev/null is a device, not a regular file; it is never replaced "
+        "(--force included); choose a file name",
+    ),
+    Case(
+        "template arguments",
+        "FILE is a symbolic link to a device, with --force",
+        {"out.csv": lambda p: p.symlink_to("/dev/null")},
+        ("template", "out.csv", "--force"),
+        message="FILE: out.csv is a device, not a regular file; it is never replaced "
+        "(--force included); choose a file name",
     ),
     Case(
         "template arguments",

@@ -220,3 +220,29 @@ def test_bad_parameter_stops_with_one_clear_line(tmp_path):
         _run("region_report.ipynb", tmp_path / "bad.ipynb", region="3211", lang="fr")
     assert info.value.ename == "ParameterError"
     assert "lang: 'fr' is not supported" in info.value.evalue
+
+
+#: The West Java kota (BPS 3271-3279), Kota Bandung first: cohorts of 1 to 9 regions.
+KOTA = ("3273", "3277", "3271", "3272", "3274", "3275", "3276", "3278", "3279")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [1, 2, 3, 9])
+def test_cohort_overview_works_for_small_cohorts(tmp_path, n):
+    """Issue 15: cohorts of 2, 3, 6 and 9 regions failed ("'yerr' must not contain negative
+    values": in a small cohort the expected share can lie outside its 80% interval)."""
+    cohort = tmp_path / f"kota-{n}.yaml"
+    cohort.write_text(f"title: Kota ({n})\nregions: [{', '.join(KOTA[:n])}]\n", encoding="utf-8")
+    folder = context.results_folder(tmp_path, str(cohort), 2024)
+    context.save_context(context.build_context(str(cohort), 2024, 3.5, 2025), folder)
+    nb = _run(
+        "cohort_overview.ipynb",
+        tmp_path / "cohort.ipynb",
+        cohort=str(cohort),
+        context_path=str(folder),
+    )
+    assert _stderr_and_errors(nb) == []
+    html = _html(nb)
+    for code in KOTA[:n]:
+        assert context.CohortContext.table_name(code) in html
+    assert "4,59" in html  # Kota Bandung's published 2024 index (KemenPANRB), in every cohort

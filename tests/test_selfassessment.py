@@ -273,3 +273,48 @@ def test_costs_file_errors(tmp_path):
     pd.DataFrame({"indicator": NUMBERS, "price": [1] * 47}).to_csv(path, index=False)
     with pytest.raises(InputError, match="expected a column 'cost'"):
         read_costs(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which sheet of a workbook is read (issue 15: a hidden sheet was scored silently)
+
+
+def _workbook(path, sheets, active: int) -> None:
+    """Write ``sheets`` = [(title, levels or None for a note sheet, state)]."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, level, state in sheets:
+        ws = wb.create_sheet(title)
+        if level is None:
+            ws.append(["catatan"])
+        else:
+            ws.append(["indicator", "level"])
+            for n in NUMBERS:
+                ws.append([n, level])
+        ws.sheet_state = state
+    wb.active = active
+    wb.save(path)
+
+
+def test_hidden_template_sheet_is_not_scored_when_a_visible_copy_is_filled(tmp_path):
+    path = tmp_path / "sa.xlsx"
+    sheets = [("penilaian_mandiri", 3, "hidden"), ("keterangan", None, "visible")]
+    _workbook(path, [*sheets, ("Salinan", 5, "visible")], active=2)
+    # Every indicator at 5 gives the top of the scale; the hidden sheet (all 3) would give 3.00.
+    assert score_file(path).index == pytest.approx(5.0)
+
+
+def test_hidden_first_sheet_is_skipped_for_the_active_visible_one(tmp_path):
+    path = tmp_path / "sa.xlsx"
+    _workbook(path, [("Lama", 2, "hidden"), ("Baru", 4, "visible")], active=1)
+    assert score_file(path).index == pytest.approx(4.0)
+
+
+def test_hidden_template_with_two_filled_copies_is_refused_naming_the_sheets(tmp_path):
+    path = tmp_path / "sa.xlsx"
+    sheets = [("penilaian_mandiri", 3, "hidden"), ("A", 4, "visible"), ("B", 5, "visible")]
+    _workbook(path, sheets, active=1)
+    with pytest.raises(InputError, match=r"sheet 'penilaian_mandiri' is hidden .*'A', 'B'"):
+        read_self_assessment(path)

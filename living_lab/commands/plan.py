@@ -165,8 +165,20 @@ def _indicator_caps(spec: str, fw: Framework) -> dict[int, Any]:
             raise ParameterError(
                 f"--caps: {part.strip()!r} is not INDICATOR=LEVEL; expected e.g. 11=3,32=4 or a file"
             )
+        _refuse_repeat(out, key, part, "indicator")
         out[key.strip()] = value.strip()
     return out
+
+
+def _refuse_repeat(caps: dict, key: str, part: str, what: str) -> None:
+    """An inline ``--caps`` naming one indicator or domain twice is refused, as a caps file is."""
+    norm = key.strip().lower().lstrip("d").lstrip("0") or "0"
+    for seen in caps:
+        if (str(seen).strip().lower().lstrip("d").lstrip("0") or "0") == norm:
+            raise ParameterError(
+                f"--caps: {what} {key.strip()!r} appears twice ({part.strip()!r} after "
+                f"{seen}={caps[seen]}); give each {what} once"
+            )
 
 
 def _outcome_lines(plan: planner.Plan | planner.DomainPlan, lang: Lang) -> list[str]:
@@ -295,6 +307,7 @@ def _domain_caps(
         caps = {}
         for part in spec.replace(";", ",").split(","):
             key, _, value = part.partition("=")
+            _refuse_repeat(caps, key, part, "domain")
             try:
                 caps[key.strip()] = float(value.strip())
             except ValueError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 from pathlib import Path
 
 from living_lab import selfassessment
@@ -72,8 +74,14 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError(f"--seed: {args.seed}; expected a whole number 0 or more")
     target = Path(args.file) if args.file else None
     if target is not None:
-        if target.is_dir():
+        kind = _not_regular(target)
+        if kind == "folder":
             raise ParameterError(f"FILE: {target} is a folder; expected a file name")
+        if kind:
+            raise ParameterError(
+                f"FILE: {target} is {kind}, not a regular file; it is never replaced "
+                "(--force included); choose a file name"
+            )
         if target.exists() and not args.force:
             raise ParameterError(f"FILE: {target} exists; choose another name or pass --force")
         if target.suffix.lower() == ".xls":
@@ -94,3 +102,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"{t('scoring_framework', args.lang)}: {fw.name}")
         print(t(f"scoring_confidence_{fw.confidence}", args.lang))
     return 0
+
+
+def _not_regular(path: Path) -> str:
+    """What ``path`` (or what a symbolic link there points to) is, if it exists and is not a
+    regular file: "folder", "a device", "a FIFO (named pipe)", "a socket"; "" otherwise."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"

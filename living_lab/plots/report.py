@@ -930,10 +930,12 @@ def plot_share_past_target(
                 label=labels["projected"],
             )
             if {"lo", "hi"} <= set(proj.columns):
+                # The bar is the expected share; in a small cohort it can lie outside the 80%
+                # interval of the (discrete) share, so the interval is drawn on its own.
                 ax.errorbar(
                     proj["year"],
-                    100 * proj["share"],
-                    yerr=[100 * (proj["share"] - proj["lo"]), 100 * (proj["hi"] - proj["share"])],
+                    50 * (proj["lo"] + proj["hi"]),
+                    yerr=50 * (proj["hi"] - proj["lo"]).clip(lower=0),
                     fmt="none",
                     ecolor=style.NATIONAL,
                     capsize=4,
