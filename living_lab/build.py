@@ -19,7 +19,7 @@ import pandas as pd
 
 from living_lab import paths, validate
 from living_lab.errors import DataMissingError, InputError
-from living_lab.framework import load_framework
+from living_lab.framework import check_spbe_consistency, load_framework
 
 SPBE_DOMAIN_COLUMNS = {
     "d1_kebijakan": "d1",
@@ -568,7 +568,7 @@ def build_all(out_dir: Path | None = None) -> dict[str, Path]:
     tables = {name: builder() for name, builder in BUILDERS.items()}
     for name, df in tables.items():
         validate.check_table(df, name, file=f"{name}.csv (built)")
-    validate.check_spbe_consistency(tables["spbe_index"], file="spbe_index.csv (built)")
+    check_spbe_consistency(tables["spbe_index"], file="spbe_index.csv (built)")
     written = {}
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"

@@ -15,16 +15,28 @@ Examples
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
 from living_lab import paths, validate
-from living_lab.errors import DataMissingError, InputError, ParameterError
+from living_lab.errors import InputError, ParameterError
+from living_lab.framework import (
+    DEFAULT_FRAMEWORK,
+    available_frameworks,
+    check_spbe_consistency,
+    load_framework,
+)
+from living_lab.regions import resolve_column
+from living_lab.tables import (  # noqa: F401 - part of this module's interface
+    _read_bundled,
+    load_region_aliases,
+    load_regions,
+    load_table,
+    read_csv_text,
+)
 
 Confidence = Literal["high", "medium", "low"]
 _CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -35,52 +47,6 @@ PANEL_INDICATORS = (
     "grdp_per_capita_thousand_idr",
     "population",
 )
-
-
-@cache
-def _read_bundled(name: str) -> pd.DataFrame:
-    path = paths.dataset(name)
-    if not path.exists():
-        raise DataMissingError(f"bundled table missing: {path} (run `make data` to rebuild it)")
-    raw = read_csv_text(path)
-    raw = raw.astype(object).where(raw.notna(), None)
-    return validate.check_table(raw, name, file=path)
-
-
-def read_csv_text(path: Path) -> pd.DataFrame:
-    """A bundled or raw source CSV as text columns (empty cells missing), or one clear line.
-
-    Unlike :func:`living_lab.validate.read_user_csv` (user files: any delimiter, cells
-    stripped), this reads the project's own comma-separated UTF-8 tables exactly as written.
-    """
-    validate.check_file(path, kind="CSV", limit=validate.MAX_USER_FILE_BYTES * 4)
-    text = validate.read_text(path, kind="CSV", limit=validate.MAX_USER_FILE_BYTES * 4)
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
-    except pd.errors.EmptyDataError:
-        raise InputError("has no header line; expected a CSV table", file=path, row=1) from None
-    except pd.errors.ParserError as exc:
-        detail = " ".join(str(exc).split())
-        raise InputError(f"malformed CSV ({detail})", file=path) from None
-
-
-def load_table(name: str) -> pd.DataFrame:
-    """Any bundled table by name (``regions``, ``spbe_index``, ``outcomes``, ...), checked."""
-    df = _read_bundled(name).copy()
-    for col in df.columns:
-        if str(df[col].dtype) == "Int64" and not df[col].isna().any():
-            df[col] = df[col].astype(int)
-    return df
-
-
-def load_regions() -> pd.DataFrame:
-    """The kabupaten/kota registry: code, names, kind, province, island group."""
-    return load_table("regions")
-
-
-def load_region_aliases() -> pd.DataFrame:
-    """Spellings of region names in the sources, with their codes."""
-    return load_table("region_aliases")
 
 
 def load_spbe(
@@ -145,9 +111,6 @@ def read_spbe_file(path: str | Path) -> pd.DataFrame:
     (default: the file name). Wrong columns, non-numeric scores, duplicate region-years,
     unknown regions and scores outside 1-5 are refused with the file, line and field.
     """
-    from living_lab.framework import DEFAULT_FRAMEWORK
-    from living_lab.regions import resolve_column
-
     path = Path(path)
     raw = validate.read_user_csv(path)
     if "region" in raw.columns and "region_code" not in raw.columns:
@@ -167,10 +130,8 @@ def read_spbe_file(path: str | Path) -> pd.DataFrame:
         if col not in df.columns:
             df[col] = None
     _check_frameworks(df, path)
-    validate.check_spbe_consistency(df, file=path)
+    check_spbe_consistency(df, file=path)
     if df["predicate"].isna().any():
-        from living_lab.framework import load_framework
-
         for framework_id, rows in df[df["predicate"].isna()].groupby("framework", sort=False):
             df.loc[rows.index, "predicate"] = load_framework(str(framework_id)).predicates_of(
                 rows["index"]
@@ -185,8 +146,6 @@ def _check_frameworks(df: pd.DataFrame, path: Path) -> None:
     A framework whose top-level groups are not the four SPBE domains (Pemdi's seven aspects)
     has no d1-d4: its rows carry the index (and predicate) only, as their own series.
     """
-    from living_lab.framework import available_frameworks, load_framework
-
     known = set(available_frameworks())
     for pos, (framework_id, year) in enumerate(zip(df["framework"], df["year"], strict=True)):
         if framework_id not in known:

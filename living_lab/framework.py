@@ -33,7 +33,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from living_lab import paths
+from living_lab import paths, validate
 from living_lab.errors import InputError, ParameterError
 from living_lab.validate import read_yaml
 
@@ -169,7 +169,7 @@ class Framework:
         The value is not rounded first. KemenPANRB's 2024 tables judge the unrounded index
         (Kab. Pacitan 3.499, printed 3.50, is "Baik"), while some 2023 rows judge the printed
         value (Kab. Nias Barat 1.796, printed 1.80, is "Cukup"); pass the most precise index
-        you have. :func:`living_lab.validate.check_spbe_consistency` accepts either reading.
+        you have. :func:`check_spbe_consistency` accepts either reading.
 
         Values are compared at 9 decimals: a weighted mean computed in floating point can land
         a hair below a band edge it equals exactly (Pemdi levels giving exactly 1.50 are
@@ -512,3 +512,49 @@ def _check(fw: Framework, path: Path) -> None:
     mins = [p.min for p in fw.predicates]
     if mins != sorted(mins):
         raise InputError("predicate bands must be listed from lowest to highest", file=path)
+
+
+def check_spbe_consistency(
+    df: pd.DataFrame, *, file: str | Path, tolerance: float = validate.INDEX_TOLERANCE
+) -> None:
+    """The index must agree with its domains (where all are known) and its predicate with its index."""
+    for framework_id, rows in df.groupby("framework", sort=False):
+        try:
+            fw = load_framework(str(framework_id))
+        except ParameterError:  # an older framework without a definition file: no weights to check
+            continue
+        cols = fw.domain_columns
+        rows = rows.reindex(columns=[*rows.columns, *[c for c in cols if c not in rows.columns]])
+        complete = rows[cols].notna().all(axis=1)
+        recomputed = rows.loc[complete, cols].to_numpy(float) @ fw.domain_weights
+        gap = np.abs(recomputed - rows.loc[complete, "index"].to_numpy(float))
+        if (gap > tolerance).any():
+            i = int(np.argmax(gap))
+            pos = df.index.get_loc(rows.index[complete][i])
+            raise InputError(
+                f"index {rows.loc[complete, 'index'].iloc[i]} disagrees with its domains "
+                f"(weighted {recomputed[i]:.3f}); expected agreement within {tolerance}",
+                file=file,
+                row=validate._line(df, pos),
+                field="index",
+            )
+        if "predicate" in rows.columns:
+            # A printed predicate may be judged on the printed index or on the unrounded one
+            # (recomputed from the domains); accept either, flag anything else.
+            has = rows["predicate"].notna()
+            printed = fw.predicates_of(rows.loc[has, "index"].to_numpy(float))
+            unrounded = fw.predicates_of(
+                rows.loc[has, cols].to_numpy(float) @ fw.domain_weights
+            )  # NaN -> None
+            given = rows.loc[has, "predicate"].to_numpy(object)
+            wrong = (given != printed) & (given != unrounded)
+            if wrong.any():
+                i = int(np.flatnonzero(wrong)[0])
+                pos = df.index.get_loc(rows.index[has][i])
+                raise InputError(
+                    f"predicate {given[i]!r} does not match index "
+                    f"{rows.loc[has, 'index'].iloc[i]}; expected {printed[i]!r}",
+                    file=file,
+                    row=validate._line(df, pos),
+                    field="predicate",
+                )

@@ -26,7 +26,7 @@ from functools import cache
 
 import pandas as pd
 
-from living_lab import datasets
+from living_lab import tables
 from living_lab.errors import UnknownRegionError
 
 _KIND_PREFIX = re.compile(
@@ -66,8 +66,8 @@ class _Index:
 
 @cache
 def _index() -> _Index:
-    regions = datasets.load_regions()
-    aliases = datasets.load_region_aliases()
+    regions = tables.load_regions()
+    aliases = tables.load_region_aliases()
     by_alias: dict[str, set[str]] = {}
     by_core: dict[tuple[str, str], set[str]] = {}
     kinds = dict(zip(regions["region_code"], regions["kind"], strict=True))

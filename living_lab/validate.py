@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from living_lab import paths
-from living_lab.errors import InputError, ParameterError
+from living_lab.errors import InputError
 
 #: A user file larger than this is refused before parsing (bytes).
 MAX_USER_FILE_BYTES = 50 * 1024 * 1024
@@ -190,56 +190,6 @@ def check_outcome_ranges(df: pd.DataFrame, *, file: str | Path) -> None:
             row=_line(df, pos),
             field="value",
         )
-
-
-def check_spbe_consistency(
-    df: pd.DataFrame, *, file: str | Path, tolerance: float = INDEX_TOLERANCE
-) -> None:
-    """The index must agree with its domains (where all are known) and its predicate with its index."""
-    from living_lab.framework import (
-        load_framework,  # local: framework imports this module's errors only
-    )
-
-    for framework_id, rows in df.groupby("framework", sort=False):
-        try:
-            fw = load_framework(str(framework_id))
-        except ParameterError:  # an older framework without a definition file: no weights to check
-            continue
-        cols = fw.domain_columns
-        rows = rows.reindex(columns=[*rows.columns, *[c for c in cols if c not in rows.columns]])
-        complete = rows[cols].notna().all(axis=1)
-        recomputed = rows.loc[complete, cols].to_numpy(float) @ fw.domain_weights
-        gap = np.abs(recomputed - rows.loc[complete, "index"].to_numpy(float))
-        if (gap > tolerance).any():
-            i = int(np.argmax(gap))
-            pos = df.index.get_loc(rows.index[complete][i])
-            raise InputError(
-                f"index {rows.loc[complete, 'index'].iloc[i]} disagrees with its domains "
-                f"(weighted {recomputed[i]:.3f}); expected agreement within {tolerance}",
-                file=file,
-                row=_line(df, pos),
-                field="index",
-            )
-        if "predicate" in rows.columns:
-            # A printed predicate may be judged on the printed index or on the unrounded one
-            # (recomputed from the domains); accept either, flag anything else.
-            has = rows["predicate"].notna()
-            printed = fw.predicates_of(rows.loc[has, "index"].to_numpy(float))
-            unrounded = fw.predicates_of(
-                rows.loc[has, cols].to_numpy(float) @ fw.domain_weights
-            )  # NaN -> None
-            given = rows.loc[has, "predicate"].to_numpy(object)
-            wrong = (given != printed) & (given != unrounded)
-            if wrong.any():
-                i = int(np.flatnonzero(wrong)[0])
-                pos = df.index.get_loc(rows.index[has][i])
-                raise InputError(
-                    f"predicate {given[i]!r} does not match index "
-                    f"{rows.loc[has, 'index'].iloc[i]}; expected {printed[i]!r}",
-                    file=file,
-                    row=_line(df, pos),
-                    field="predicate",
-                )
 
 
 def _megabytes(n: int) -> str:
