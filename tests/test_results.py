@@ -314,3 +314,38 @@ def test_reports_rerun_rebuilds_planted_results_without_running_them(tmp_path):
     assert os.stat(folder / "meta.json").st_ino != before
     assert context.load_context(folder).table.loc["3211", "index"] == 4.51
     assert not marker.exists()
+
+
+def test_cohort_statistics_are_computed_in_the_results_step(ctx):
+    """The figures the cohort pages print come from the results, recomputed here from the CSV
+    with the csv and statistics modules (an independent path from the library's pandas code)."""
+    import csv
+    import statistics
+
+    from living_lab import paths
+
+    with paths.dataset("spbe_index").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["region_code"] in ctx.regions]
+    now = [float(r["index"]) for r in rows if int(r["year"]) == YEAR]
+    stats = ctx.cohort_stats.loc["index"]
+    assert (stats["median"], stats["min"], stats["max"], stats["n"]) == (
+        statistics.median(now),
+        min(now),
+        max(now),
+        27,
+    )
+    assert (stats["max"], stats["min"]) == (4.59, 2.94)  # Kota Bandung, Majalengka (KemenPANRB)
+    share = ctx.share_observed.set_index("year").loc[YEAR]
+    assert share["n"] == len(now) and share["share"] == sum(v >= 3.5 for v in now) / len(now)
+
+
+def test_packed_results_travel_to_a_worker_intact(ctx, saved, tmp_path):
+    """The Dask executor sends the folder as one message (resultstore.pack) and each worker
+    writes it back (unpack); the copy is checked on load like any results folder."""
+    copy = resultstore.unpack(resultstore.pack(saved), tmp_path / "worker" / saved.name)
+    assert_same(ctx, context.load_context(copy, key=ctx.key))
+    with pytest.raises(ResultsError, match="bad file name"):
+        resultstore.unpack(
+            json.dumps({"meta.json": "{}", "../x.csv": ""}).encode(), tmp_path / "w2"
+        )
+    assert not (tmp_path / "x.csv").exists()

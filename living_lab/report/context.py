@@ -159,6 +159,11 @@ class CohortContext:
     feasibility : the feasibility bounds used (domain rows; index rows have ``domain`` 0);
         ``.attrs``: from_year, to_year, n_regions, quantile.
     modules : library module -> "used" or why it was not.
+    cohort_stats : per measure of ``table`` (index ``measure``: ``index``, ``d1``-``d4``,
+        ``change``, ``stunting``, ``poverty``, ``poverty_change``): ``median``, ``min``, ``max``
+        over the cohort's regions with a value and their number ``n`` (:func:`cohort_stats`).
+    share_observed : published share of the cohort at or above the target per evaluation year:
+        ``year, share, n`` (:func:`share_observed`).
     """
 
     key: str
@@ -201,6 +206,8 @@ class CohortContext:
     share_sensitivity: pd.DataFrame | None = None
     trend_assumptions: pd.DataFrame | None = None
     modules: dict[str, str] = field(default_factory=dict)
+    cohort_stats: pd.DataFrame | None = None
+    share_observed: pd.DataFrame | None = None
 
     def title(self, lang: str) -> str:
         """Cohort title in ``lang``."""
@@ -400,6 +407,42 @@ def cohort_table(
     ]
     table["stunting_low_conf"] = table.index.isin(low["region_code"]) & table["stunting"].isna()
     return table, years, base_year
+
+
+#: Measures (columns of :attr:`CohortContext.table`) summarised in ``cohort_stats``.
+STAT_MEASURES = ("index", "d1", "d2", "d3", "d4", "change", "stunting", "poverty", "poverty_change")
+
+
+def cohort_stats(table: pd.DataFrame) -> pd.DataFrame:
+    """Median, minimum, maximum and count of each measure over the regions that have it.
+
+    >>> t = pd.DataFrame({m: [1.0, 2.0, float("nan"), 4.0] for m in STAT_MEASURES})
+    >>> cohort_stats(t).loc["index"].tolist()
+    [2.0, 1.0, 4.0, 3.0]
+    """
+    rows = {
+        m: {
+            "median": float(table[m].median()),
+            "min": float(table[m].min()),
+            "max": float(table[m].max()),
+            "n": int(table[m].notna().sum()),
+        }
+        for m in STAT_MEASURES
+    }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "measure"
+    return out
+
+
+def share_observed(spbe: pd.DataFrame, n_regions: int, target: float) -> pd.DataFrame:
+    """Published share of a cohort's regions at or above ``target`` per evaluation year.
+
+    Years in which fewer than half the cohort was evaluated are left out (their share would
+    describe another group of regions). ``spbe`` holds the cohort's SPBE rows.
+    """
+    s = spbe.assign(past=spbe["index"] >= target)
+    g = s.groupby("year").agg(share=("past", "mean"), n=("index", "count")).reset_index()
+    return g[g["n"] >= 0.5 * n_regions].reset_index(drop=True)
 
 
 def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
@@ -815,6 +858,8 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         forecasts=forecasts,
         trend_summary=trend_summary,
         share_reaching=share,
+        cohort_stats=cohort_stats(table),
+        share_observed=share_observed(spbe, len(coh.regions), target),
         trend_methods=trend_methods,
         partial_relation=partial_relation,
         partial_lines=partial_lines,

@@ -1065,7 +1065,7 @@ class RegionReport(_Localised):
         return self._t("report.cmp.equal")
 
     def _outcome_text(self, sy: int, py: int) -> str:
-        ctx, r, tab = self.ctx, self.row, self.ctx.table
+        ctx, r = self.ctx, self.row
         name = esc(self.name)
         parts = []
         nt = ctx.national_targets
@@ -1073,7 +1073,7 @@ class RegionReport(_Localised):
         if missing(r["stunting"]):
             parts.append(self._t("report.outc.stunting_na", name=name, year=sy))
         else:
-            med = float(tab["stunting"].median())
+            med = float(ctx.cohort_stats.loc["stunting", "median"])
             text = self._t(
                 "report.outc.stunting_text",
                 name=name,
@@ -1095,7 +1095,7 @@ class RegionReport(_Localised):
         if missing(r["poverty"]):
             parts.append(self._t("report.outc.poverty_na", name=name, year=py))
         else:
-            med = float(tab["poverty"].median())
+            med = float(ctx.cohort_stats.loc["poverty", "median"])
             text = self._t(
                 "report.outc.poverty_text",
                 value=self._n(r["poverty"], 2),
@@ -1108,7 +1108,9 @@ class RegionReport(_Localised):
                     "report.outc.poverty_change",
                     change=signed(r["poverty_change"], self.lang),
                     base_year=ctx.poverty_base_year,
-                    median_change=signed(tab["poverty_change"].median(), self.lang),
+                    median_change=signed(
+                        ctx.cohort_stats.loc["poverty_change", "median"], self.lang
+                    ),
                 )
             parts.append(text)
         return _p(" ".join(parts)) + _p(esc(self._t("report.outc.note")), "ll-note")
@@ -1615,18 +1617,19 @@ class CohortReport(_Localised):
 
     def summary(self) -> list[Displayable]:
         ctx, ev = self.ctx, self.evaluated
+        stats = ctx.cohort_stats
         past = int((ev["index"] >= ctx.target).sum())
         top = ev.sort_values(["index", "name"], ascending=[False, True]).iloc[0]
-        prev = ev["change"].dropna()
+        n_change = int(stats.loc["change", "n"])
         cards = [
             (
                 self._t("report.cohort.card_median", year=ctx.year),
-                self._n(ev["index"].median()),
+                self._n(stats.loc["index", "median"]),
                 esc(
                     self._t(
                         "report.cohort.card_range",
-                        lo=self._n(ev["index"].min()),
-                        hi=self._n(ev["index"].max()),
+                        lo=self._n(stats.loc["index", "min"]),
+                        hi=self._n(stats.loc["index", "max"]),
                     )
                 ),
             ),
@@ -1638,8 +1641,10 @@ class CohortReport(_Localised):
             (self._t("report.cohort.card_top"), self._n(top["index"]), esc(top["name"])),
             (
                 self._t("report.cohort.card_change"),
-                signed(prev.median(), self.lang) if len(prev) else esc(self._t("not_available")),
-                esc(self._t("report.cohort.card_change_n", n=len(prev))),
+                signed(stats.loc["change", "median"], self.lang)
+                if n_change
+                else esc(self._t("not_available")),
+                esc(self._t("report.cohort.card_change_n", n=n_change)),
             ),
         ]
         body = "".join(
@@ -1803,11 +1808,7 @@ class CohortReport(_Localised):
 
     def share_past_target(self) -> list[Displayable]:
         ctx = self.ctx
-        s = ctx.spbe.copy()
-        s["past"] = s["index"] >= ctx.target
-        g = s.groupby("year").agg(share=("past", "mean"), n=("index", "count")).reset_index()
-        g = g[g["n"] >= 0.5 * len(ctx.regions)]
-        g["projected"] = False
+        g = ctx.share_observed.assign(projected=False)
         if ctx.share_reaching is not None and len(ctx.share_reaching):
             proj = ctx.share_reaching.copy()
             proj["projected"] = True
@@ -1880,7 +1881,7 @@ class CohortReport(_Localised):
             labels=labels,
             lang=self.lang,
         )
-        med = ev[["d1", "d2", "d3", "d4"]].median()
+        med = ctx.cohort_stats.loc[["d1", "d2", "d3", "d4"], "median"]
         weakest = int(np.argmin(med.to_numpy())) if med.notna().any() else None
         text = ""
         if weakest is not None:
