@@ -100,6 +100,10 @@ def write(obj: Any, folder: str | Path, *, key: str, extra: dict[str, str] | Non
     if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
         raise TypeError(f"expected a dataclass instance, got {type(obj).__name__}")
     folder = Path(folder)
+    if folder.parent.is_symlink():
+        raise ResultsError(
+            "is a symbolic link; results are written only to a real folder", file=folder.parent
+        )
     writer = _Writer()
     value = writer.value(obj, "", 0)
     meta = {
@@ -350,7 +354,7 @@ def read(folder: str | Path, cls: type[T], *, key: str | None = None) -> T:
         obj = reader.value(meta.get("value"), cls.__name__, 0)
     except ResultsError:
         raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as exc:
+    except Exception as exc:  # anything a foreign meta.json provokes: refused, never trusted
         raise ResultsError(
             f"meta.json does not describe a valid {cls.__name__} ({exc.__class__.__name__}: "
             f"{str(exc)[:200]})",

@@ -218,6 +218,16 @@ def test_the_payload_is_live(tmp_path):
             ),
             "type 'Popen' is not part of this result",
         ),
+        (
+            lambda f, m: corrupt(
+                f,
+                "meta.json",
+                (f / "meta.json")
+                .read_bytes()
+                .replace(b'"dtype": "float64"', b'"dtype": "int64[pyarrow]"', 1),
+            ),
+            "meta.json does not describe a valid CohortContext",
+        ),
     ],
     ids=[
         "pickle-as-meta",
@@ -228,6 +238,7 @@ def test_the_payload_is_live(tmp_path):
         "deep-json",
         "foreign-type",
         "unknown-nested-type",
+        "foreign-dtype",
     ],
 )
 def test_damaged_results_are_refused_with_the_reason_and_nothing_runs(
@@ -349,3 +360,14 @@ def test_packed_results_travel_to_a_worker_intact(ctx, saved, tmp_path):
             json.dumps({"meta.json": "{}", "../x.csv": ""}).encode(), tmp_path / "w2"
         )
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_results_are_not_written_through_a_symbolic_link(ctx, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results").symlink_to(elsewhere)
+    with pytest.raises(ResultsError, match="symbolic link"):
+        context.save_context(ctx, context.results_folder(out, "jawa-barat", YEAR))
+    assert list(elsewhere.iterdir()) == []
