@@ -371,3 +371,21 @@ def test_results_are_not_written_through_a_symbolic_link(ctx, tmp_path):
     with pytest.raises(ResultsError, match="symbolic link"):
         context.save_context(ctx, context.results_folder(out, "jawa-barat", YEAR))
     assert list(elsewhere.iterdir()) == []
+
+
+def test_worker_cache_replaces_a_planted_payload(ctx, saved, tmp_path, monkeypatch):
+    """A Dask worker keeps the results in <tmp>/living-lab-context-<uid>/<name>; a pickle
+    planted there (old file name or new folder name) is replaced, never loaded."""
+    import tempfile
+
+    from living_lab.report import executors
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    marker = tmp_path / "ran"
+    cache = tmp_path / f"living-lab-context-{os.getuid()}"
+    cache.mkdir()
+    (cache / saved.name).write_bytes(payload(marker))
+    (cache / f"{ctx.key}.pkl").write_bytes(payload(marker))
+    local = executors._context_file(saved.name, resultstore.pack(saved))
+    assert_same(ctx, context.load_context(Path(local), key=ctx.key))
+    assert not marker.exists()
