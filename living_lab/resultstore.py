@@ -181,6 +181,12 @@ class _Writer:
             raise TypeError(f"{name}: nested deeper than {MAX_DEPTH} levels")
         if v is None:
             return {"t": "none"}
+        if v is pd.NA:
+            return {"t": "na"}
+        if v is pd.NaT:
+            return {"t": "nat"}
+        if isinstance(v, pd.Timestamp):
+            return {"t": "timestamp", "v": v.isoformat()}
         if isinstance(v, bool | np.bool_):
             return {"t": "bool", "v": bool(v)}
         if isinstance(v, int | np.integer):
@@ -468,6 +474,12 @@ class _Reader:
         t = spec["t"]
         if t == "none":
             return None
+        if t == "na":
+            return pd.NA
+        if t == "nat":
+            return pd.NaT
+        if t == "timestamp":
+            return pd.Timestamp(_expect(spec["v"], str, name))
         if t == "bool":
             return _expect(spec["v"], bool, name)
         if t == "int":

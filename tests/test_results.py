@@ -128,6 +128,10 @@ def every_dtype() -> pd.DataFrame:
             "s": pd.Series(["a,b", None, "", 'q"uote', "multi\nline"], dtype="str"),
             "o": pd.Series(["x", None, float("nan"), "", "é"], dtype=object),
             "mixed": pd.Series([1, "1", None, 2.5, True], dtype=object),
+            # as linkage positions of a whole-country cohort hold them
+            "mixed_na": pd.Series(
+                [1.5, pd.NA, "x", pd.NaT, pd.Timestamp("2024-03-01")], dtype=object
+            ),
             "when": pd.to_datetime(
                 ["2024-01-01", None, "2025-06-30 12:00", "2020-02-29", None], format="ISO8601"
             ),
@@ -389,3 +393,12 @@ def test_worker_cache_replaces_a_planted_payload(ctx, saved, tmp_path, monkeypat
     local = executors._context_file(saved.name, resultstore.pack(saved))
     assert_same(ctx, context.load_context(Path(local), key=ctx.key))
     assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_whole_country_context_round_trips_exactly(tmp_path):
+    """Every kabupaten/kota: larger tables, and object columns mixing numbers with pd.NA."""
+    ctx = context.build_context("all", YEAR, 3.5, 2025)
+    folder = context.results_folder(tmp_path, "all", YEAR)
+    context.save_context(ctx, folder)
+    assert_same(ctx, context.load_context(folder, key=ctx.key))
