@@ -38,12 +38,20 @@ KNOWN = {
     # (written as the results folder the sections read). It lives in report/ for now so the
     # CohortContext seam stays stable while its fields are being extended.
     ("living_lab.report.context", "living_lab.linkage"): "results step",
+    ("living_lab.report.context", "living_lab.linkage.partial"): "results step",
+    ("living_lab.report.context", "living_lab.linkage.results"): "results step",
+    ("living_lab.report.context", "living_lab.linkage.specs"): "results step",
     ("living_lab.report.context", "living_lab.peers"): "results step",
     ("living_lab.report.context", "living_lab.planner"): "results step",
     ("living_lab.report.context", "living_lab.trends"): "results step",
     # Study-visit partners per region (peers.study_partners): moving to the results step with
     # the improvement plan (issue 11).
     ("living_lab.report.sections", "living_lab.peers"): "study partners (issue 11)",
+    # Added in parallel (issue 13): wording of rank-interval sentences and the thresholds of
+    # the region's linkage position; to be read from the results instead.
+    ("living_lab.report.sections", "living_lab.peers.render"): "rank interval wording",
+    ("living_lab.report.sections", "living_lab.linkage"): "linkage position thresholds",
+    ("living_lab.report.sections", "living_lab.linkage.region"): "linkage position thresholds",
     # The linkage study notebook fits its models in the kernel.
     ("notebooks/linkage_study.ipynb", "living_lab.linkage"): "linkage study",
     ("notebooks/linkage_study.ipynb", "living_lab.linkage.report"): "linkage study",
