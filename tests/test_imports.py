@@ -30,20 +30,18 @@ ANALYSIS = (
     "living_lab.scoring",
     "living_lab.audit",
     "living_lab.selfassessment",
+    "living_lab.improvement",
 )
+#: The results step: computes every region's results once per batch (written as the results
+#: folder the sections read), so it imports analysis modules by design. It lives in report/ for
+#: now so the CohortContext seam stays stable while its fields are being extended.
+RESULTS_STEP = "living_lab.report.context"
 #: Report-layer imports of analysis modules that are known and being removed, with the reason.
 #: Remove an entry once its import is gone (the test fails on entries that no longer apply).
 KNOWN = {
-    # The results step itself: build_context computes every region's results once per batch
-    # (written as the results folder the sections read). It lives in report/ for now so the
-    # CohortContext seam stays stable while its fields are being extended.
-    ("living_lab.report.context", "living_lab.linkage"): "results step",
-    ("living_lab.report.context", "living_lab.linkage.partial"): "results step",
-    ("living_lab.report.context", "living_lab.linkage.results"): "results step",
-    ("living_lab.report.context", "living_lab.linkage.specs"): "results step",
-    ("living_lab.report.context", "living_lab.peers"): "results step",
-    ("living_lab.report.context", "living_lab.planner"): "results step",
-    ("living_lab.report.context", "living_lab.trends"): "results step",
+    # The improvement plan's result types and wording, read from the results (issue 11).
+    ("living_lab.report.sections", "living_lab.improvement"): "improvement plan types",
+    ("living_lab.report.sections", "living_lab.improvement.model"): "improvement plan types",
     # Study-visit partners per region (peers.study_partners): moving to the results step with
     # the improvement plan (issue 11).
     ("living_lab.report.sections", "living_lab.peers"): "study partners (issue 11)",
@@ -201,6 +199,8 @@ def _report_layer_imports() -> dict[tuple[str, str], bool]:
     g = graph()
     pairs = set()
     for mod, targets in g.items():
+        if mod == RESULTS_STEP:
+            continue
         if mod == "living_lab.report" or mod.startswith("living_lab.report."):
             pairs.update((mod, t) for t in targets if t.startswith(ANALYSIS))
     for nb in _report_notebooks():

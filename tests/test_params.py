@@ -288,7 +288,10 @@ def test_a_parameter_no_notebook_declares_is_unknown(tmp_path):
             "region_notebook: r.txt\n",
             r"field 'region_notebook': expected a notebook file name ending in \.ipynb",
         ),
-        ("region_notebook: r.ipynb\ntimeout: -5\n", r"field 'timeout': expected a number of seconds above 0 and at most 86400"),
+        (
+            "region_notebook: r.ipynb\ntimeout: -5\n",
+            r"field 'timeout': expected a number of seconds above 0 and at most 86400",
+        ),
         (
             "region_notebook: r.ipynb\npreload: numpy\n",
             r"field 'preload': expected a list of module names",
