@@ -1,4 +1,4 @@
-"""Data-derived text made safe for where it lands: HTML, Markdown cells, the terminal.
+r"""Data-derived text made safe for where it lands: HTML, Markdown cells, the terminal.
 
 Every string that comes from data or from a user file (a cohort title, a region name, a file
 name, an error quoting a value) goes through one of these before it is shown.
@@ -7,10 +7,10 @@ Examples
 --------
 >>> html_text('<b>"x"</b>')
 '&lt;b&gt;&quot;x&quot;&lt;/b&gt;'
->>> terminal_text("Kohort\\x1b[2J\\x1b]0;pwned\\x07 baru\\n")
+>>> terminal_text("Kohort\x1b[2J\x1b]0;pwned\x07 baru\n")
 'Kohort baru'
 >>> markdown_text("<script>*x*</script> $5")
-'&lt;script&gt;\\\\*x\\\\*&lt;/script&gt; \\\\$5'
+'&lt;script&gt;\\*x\\*&lt;/script&gt; \\$5'
 """
 
 from __future__ import annotations

@@ -634,7 +634,7 @@ def _decode_column(cells: list[str], spec: dict[str, Any], name: str, reader: _R
         cats = [reader.value(c, name, 1) for c in _expect(spec["categories"], list, name)]
         cat_index = pd.Index(cats, dtype=pd.api.types.pandas_dtype(spec["categories_dtype"]))
         lookup = {str(c): i for i, c in enumerate(cat_index)}
-        codes = np.array([lookup[c] if c in lookup else -1 for c in cells], dtype=np.int64)
+        codes = np.array([lookup.get(c, -1) for c in cells], dtype=np.int64)
         nulls = {i for _, i in _positions(spec, n)}
         if any((codes[i] < 0) != (i in nulls) for i in range(n)):
             raise ValueError(f"{name}: a value is not one of the categories")
@@ -679,11 +679,13 @@ def pack(folder: str | Path) -> bytes:
 
     def walk(spec: Any) -> None:
         if isinstance(spec, dict):
-            if spec.get("t") in ("frame", "series") and isinstance(spec.get("file"), str):
-                if _FILE_RE.fullmatch(spec["file"]):
-                    files[spec["file"]] = _read_regular(
-                        folder / spec["file"], MAX_TABLE_BYTES
-                    ).decode("utf-8")
+            file = spec.get("file")
+            if (
+                spec.get("t") in ("frame", "series")
+                and isinstance(file, str)
+                and _FILE_RE.fullmatch(file)
+            ):
+                files[file] = _read_regular(folder / file, MAX_TABLE_BYTES).decode("utf-8")
             for v in spec.values():
                 walk(v)
         elif isinstance(spec, list):

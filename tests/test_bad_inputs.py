@@ -1307,8 +1307,7 @@ CASES: list[Case] = [
         {},
         ("reports", "--params", "/dev/zero", "--out", "out"),
         fault="no kernels",
-        message="/dev/zero: is not a regular file (a device, pipe or socket); expected a YAML "
-        "file",
+        message="/dev/zero: is not a regular file (a device, pipe or socket); expected a YAML file",
     ),
     Case(
         READER,
@@ -1316,8 +1315,7 @@ CASES: list[Case] = [
         {},
         ("reports", "--notebooks", "/dev/zero", "--out", "out"),
         fault="no kernels",
-        message="/dev/zero: is not a regular file (a device, pipe or socket); expected a YAML "
-        "file",
+        message="/dev/zero: is not a regular file (a device, pipe or socket); expected a YAML file",
     ),
     Case(
         READER,
@@ -1340,16 +1338,14 @@ CASES: list[Case] = [
         "/dev/zero as a self-assessment",
         {},
         ("score", "/dev/zero"),
-        message="…/dev/zero: is not a regular file (a device, pipe or socket); expected a CSV "
-        "file",
+        message="…/dev/zero: is not a regular file (a device, pipe or socket); expected a CSV file",
     ),
     Case(
         READER,
         "a FIFO as a self-assessment XLSX",
         {"sa.xlsx": fifo},
         ("score", "sa.xlsx"),
-        message="…sa.xlsx: is not a regular file (a device, pipe or socket); expected an XLSX "
-        "file",
+        message="…sa.xlsx: is not a regular file (a device, pipe or socket); expected an XLSX file",
     ),
     Case(
         READER,

@@ -49,6 +49,7 @@ def cluster(tmp_path_factory):
         "dask.distributed not installed (pip install 'living_lab[dask]')",
     )
     import distributed
+
     patch = pytest.MonkeyPatch()
     patch.setenv("LIVING_LAB_TEST_MARKERS", str(tmp_path_factory.mktemp("markers")))
     with distributed.LocalCluster(
