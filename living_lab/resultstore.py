@@ -210,11 +210,11 @@ class _Writer:
             items = [self.value(x, f"{name}.{i}", depth + 1) for i, x in enumerate(v)]
             return {"t": "tuple" if isinstance(v, tuple) else "list", "items": items}
         if isinstance(v, dict):
-            items = [
+            pairs: list[list[dict[str, Any]]] = [
                 [self.value(k, name, depth + 1), self.value(x, f"{name}.{k}", depth + 1)]
                 for k, x in v.items()
             ]
-            return {"t": "dict", "items": items}
+            return {"t": "dict", "items": pairs}
         raise TypeError(f"{name}: cannot store a value of type {type(v).__name__}")
 
     def frame(self, df: pd.DataFrame, name: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from living_lab.errors import ParameterError
 from living_lab.validate import read_yaml
 
 Lang = Literal["id", "en"]
-LANGS: tuple[str, ...] = get_args(Lang)
+LANGS: tuple[Lang, ...] = get_args(Lang)
 _LOCALES = paths.LOCALES
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -40,13 +41,14 @@ from living_lab import __version__, datasets, paths, resultstore
 from living_lab.cohorts import Cohort, load_cohort
 from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.framework import load_framework
+from living_lab.linkage.specs import Outcome
 from living_lab.regions import resolve_region
 from living_lab.report.params import check_target, check_target_year, check_year
 from living_lab.text import LANGS
 from living_lab.validate import read_yaml
 
 #: Outcome indicators the reports show, in the order they show them.
-OUTCOMES = ("stunting_prevalence_pct", "poverty_rate_pct")
+OUTCOMES: tuple[Outcome, ...] = ("stunting_prevalence_pct", "poverty_rate_pct")
 #: Bump when the meaning of a :class:`CohortContext` field changes (added or removed fields are
 #: detected by the results reader without it).
 SCHEMA = 3
@@ -539,7 +541,7 @@ def _relation(coh: Cohort, outcome_years: dict[str, int]) -> pd.DataFrame:
 
 
 def _links(
-    relation: pd.DataFrame, years: dict[str, int], spbe_years: dict[str, int]
+    relation: pd.DataFrame, years: dict[str, int], spbe_years: Mapping[str, int]
 ) -> dict[str, LinkFit]:
     """The plain straight line of each outcome on the SPBE index, for the scatter plot.
 
@@ -794,7 +796,9 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
     models = _models(coh.regions)
     modules["linkage"] = "used" if models else "missing"
     partial_relation, partial_lines = _partial(models)
-    spbe_years = {o: (models[o].spbe_year if o in models else year) for o in OUTCOMES}
+    spbe_years: dict[str, int] = {
+        o: (models[o].spbe_year if o in models else year) for o in OUTCOMES
+    }
     links = _links(relation, outcome_years, spbe_years)
 
     forecasts, trend_summary, share, trend_methods = _trends(coh, year, target, target_year)
