@@ -55,10 +55,18 @@ class UnknownRegionError(LivingLabError):
     """A region name or code could not be resolved to exactly one kabupaten/kota."""
 
     def __init__(
-        self, query: str, suggestions: list[str], *, reason: str = "unknown region"
+        self,
+        query: str,
+        suggestions: list[str],
+        *,
+        reason: str = "unknown region",
+        detail: str | None = None,
     ) -> None:
         self.query = query
         self.suggestions = suggestions
+        if detail is not None:
+            super().__init__(f"{reason} {query!r}: {detail}")
+            return
         hint = f"; closest matches: {', '.join(suggestions)}" if suggestions else ""
         super().__init__(f"{reason} {query!r}{hint}")
 

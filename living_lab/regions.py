@@ -3,8 +3,10 @@
 Accepted forms: a BPS code (``"3211"``), a Kemendagri code (``"32.11"`` style, looked up, never
 read as a BPS code), an official or printed name (``"Kabupaten Sumedang"``, ``"KABUPATEN SUMEDANG"``,
 ``"Pemerintah Kab. Sumedang"``), a short name (``"Sumedang"``) and ``"Kota Bandung"`` vs
-``"Kab. Bandung"``. A bare name shared by a kabupaten and a kota (``"Bandung"``) means the
-kabupaten, as in BPS and Kemendagri tables, where cities always carry "Kota".
+``"Kab. Bandung"``. A bare name shared by a kabupaten and a kota (``"Bandung"``) is refused,
+naming both candidates on one line: BPS tables read it as the kabupaten, while most people
+mean the city, so guessing either way could silently report on the wrong government (and a
+refusal costs one retyped word).
 
 Spellings live in ``data/region_aliases.csv``; add a row there to teach a new one.
 
@@ -12,8 +14,12 @@ Examples
 --------
 >>> resolve_region("Kab. Sumedang")
 '3211'
->>> resolve_region("Kota Bandung"), resolve_region("Bandung")
+>>> resolve_region("Kota Bandung"), resolve_region("Kab. Bandung")
 ('3273', '3204')
+>>> resolve_region("Bandung")
+Traceback (most recent call last):
+...
+living_lab.errors.UnknownRegionError: ambiguous region name 'Bandung': Kabupaten Bandung (3204) or Kota Bandung (3273); write "Kab." or "Kota" before the name
 """
 
 from __future__ import annotations
@@ -104,10 +110,12 @@ def resolve_region(query: str | int) -> str:
         if raw in idx.by_kemendagri:
             return idx.by_kemendagri[raw]
         raise UnknownRegionError(raw, _suggest_kemendagri(raw), reason="unknown Kemendagri code")
+    kind, core = split_name(raw)
+    if kind is None:
+        _refuse_shared_name(raw, core)
     codes = idx.by_alias.get(_fold(raw))
     if codes and len(codes) == 1:
         return next(iter(codes))
-    kind, core = split_name(raw)
     if kind:
         codes = {c for c in idx.by_core.get((kind, core), set()) if idx.kinds[c] == kind}
     else:
@@ -125,6 +133,29 @@ def resolve_region(query: str | int) -> str:
             raw, sorted(idx.names[c] for c in codes), reason="ambiguous region name"
         )
     raise UnknownRegionError(raw, suggest(raw))
+
+
+def shared_name_candidates(core: str) -> list[str]:
+    """Codes of the kabupaten and the kota answering to the bare core name ``core`` (else [])."""
+    idx = _index()
+    found = idx.by_core.get(("kabupaten", core), set()) | idx.by_core.get(("kota", core), set())
+    kinds = {idx.kinds[c] for c in found}
+    return sorted(found) if kinds == {"kabupaten", "kota"} else []
+
+
+def _refuse_shared_name(raw: str, core: str) -> None:
+    """Raise for a bare name shared by a kabupaten and a kota, naming both on one line."""
+    codes = shared_name_candidates(core)
+    if not codes:
+        return
+    idx = _index()
+    names = [f"{idx.names[c]} ({c})" for c in codes]
+    raise UnknownRegionError(
+        raw,
+        [idx.names[c] for c in codes],
+        reason="ambiguous region name",
+        detail=f'{" or ".join(names)}; write "Kab." or "Kota" before the name',
+    )
 
 
 def resolve_regions(queries: Iterable[str | int]) -> list[str]:

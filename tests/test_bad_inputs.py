@@ -338,6 +338,11 @@ def _quote(arg: str) -> str:
     return f"'{arg}'" if (not arg or re.search(r"[\s'\"|;]", arg)) else arg
 
 
+#: The one line for a bare name a kabupaten and a kota share (regions.resolve_region).
+AMBIGUOUS_BANDUNG = (
+    "ambiguous region name 'Bandung': Kabupaten Bandung (3204) or Kota Bandung (3273); "
+    'write "Kab." or "Kota" before the name'
+)
 SA = "self-assessment file (score/plan FILE)"
 SAX = "self-assessment XLSX"
 SPBE = "SPBE results file (load_spbe(extra=...), read_spbe_file)"
@@ -1111,6 +1116,13 @@ CASES: list[Case] = [
         call='regions.resolve_region("Kab. Sumedan")',
         error="UnknownRegionError",
         message="unknown region 'Kab. Sumedan'; closest matches: Kabupaten Sumedang, …",
+    ),
+    Case(
+        LIB,
+        "region name shared by a kabupaten and a kota",
+        call='regions.resolve_region("Bandung")',
+        error="UnknownRegionError",
+        message=AMBIGUOUS_BANDUNG,
     ),
     # ---- cohort YAML -------------------------------------------------------------------------
     Case(
@@ -2034,6 +2046,21 @@ CASES: list[Case] = [
         message="unknown region 'Atlantis'; closest matches: Kota Salatiga",
     ),
     Case("regions arguments", "empty name", {}, ("regions", ""), message="empty region name ''"),
+    Case(
+        "regions arguments",
+        "name shared by a kabupaten and a kota",
+        {},
+        ("regions", "Bandung"),
+        message=AMBIGUOUS_BANDUNG,
+    ),
+    Case(
+        REPORTS,
+        "name shared by a kabupaten and a kota",
+        {},
+        ("reports", "--regions", "Sumedang,Bandung", "--out", "out"),
+        fault="no kernels",
+        message="regions[1]: " + AMBIGUOUS_BANDUNG,
+    ),
     Case(
         "regions arguments",
         "unknown BPS code",

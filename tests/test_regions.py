@@ -7,7 +7,12 @@ import pytest
 
 from living_lab import datasets
 from living_lab.errors import UnknownRegionError
-from living_lab.regions import resolve_region, resolve_regions, split_name
+from living_lab.regions import (
+    resolve_region,
+    resolve_regions,
+    shared_name_candidates,
+    split_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,7 +28,6 @@ from living_lab.regions import resolve_region, resolve_regions, split_name
         ("Kota Bandung", "3273"),
         ("Kab. Bandung", "3204"),
         ("Kabupaten Bandung", "3204"),
-        ("Bandung", "3204"),  # a bare name means the kabupaten, as in BPS tables
         ("Kab Bandung Barat", "3217"),
         ("Kota Administrasi Jakarta Selatan", "3171"),
         ("Jakarta Selatan", "3171"),
@@ -61,12 +65,48 @@ def test_every_official_and_source_name_resolves():
     for name, code in zip(regions["name"], regions["region_code"], strict=True):
         assert resolve_region(name) == code
         assert resolve_region(name.upper()) == code
-    wrong = [
-        (a, c)
-        for a, c in zip(aliases["alias"], aliases["region_code"], strict=True)
-        if resolve_region(a) != c
-    ]
+    wrong, shared = [], []
+    for a, c in zip(aliases["alias"], aliases["region_code"], strict=True):
+        kind, core = split_name(a)
+        if kind is None and shared_name_candidates(core):
+            shared.append((a, c))  # a bare name a kabupaten and a kota share: refused below
+        elif resolve_region(a) != c:
+            wrong.append((a, c))
     assert wrong == []
+    # Every such source spelling is refused, naming its own region among the two candidates.
+    assert shared, "the registry has bare names shared by a kabupaten and a kota (Bandung)"
+    for a, c in shared:
+        with pytest.raises(UnknownRegionError, match="ambiguous") as err:
+            resolve_region(a)
+        assert f"({c})" in str(err.value)
+
+
+def test_bare_name_shared_by_kabupaten_and_kota_is_refused_with_both_candidates():
+    """ "Bandung" names Kabupaten Bandung (3204) and Kota Bandung (3273): refused, never guessed."""
+    regions = datasets.load_regions().set_index("region_code")
+    assert regions.loc["3204", "kind"] == "kabupaten" and regions.loc["3273", "kind"] == "kota"
+    for query in ("Bandung", "bandung ", "BANDUNG"):
+        with pytest.raises(UnknownRegionError) as err:
+            resolve_region(query)
+        text = str(err.value)
+        assert "\n" not in text
+        assert "ambiguous" in text
+        assert "Kabupaten Bandung (3204)" in text and "Kota Bandung (3273)" in text
+        assert sorted(err.value.suggestions) == ["Kabupaten Bandung", "Kota Bandung"]
+    # Naming the kind resolves it; a bare name that only a kabupaten has still resolves.
+    assert resolve_region("Kab. Bandung") == "3204"
+    assert resolve_region("Kota Bandung") == "3273"
+    assert resolve_region("Bandung Barat") == "3217"
+    # The same holds for every shared name the registry has (e.g. Bogor, Bekasi, Malang).
+    cores = {}
+    for _code, name, kind in regions[["name", "kind"]].itertuples():
+        cores.setdefault(split_name(name)[1], set()).add(kind)
+    both = sorted(core for core, kinds in cores.items() if kinds == {"kabupaten", "kota"})
+    assert {"bogor", "bekasi", "malang"} <= set(both)
+    for core in both:
+        assert len(shared_name_candidates(core)) == 2, core
+        with pytest.raises(UnknownRegionError, match="ambiguous"):
+            resolve_region(core.title())
 
 
 def test_unknown_name_lists_closest_matches():
