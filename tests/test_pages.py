@@ -61,3 +61,61 @@ def test_report_shell_escapes_title_and_keeps_nbconvert_cells(tmp_path):
     assert f"<title>{ESCAPED}&#34;&#39;&amp;</title>" in page
     assert "<script>alert" not in page  # nbconvert escaped the output text itself
     assert page.startswith('<!DOCTYPE html>\n<html lang="id">')
+
+
+def _rerun_manifest(lang: str, statuses: dict[str, str]) -> dict:
+    return {
+        "cohort": "jawa-barat",
+        "year": 2024,
+        "lang": lang,
+        "target": 3.5,
+        "target_year": 2025,
+        "updated": "2026-12-03T09:00:00+00:00",
+        "regions": {
+            code: {"status": status, "name": code, "finished": "2026-12-02T07:10:00+00:00"}
+            for code, status in statuses.items()
+        },
+        "cohort_reports": {},
+    }
+
+
+def _report_files(out, codes):
+    (out / "regions").mkdir()
+    for code in codes:
+        (out / "regions" / f"{code}.html").write_text("x", encoding="utf-8")
+
+
+def test_index_after_a_rerun_that_changed_nothing_says_the_reports_are_current(tmp_path):
+    """Nothing re-made: the index says every report is current and when it was made, instead of
+    "selesai: 0" and "tidak berubah" on every row."""
+    _report_files(tmp_path, ["3211", "3273"])
+    page = index_page.render_index(
+        _rerun_manifest("id", {"3211": "skipped", "3273": "skipped"}), tmp_path
+    )
+    assert (
+        "Semua 2 laporan sudah mutakhir: data, parameter, dan perangkat lunaknya tidak berubah "
+        "sejak laporan dibuat pada 2 Desember 2026. Diperiksa 3 Desember 2026." in page
+    )
+    assert page.count("mutakhir (dibuat 2 Desember 2026)") == 2  # one per row
+    assert "selesai: 0" not in page and "tidak berubah<" not in page
+    en = index_page.render_index(
+        _rerun_manifest("en", {"3211": "skipped", "3273": "skipped"}), tmp_path
+    )
+    assert "All 2 reports are current" in en and "were made on 2 December 2026" in en
+    assert en.count("current (made 2 December 2026)") == 2
+
+
+def test_index_of_a_batch_that_made_reports_counts_them_with_dates(tmp_path):
+    _report_files(tmp_path, ["3211", "3273"])
+    manifest = _rerun_manifest("id", {"3211": "ok", "3273": "skipped"})
+    manifest["regions"]["3211"]["finished"] = "2026-12-03T08:59:00+00:00"
+    page = index_page.render_index(manifest, tmp_path)
+    assert "sudah mutakhir: 1" in page and "dibuat dalam proses ini: 1" in page
+    assert "dibuat 3 Desember 2026" in page and "mutakhir (dibuat 2 Desember 2026)" in page
+    assert "Semua" not in page.split("<table")[0]  # no all-current sentence: one was re-made
+    # A failed report is never called current.
+    manifest["regions"]["3211"] = {"status": "failed", "error": "boom"}
+    page = index_page.render_index(manifest, tmp_path)
+    assert (
+        "gagal: 1" in page and "sudah mutakhir" in page and "Semua" not in page.split("<table")[0]
+    )

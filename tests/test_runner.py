@@ -23,6 +23,7 @@ import pytest
 from _nbcompare import merge_streams
 
 from living_lab import paths
+from living_lab.report import index_page
 from living_lab.report import manifest as mf
 from living_lab.report.executors import LocalExecutor
 from living_lab.report.params import load_notebook_config, validate
@@ -248,6 +249,7 @@ def test_unchanged_reports_are_skipped_unless_forced(executor, tmp_path, stable_
     out = tmp_path / "out"
     first = batch(executor, out, regions="3211,3273")
     assert (first.ok, first.skipped) == (3, 0)
+    manifest_first = manifest(out)
     html = out / "regions" / "3211.html"
     stamp = html.stat().st_mtime_ns
 
@@ -257,6 +259,14 @@ def test_unchanged_reports_are_skipped_unless_forced(executor, tmp_path, stable_
     m = manifest(out)
     assert m["regions"]["3211"]["status"] == "skipped"
     assert m["regions"]["3211"]["html"] == "regions/3211.html"
+    # The index says the reports are current and when they were made, not "selesai: 0".
+    made = index_page.made_date(m["regions"]["3211"]["finished"], "id")
+    assert (
+        made and m["regions"]["3211"]["finished"] == manifest_first["regions"]["3211"]["finished"]
+    )
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Semua 2 laporan sudah mutakhir" in index and f"dibuat pada {made}" in index
+    assert f"mutakhir (dibuat {made})" in index and "selesai: 0" not in index
 
     other_params = batch(executor, out, regions="3211,3273", lang="en")
     assert (other_params.ok, other_params.skipped) == (3, 0)

@@ -79,3 +79,28 @@ def test_warm_report_is_identical_to_a_fresh_papermill_run(batch, monkeypatch, c
     )
     warm = nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)
     assert outputs(warm) == outputs(fresh)
+
+
+def test_a_region_never_evaluated_gets_its_report_in_the_batch(tmp_path):
+    """Kab. Intan Jaya has no published SPBE result in any year: the batch writes its
+    "belum dievaluasi" report (compared with every kabupaten/kota) instead of stopping."""
+    config = load_notebook_config()
+    out = tmp_path / "out"
+    params = validate(
+        {
+            "out": str(out),
+            "regions": "Intan Jaya",
+            "cohort_reports": "false",
+            "jobs": "1",
+            "formats": "html",
+        },
+        config=config,
+    )
+    summary = run_batch(params, config=config, progress=False, echo=lambda s: None)
+    assert (summary.ok, summary.failed) == (1, 0), summary.failures
+    assert summary.exit_code == 0
+    page = (out / "regions" / "9435.html").read_text(encoding="utf-8")
+    assert "Kabupaten Intan Jaya belum memiliki hasil evaluasi SPBE yang dipublikasikan" in page
+    assert "belum dievaluasi" in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="regions/9435.html"' in index and "belum dievaluasi" in index

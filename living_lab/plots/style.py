@@ -13,11 +13,20 @@ import matplotlib as mpl
 from matplotlib.axes import Axes
 
 #: Colours: the focus region, peers, the target, and the predicate bands (low to high).
-FOCUS = "#c0392b"
+#: Chosen to stay apart under colour-vision deficiency (no red/green pairs): hues from the
+#: Okabe-Ito set; the bands run orange (Kurang) through a pale neutral (Baik) to blue
+#: (Memuaskan), with lightness falling away from the middle, so neighbouring bands differ by a
+#: CIELAB distance above 10 under a deuteranopia or protanopia simulation (Machado et al.
+#: 2009; checked in ``tests/test_palette.py``). Text never relies on colour alone: changes carry
+#: their sign and predicates their name.
+FOCUS = "#d55e00"
 PEER = "#7f8c8d"
 NATIONAL = "#2c3e50"
-TARGET = "#27ae60"
-BANDS = ("#f4d6d6", "#f8e7c9", "#f3f1c4", "#d9efd3", "#c9e4f2")
+TARGET = "#0072b2"
+BANDS = ("#f4b183", "#fbdcb9", "#f5f5f0", "#c5dcef", "#92bfe3")
+#: Text colours of a favourable and an unfavourable change (contrast >= 4.5:1 on white).
+GOOD = "#0072b2"
+BAD = "#b34700"
 
 RC = {
     "figure.dpi": 100,

@@ -210,6 +210,11 @@ class CohortContext:
     modules: dict[str, str] = field(default_factory=dict)
     cohort_stats: pd.DataFrame | None = None
     share_observed: pd.DataFrame | None = None
+    #: Regions with no published SPBE result at all that the batch reports on: rows of
+    #: ``table`` (NaN SPBE columns, outcomes as published) outside ``regions``, never ranked.
+    unevaluated: tuple[str, ...] = ()
+    #: Outcome series of more than one year per region (:func:`outcome_trends`).
+    outcome_trends: pd.DataFrame | None = None
 
     def title(self, lang: str) -> str:
         """Cohort title in ``lang``."""
@@ -272,7 +277,14 @@ def _slug(cohort: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40] or "cohort"
 
 
-def context_key(cohort: str, year: int, target: float, target_year: int) -> str:
+def never_evaluated(code: str) -> bool:
+    """True when the region has no published SPBE result in any year (e.g. Kab. Intan Jaya)."""
+    return code not in set(datasets.load_spbe()["region_code"])
+
+
+def context_key(
+    cohort: str, year: int, target: float, target_year: int, *, include: tuple[str, ...] = ()
+) -> str:
     """File stem of a saved context: readable prefix plus a hash of everything it depends on.
 
     The hash covers the arguments, the data version and the library fingerprint, so a context
@@ -295,6 +307,7 @@ def context_key(cohort: str, year: int, target: float, target_year: int) -> str:
                 str(int(target_year)),
                 datasets.data_version(),
                 library_fingerprint(),
+                *([",".join(sorted(include))] if include else []),
             ]
         ).encode()
     )
@@ -445,6 +458,37 @@ def share_observed(spbe: pd.DataFrame, n_regions: int, target: float) -> pd.Data
     s = spbe.assign(past=spbe["index"] >= target)
     g = s.groupby("year").agg(share=("past", "mean"), n=("index", "count")).reset_index()
     return g[g["n"] >= 0.5 * n_regions].reset_index(drop=True)
+
+
+#: Outcome series shown over time, each measured one way (survey and census stunting figures
+#: are separate indicators in ``data/outcomes.csv`` and never joined).
+TREND_INDICATORS = ("poverty_rate_pct", "stunting_prevalence_pct", "stunting_eppgbm_pct")
+_MEASURE = re.compile(r"^(SSGI|SKI|e-PPGBM|BPS P0)\b")
+
+
+def outcome_trends(regions: tuple[str, ...], outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Every region's outcome series with more than one year, one row per figure.
+
+    Columns ``region_code, indicator, year, value, source, measure``; ``measure`` is the survey
+    or statistic the figure comes from as its source note states it (``SSGI``, ``SKI``,
+    ``e-PPGBM``, ``BPS P0``). A series is one indicator, so the e-PPGBM census never joins
+    the SSGI/SKI surveys. Nothing is interpolated: the years are those published.
+
+    >>> tr = outcome_trends(("3211",), datasets.load_outcomes())
+    >>> tr[tr["indicator"] == "stunting_prevalence_pct"][["year", "value", "measure"]].values.tolist()
+    [[2021, 22.0, 'SSGI'], [2022, 27.6, 'SSGI'], [2023, 14.4, 'SKI'], [2024, 17.0, 'SSGI']]
+    """
+    sel = outcomes[
+        outcomes["region_code"].isin(regions) & outcomes["indicator"].isin(TREND_INDICATORS)
+    ]
+    sel = sel.dropna(subset=["value"])
+    counts = sel.groupby(["region_code", "indicator"])["year"].transform("nunique")
+    sel = sel[counts > 1].copy()
+    sel["measure"] = sel["note"].astype(str).str.extract(_MEASURE, expand=False)
+    sel["year"] = sel["year"].astype(int)
+    sel["value"] = sel["value"].astype(float)
+    cols = ["region_code", "indicator", "year", "value", "source", "measure"]
+    return sel.sort_values(["region_code", "indicator", "year"])[cols].reset_index(drop=True)
 
 
 def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
@@ -768,7 +812,9 @@ def _trend_sensitivity(
 SHARE_YEARS_AFTER_TARGET = 5
 
 
-def build_context(cohort: str, year: int, target: float, target_year: int) -> CohortContext:
+def build_context(
+    cohort: str, year: int, target: float, target_year: int, *, include: tuple[str, ...] = ()
+) -> CohortContext:
     """Compute everything cohort-wide once (see :class:`CohortContext`).
 
     Parameters
@@ -777,12 +823,24 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
     year : evaluation year the reports are about.
     target : SPBE index target (e.g. 3.5, the "Sangat Baik" threshold).
     target_year : year by which the target should be reached (forecast horizon).
+    include : regions outside the cohort with no published SPBE result at all that the batch
+        reports on ("belum dievaluasi"): they get a row of the table (never ranked, no
+        analysis) and nothing else.
     """
     validate_args(cohort, year, target, target_year)
     year, target, target_year = int(year), float(target), int(target_year)
     coh: Cohort = load_cohort(cohort)
+    extra = tuple(c for c in dict.fromkeys(include) if c not in coh.regions)
+    for code in extra:
+        if not never_evaluated(code):
+            raise ParameterError(
+                f"region: {code} ({CohortContext.table_name(code)}) is not in cohort "
+                f"{coh.name!r}; pass a cohort that contains it (e.g. cohort='all')"
+            )
     outcomes = datasets.load_outcomes()
-    table, outcome_years, base_year = cohort_table(coh.regions, year, target, outcomes=outcomes)
+    table, outcome_years, base_year = cohort_table(
+        coh.regions + extra, year, target, outcomes=outcomes
+    )
     if table["index"].notna().sum() == 0:
         raise ParameterError(f"cohort: no region of cohort {coh.name!r} was evaluated in {year}")
 
@@ -828,8 +886,10 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
             "source",
         ]
     )
+    trend_rows = outcome_trends(tuple(table.index), outcomes)
+    used_sources |= set(trend_rows["source"])
     return CohortContext(
-        key=context_key(cohort, year, target, target_year),
+        key=context_key(cohort, year, target, target_year, include=extra),
         schema=SCHEMA,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         cohort=coh.name,
@@ -871,6 +931,8 @@ def build_context(cohort: str, year: int, target: float, target_year: int) -> Co
         share_sensitivity=share_sens,
         trend_assumptions=trend_assumptions,
         modules=modules,
+        unevaluated=extra,
+        outcome_trends=trend_rows,
     )
 
 
@@ -981,7 +1043,13 @@ def get_context(
                 "(it rebuilds the results)"
             )
     else:
-        ctx = build_context(cohort, year, target, target_year)
+        include: tuple[str, ...] = ()
+        if region is not None:
+            code = resolve_region(region)
+            coh = load_cohort(cohort)
+            if coh.name == "all" and code not in coh.regions and never_evaluated(code):
+                include = (code,)  # its "belum dievaluasi" report, compared with every region
+        ctx = build_context(cohort, year, target, target_year, include=include)
     if region is not None:
         ctx.require_region(region)
     return ctx

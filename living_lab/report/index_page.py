@@ -28,10 +28,12 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from babel.dates import format_date
 from markupsafe import Markup
 
 from living_lab.cohorts import load_cohort
@@ -58,6 +60,7 @@ h1{font-size:1.6em;margin:.1em 0}h2{font-size:1.2em;margin:1.4em 0 .4em}
 .sub{color:#555;margin:.2em 0 .8em}.meta{color:#777;font-size:.85em}
 .counts{display:flex;gap:10px;margin:.8em 0}.counts span{padding:4px 10px;border-radius:6px;background:#f0f0ee}
 .counts .bad{background:#fdecea;color:#7a1f16}
+.current{margin:.8em 0;padding:6px 10px;border-left:4px solid #0072b2;background:#eef5fb}
 table{border-collapse:collapse;width:100%;font-size:.93em}
 th,td{border-bottom:1px solid #e6e6e6;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#f3f3f1;position:sticky;top:0}
@@ -65,11 +68,11 @@ th button{all:unset;cursor:pointer;font-weight:600}th button:focus{outline:2px s
 th[aria-sort=ascending] button::after{content:" \\25B2";font-size:.7em}
 th[aria-sort=descending] button::after{content:" \\25BC";font-size:.7em}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
-tr.failed td{background:#fff6f5}.status-failed{color:#b03a2e;font-weight:600}
-.status-ok{color:#1e7e45}.status-skipped{color:#555}
+tr.failed td{background:#fff6f5}.status-failed{color:#b34700;font-weight:600}
+.status-ok{color:#0072b2}.status-skipped{color:#555}
 .ll-pred{display:inline-block;padding:0 .45em;border-radius:4px;font-weight:600;font-size:.92em}
 details pre{white-space:pre-wrap;font-size:.8em;background:#f7f7f7;padding:6px;max-height:20em;overflow:auto}
-a{color:#1d5fa7}.good{color:#1e7e45}.bad{color:#b03a2e}.na{color:#777;font-style:italic;font-size:.9em}
+a{color:#1d5fa7}.good{color:#0072b2}.bad{color:#b34700}.na{color:#777;font-style:italic;font-size:.9em}
 input[type=search]{font:inherit;padding:2px 6px;border:1px solid #ccc;border-radius:4px;width:16em}
 """
 
@@ -151,12 +154,54 @@ def _href(out_dir: Path, rel: str) -> str | None:
     return None
 
 
-def _status_text(status: str, lang: str) -> str:
+def _status_text(status: str, lang: str, made: str = "") -> str:
+    """Status of a report; a finished or unchanged one says when it was made."""
+    if made and status == "ok":
+        return t("report.index.made", lang, date=made)
+    if made and status == "skipped":
+        return t("report.index.current_made", lang, date=made)
     key = f"report.index.status_{status}"
     try:
         return t(key, lang)
     except KeyError:
         return status
+
+
+def made_date(value: object, lang: str) -> str:
+    """The calendar date (UTC) of a manifest timestamp in the page's language, or ''.
+
+    >>> made_date("2026-12-02T07:10:00+00:00", "id"), made_date("2026-12-02T07:10:00+00:00", "en")
+    ('2 Desember 2026', '2 December 2026')
+    >>> made_date("<b>", "id"), made_date(None, "en")
+    ('', '')
+    """
+    if not isinstance(value, str):
+        return ""
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC)
+    return format_date(stamp.date(), format="d MMMM y", locale=lang)
+
+
+def _current_note(
+    made: list[str], counts: Mapping[str, int], lang: str, checked: str, *, cohort_current: bool
+) -> str:
+    """The sentence of a batch that re-made nothing: every region report is current, made on
+    which date(s), checked when; '' when any report (cohort reports too) was made or failed."""
+    if counts["ok"] or counts["failed"] or not counts["skipped"] or not cohort_current:
+        return ""
+    dates = [d for d in made if d]
+    days = sorted(set(dates), key=dates.index)
+    if not days:
+        when = ""
+    elif len(days) == 1:
+        when = t("report.index.made_on", lang, date=days[0])
+    else:
+        when = t("report.index.made_between", lang, first=days[0], last=days[-1])
+    return t("report.index.all_current", lang, n=counts["skipped"], made=when, checked=checked)
 
 
 def _predicate_colour(predicate: str) -> str:
@@ -179,11 +224,13 @@ def _region_row(
     name = str(r["name"]) if r is not None else str(entry.get("name", code))
     link_ok = valid and status in ("ok", "skipped")
     error = entry.get("error")
+    made = made_date(entry.get("finished"), lang) if link_ok else ""
     row: dict[str, Any] = {
         "code": code,
         "name": name,
         "status": status,
-        "status_text": _status_text(status, lang),
+        "made": made,
+        "status_text": _status_text(status, lang, made),
         "href": _href(out_dir, f"regions/{code}.html") if link_ok else None,
         "error": first_line(error) if status == "failed" and error else "",
         "data": r is not None,
@@ -195,7 +242,11 @@ def _region_row(
         province=str(r["province"]),
         index_na=missing(r["index"]),
         index_v=_sort_value(r["index"]),
-        index_text=t("report.index.not_evaluated", lang, year=year)
+        index_text=(
+            t("report.index.never_evaluated", lang)
+            if missing(r["latest_index"])
+            else t("report.index.not_evaluated", lang, year=year)
+        )
         if missing(r["index"])
         else num(r["index"], lang),
         predicate="" if missing(pred) else str(pred),
@@ -259,11 +310,20 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
                 "label": label,
                 "href": _href(out_dir, f"cohort/{stem}.html") if linkable else None,
                 "status": status,
-                "status_text": _status_text(status, lang),
+                "status_text": _status_text(
+                    status, lang, made_date(entry.get("finished"), lang) if linkable else ""
+                ),
                 "error": str(entry["error"]) if status == "failed" and entry.get("error") else "",
             }
         )
 
+    current_note = _current_note(
+        [r["made"] for r in rows],
+        counts,
+        lang,
+        made_date(manifest.get("updated"), lang),
+        cohort_current=all(item["status"] == "skipped" for item in cohort_items),
+    )
     cohort_title = manifest.get("cohort_title") or manifest.get("cohort", "")
     target = manifest.get("target") or ""
     return render_page(
@@ -287,14 +347,15 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
             data_version=manifest.get("data_version", ""),
             library_version=manifest.get("library_version", ""),
         ),
+        current_note=current_note,
         counts=[
-            {"label": tr("report.index.status_ok"), "n": counts["ok"], "bad": False},
+            {"label": tr("report.index.count_ok"), "n": counts["ok"], "bad": False},
             {
                 "label": tr("report.index.status_failed"),
                 "n": counts["failed"],
                 "bad": bool(counts["failed"]),
             },
-            {"label": tr("report.index.status_skipped"), "n": counts["skipped"], "bad": False},
+            {"label": tr("report.index.count_skipped"), "n": counts["skipped"], "bad": False},
         ],
         cohort_heading=tr("report.index.cohort_reports"),
         cohort_items=cohort_items,

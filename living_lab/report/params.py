@@ -240,6 +240,9 @@ class ReportParams:
     regions_given: bool = False
     formats: tuple[str, ...] = ("html", "ipynb")
     region_cohorts: Mapping[str, str] = field(default_factory=dict)
+    #: Regions of ``regions`` with no published SPBE result at all (compared with every
+    #: kabupaten/kota, cohort ``all``): their reports say "belum dievaluasi".
+    unevaluated: tuple[str, ...] = ()
 
     def cohort_of(self, region: str) -> str:
         """The cohort a region's report compares it with."""
@@ -576,8 +579,14 @@ def validate(
             if code not in codes:
                 codes.append(code)
     cohort = load_cohort(cohort_name)
+    unevaluated: tuple[str, ...] = ()
     if regions_given:
         outside = [c for c in codes if c not in cohort.regions]
+        if outside and cohort_given and cohort.name == "all":
+            # "all" holds every region with a published result: the others get their
+            # "belum dievaluasi" report in the batch instead of stopping it.
+            unevaluated = tuple(outside)
+            outside = []
         if outside and cohort_given:
             from living_lab.regions import region_name
 
@@ -595,14 +604,8 @@ def validate(
             cohort = load_cohort("all")
             cohort_name = "all"
             region_cohorts = {c: default_name for c in codes if c not in outside}
-            missing = [c for c in codes if c not in cohort.regions]
-            if missing:
-                from living_lab.regions import region_name
-
-                raise ParameterError(
-                    f"regions: {missing[0]} ({region_name(missing[0])}) has no published SPBE "
-                    "result, so it has no report"
-                )
+            # Regions with no published SPBE result at all: a "belum dievaluasi" report each.
+            unevaluated = tuple(c for c in codes if c not in cohort.regions)
     else:
         codes = list(cohort.regions)
 
@@ -659,4 +662,5 @@ def validate(
         regions_given=regions_given,
         formats=tuple(f for f in FORMATS if f in formats),
         region_cohorts=region_cohorts if regions_given else {},
+        unevaluated=unevaluated,
     )

@@ -268,7 +268,9 @@ class _Batch:
                 folder = results_folder(self.out.resolve(), name, ctx_args[1])
                 if any(folder == other for other, _ in self.contexts.values()):
                     # Two cohort files with the same name: the input hash tells them apart.
-                    folder = folder.with_name(f"{folder.name}-{context_key(*args)[-16:]}")
+                    folder = folder.with_name(
+                        f"{folder.name}-{context_key(*args, include=self._include(name))[-16:]}"
+                    )
                 self.contexts[name] = (folder, args)
             self.context_path = self.contexts[p.cohort][0]
         try:
@@ -458,13 +460,20 @@ class _Batch:
         assert self.context_path is not None
         self.folder.ensure_folder("results")  # inside --out, no links on the way
         for path, args in self.contexts.values():
+            include = self._include(args[0])
             if not self.params.force:
                 # Reused only if every file checks out and the key (arguments, data, code)
                 # matches; a damaged, foreign or outdated folder is rebuilt, never trusted.
                 with contextlib.suppress(ResultsError):
-                    load_context(path, key=context_key(*args))
+                    load_context(path, key=context_key(*args, include=include))
                     continue
-            save_context(build_context(*args), path)
+            save_context(build_context(*args, include=include), path)
+
+    def _include(self, cohort: str) -> tuple[str, ...]:
+        """Regions never evaluated that the context of ``cohort`` must hold (their
+        "belum dievaluasi" reports compare with the batch's cohort)."""
+        p = self.params
+        return tuple(c for c in p.unevaluated if p.cohort_of(c) == cohort)
 
     def _bar_postfix(self) -> None:
         if self._bar is not None:

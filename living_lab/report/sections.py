@@ -29,7 +29,7 @@ from living_lab.escape import html_text
 from living_lab.framework import load_framework
 from living_lab.plots import report as plots
 from living_lab.plots import style
-from living_lab.report.context import CohortContext, LinkFit, LinkModel
+from living_lab.report.context import TREND_INDICATORS, CohortContext, LinkFit, LinkModel
 from living_lab.text import Lang, probability, t
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ FRAGMENT_CSS = """
 .ll .ll-card{flex:1 1 150px;border:1px solid #ddd;border-radius:8px;padding:10px 12px;background:#fafafa}
 .ll .ll-card .k{font-size:.8em;color:#555;text-transform:uppercase;letter-spacing:.03em}
 .ll .ll-card .v{font-size:1.7em;font-weight:700;margin:.1em 0}.ll .ll-card .s{font-size:.85em;color:#444}
-.ll .ll-good{color:#1e7e45}.ll .ll-bad{color:#b03a2e}.ll .ll-lede{font-size:1.08em;max-width:60em}
+.ll .ll-good{color:#0072b2}.ll .ll-bad{color:#b34700}.ll .ll-lede{font-size:1.08em;max-width:60em}
 .ll table.ll-t{border-collapse:collapse;margin:.5em 0;font-size:.92em}
 .ll table.ll-t th,.ll table.ll-t td{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:left;vertical-align:top}
 .ll table.ll-t th{background:#f3f3f3}.ll table.ll-t td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -435,7 +435,9 @@ class RegionReport(_Localised):
                 (
                     self._t("report.card.index", year=ctx.year),
                     f'<span class="ll-na">{esc(self._t("not_available"))}</span>',
-                    esc(self._t("report.card.not_evaluated", year=ctx.year)) + "<br>" + latest,
+                    esc(self._t("report.card.not_evaluated", year=ctx.year)) + "<br>" + latest
+                    if latest
+                    else esc(self._t("report.card.never")),
                 )
             )
         body = "".join(
@@ -616,7 +618,7 @@ class RegionReport(_Localised):
                 labels=labels,
                 lang=self.lang,
             )
-            out.append(_figure(png, labels["title"]))
+            out.append(_figure(png, self.alt_headline()))
         out.append(_html(self._trajectory_text(series, forecast)))
         sens = self._forecast_sensitivity()
         if sens:
@@ -776,7 +778,7 @@ class RegionReport(_Localised):
             "target": self._t("report.dom.target", target=self._n(ctx.target)),
         }
         png = plots.domain_profile_png(dom, target=ctx.target, labels=labels, lang=self.lang)
-        out.append(_figure(png, labels["title"]))
+        out.append(_figure(png, self._alt_domains(dom)))
         text = _p(self.focus_text() + " " + esc(self._t("report.dom.benchmark_note")))
         out.append(_html(text + self._plan_html()))
         return out
@@ -999,6 +1001,67 @@ class RegionReport(_Localised):
 
     # -- section 5 ------------------------------------------------------------------------
 
+    def alt_headline(self) -> str:
+        """The region's finding in one line, the alt text of its figures (not their title):
+        "Indeks Kabupaten Sumedang 4,51 (Memuaskan), peringkat 2 dari 27"."""
+        ctx, r = self.ctx, self.row
+        if missing(r["index"]):
+            if missing(r["latest_year"]):
+                return self._t("report.alt.never", name=self.name)
+            return self._t(
+                "report.alt.not_evaluated",
+                name=self.name,
+                year=ctx.year,
+                latest_year=int(r["latest_year"]),
+                index=self._n(r["latest_index"]),
+                predicate=r["latest_predicate"],
+            )
+        return self._t(
+            "report.alt.headline",
+            name=self.name,
+            year=ctx.year,
+            index=self._n(r["index"]),
+            predicate=r["predicate"],
+            rank=int(r["rank"]),
+            n=int(r["n_ranked"]),
+        )
+
+    def _alt_domains(self, dom: pd.DataFrame) -> str:
+        """Alt text of the domain profile: the lowest and the highest domain against the median."""
+        known = dom.dropna(subset=["region"])
+        if known.empty:
+            return self.alt_headline()
+        low = known.loc[known["region"].astype(float).idxmin()]
+        high = known.loc[known["region"].astype(float).idxmax()]
+        return self._t(
+            "report.alt.domains",
+            name=self.name,
+            low=low["label"],
+            low_value=self._n(low["region"]),
+            low_median=self._n(low["median"]),
+            high=high["label"],
+            high_value=self._n(high["region"]),
+        )
+
+    def _alt_outcomes(self, stunting_year: int, poverty_year: int) -> str:
+        """Alt text of the outcomes figure: the region's two values and the cohort medians."""
+        r, tab = self.row, self.ctx.table
+        na = self._t("not_available")
+
+        def pct(value: object, decimals: int = 1) -> str:
+            return na if missing(value) else f"{self._n(value, decimals)}%"
+
+        return self._t(
+            "report.alt.outcomes",
+            name=self.name,
+            stunting=pct(r["stunting"]),
+            stunting_median=pct(tab["stunting"].median()),
+            stunting_year=stunting_year,
+            poverty=pct(r["poverty"], 2),
+            poverty_median=pct(tab["poverty"].median(), 2),
+            poverty_year=poverty_year,
+        )
+
     def outcomes(self) -> list[Displayable]:
         """Section 5: stunting and poverty against the cohort and the national targets."""
         ctx, r, tab = self.ctx, self.row, self.ctx.table
@@ -1053,9 +1116,61 @@ class RegionReport(_Localised):
             "missing": mpl_text(self._t("report.outc.missing", name=self.name)),
         }
         png = plots.outcomes_png(panels, labels=labels, lang=self.lang)
-        out.append(_figure(png, labels["title"]))
+        out.append(_figure(png, self._alt_outcomes(sy, py)))
         out.append(_html(self._outcome_text(sy, py)))
+        trends = self.outcome_trends_html()
+        if trends:
+            out.append(_html(trends))
         return out
+
+    def outcome_trends_html(self) -> str:
+        """The region's outcome series over time (from ``ctx.outcome_trends``; '' if none).
+
+        One row per series, each measured one way: poverty (BPS P0, March), stunting from the
+        national surveys (each year names its survey: SSGI or SKI) and, separately, the
+        district's e-PPGBM census, which is never joined to the survey figures.
+        """
+        tr = self.ctx.outcome_trends
+        if tr is None or tr.empty:
+            return ""
+        mine = tr[tr["region_code"] == self.code]
+        if mine.empty:
+            return ""
+        rows = []
+        for indicator in TREND_INDICATORS:
+            g = mine[mine["indicator"] == indicator].sort_values("year")
+            if g.empty:
+                continue
+            decimals = 2 if indicator == "poverty_rate_pct" else 1
+            # Survey stunting names its survey per year (SSGI or SKI); the others are one kind.
+            named = indicator == "stunting_prevalence_pct"
+            points = " \u00b7 ".join(
+                esc(f"{int(y)}{f' {m}' if named and isinstance(m, str) else ''}: ")
+                + esc(self._n(v, decimals))
+                + "%"
+                for y, v, m in zip(g["year"], g["value"], g["measure"], strict=True)
+            )
+            change = self._t(
+                "report.trend.change",
+                change=signed(float(g["value"].iloc[-1] - g["value"].iloc[0]), self.lang, decimals),
+                first=int(g["year"].iloc[0]),
+                last=int(g["year"].iloc[-1]),
+            )
+            label = self._t(f"report.trend.{indicator}")
+            rows.append([(esc(label), ""), (points, ""), (esc(change), "nw")])
+        notes = ["report.trend.note"]
+        if mine["indicator"].str.startswith("stunting").any():
+            notes.append("report.trend.note_stunting")
+        headers = [
+            self._t("report.trend.col_series"),
+            self._t("report.trend.col_values"),
+            self._t("report.trend.col_change"),
+        ]
+        return (
+            f"<h3>{esc(self._t('report.trend.heading', name=self.name))}</h3>"
+            + _table(headers, rows)
+            + _p(esc(" ".join(self._t(k) for k in notes)), "ll-note")
+        )
 
     def _compare(self, value: float, ref: float) -> str:
         if value > ref:
@@ -1167,7 +1282,7 @@ class RegionReport(_Localised):
             "target": self._t("report.traj.target", target=self._n(ctx.target)),
         }
         png = plots.relation_png(panels, labels=labels, lang=self.lang)
-        out.append(_figure(png, labels["title"]))
+        out.append(_figure(png, self._t("report.alt.relation", headline=self.alt_headline())))
         caveats = [m.caveat[self.lang] for m in ctx.models.values()]
         caveat = caveats[0] if caveats else self._t("report.rel.caveat")
         out.append(
