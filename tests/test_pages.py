@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 
 import nbformat
 
@@ -119,3 +120,15 @@ def test_index_of_a_batch_that_made_reports_counts_them_with_dates(tmp_path):
     assert (
         "gagal: 1" in page and "sudah mutakhir" in page and "Semua" not in page.split("<table")[0]
     )
+
+
+def test_index_ranks_within_the_cohort_and_marks_a_never_evaluated_region(tmp_path):
+    _report_files(tmp_path, ["3211", "9435"])
+    manifest = _rerun_manifest("id", {"3211": "ok", "9435": "ok"})
+    manifest["cohort"] = "all"
+    page = index_page.render_index(manifest, tmp_path)
+    row = page[page.index('<td data-v="Kabupaten Intan Jaya">') :].split("</tr>")[0]
+    assert "belum dievaluasi" in row and "tidak dievaluasi" not in row
+    sumedang = page[page.index('<td data-v="Kabupaten Sumedang">') :].split("</tr>")[0]
+    # Ranked among every evaluated kabupaten/kota of 2024, not among the two listed.
+    assert re.search(r"\d+ / (\d+)", sumedang).group(1) == "485"

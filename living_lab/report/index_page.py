@@ -41,7 +41,7 @@ from living_lab.errors import LivingLabError
 from living_lab.framework import load_framework
 from living_lab.plots import style
 from living_lab.plots.maps import index_map_html
-from living_lab.report.context import cohort_table
+from living_lab.report.context import cohort_table, never_evaluated
 from living_lab.report.outdir import OutputFolder
 from living_lab.report.pages import render_page
 from living_lab.report.sections import missing, num, signed
@@ -131,7 +131,10 @@ def _data_numbers(manifest: Mapping[str, Any], codes: list[str]) -> pd.DataFrame
     except (LivingLabError, OSError, ValueError):
         cohort_regions = ()
     valid = tuple(c for c in codes if _CODE.match(c))
-    base = cohort_regions if set(valid) <= set(cohort_regions) and cohort_regions else valid
+    # Regions never evaluated join the cohort's table unranked (as in their reports).
+    extra = tuple(c for c in valid if c not in cohort_regions and _known(c) and never_evaluated(c))
+    outside = set(valid) - set(cohort_regions) - set(extra)
+    base = cohort_regions + extra if cohort_regions and not outside else valid
     try:
         table, _, _ = cohort_table(base, year, target)
     except (LivingLabError, KeyError, IndexError):
