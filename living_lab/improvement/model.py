@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
@@ -135,6 +136,13 @@ class RegionPlan:
         }
 
 
+@cache
+def _clear_margins() -> dict[int, float]:
+    """:func:`clear_lead_margin` of each domain, once per process (it depends only on the
+    cached framework and the trend model's noise constant)."""
+    return {d.number: clear_lead_margin(d.number) for d in load_framework().domains}
+
+
 def benchmark_table(
     code: str, group: str, year: int, bounds: GainBounds, frontier: FrontierMethod | None = None
 ) -> tuple[pd.DataFrame, tuple[int, ...]]:
@@ -143,7 +151,8 @@ def benchmark_table(
     fw = load_framework()
     fg = frontier_gap(code, group=group, year=year, frontier=frontier)
     fg = fg.sort_values("domain", ignore_index=True)
-    fg["margin"] = [clear_lead_margin(int(d)) for d in fg["domain"]]
+    margins = _clear_margins()
+    fg["margin"] = [margins[int(d)] for d in fg["domain"]]
     fg["clear"] = fg["gap"] > fg["margin"] + 1e-9
     fg["bound"] = [
         bounds.bound(int(d), float(v)) for d, v in zip(fg["domain"], fg["value"], strict=True)

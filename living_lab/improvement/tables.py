@@ -78,6 +78,10 @@ class PlanTables:
     bounds: pd.DataFrame
 
 
+def _region_names() -> pd.Series:
+    return datasets.load_regions().set_index("region_code")["name"]
+
+
 def _notes(pr: PartnerResult, lang: Lang) -> str:
     """The partner search's caveats in ``lang``, one per line."""
     return "\n".join(dict.fromkeys(n.text(lang) for n in (*pr.group.notes, *pr.notes)))
@@ -128,10 +132,12 @@ def _summary_row(p: RegionPlan) -> dict[str, object]:
 
 
 def region_plan_rows(
-    p: RegionPlan,
+    p: RegionPlan, names: pd.Series | None = None
 ) -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """One plan as its summary row and its benchmark, path and partner rows."""
-    names = datasets.load_regions().set_index("region_code")["name"]
+    """One plan as its summary row and its benchmark, path and partner rows (``names``: region
+    names by code, read from the registry when not given)."""
+    if names is None:
+        names = _region_names()
     bench = p.benchmark.copy()
     bench.insert(0, "region_code", p.region_code)
     bench.insert(1, "order", range(len(bench)))
@@ -168,10 +174,11 @@ def bounds_table(bounds: GainBounds) -> pd.DataFrame:
 def plan_tables(codes: Sequence[str], *, group: str, year: int, target: Target) -> PlanTables:
     """The plans of ``codes`` (each evaluated in ``year``) among ``group``, stacked."""
     bounds = gain_bounds()
+    names = _region_names()
     rows, benches, paths, partners = [], [], [], []
     for code in codes:
         p = improvement_plan(code, group=group, target=target, year=year, bounds=bounds)
-        row, b, pa, pr = region_plan_rows(p)
+        row, b, pa, pr = region_plan_rows(p, names)
         rows.append(row)
         benches.append(b)
         paths.append(pa)

@@ -61,6 +61,12 @@ def scores(year: int) -> pd.DataFrame:
     return _scores(int(year)).copy()
 
 
+def scores_view(year: int) -> pd.DataFrame:
+    """:func:`scores` without the copy, for loops over many regions; the caller must not
+    modify it (it is the cached table every later call returns)."""
+    return _scores(int(year))
+
+
 @cache
 def _scores(year: int) -> pd.DataFrame:
     df = _all_scores()
@@ -141,7 +147,8 @@ def outcome_feature(
     after = sorted(y for y in by_year if y > year)
     coverage_seen = 0.0
     for y in [*before, *after]:
-        cov = float(by_year[y].reindex(pool).notna().mean()) if len(pool) else 0.0
+        have = by_year[y].index[by_year[y].notna().to_numpy()]
+        cov = float(pool.isin(have).mean()) if len(pool) else 0.0
         coverage_seen = max(coverage_seen, cov)
         if cov >= min_coverage and cov > 0:
             best = (y, cov)

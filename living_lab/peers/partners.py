@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -197,7 +198,7 @@ def _previous(codes: Sequence[str], year: int, measure: str) -> pd.DataFrame:
                 }
             )
             continue
-        ps = data.scores(prev).loc[c]
+        ps = data.scores_view(prev).loc[c]
         rows.append(
             {
                 "region_code": c,
@@ -209,6 +210,27 @@ def _previous(codes: Sequence[str], year: int, measure: str) -> pd.DataFrame:
     out = pd.DataFrame(rows).set_index("region_code")
     out["previous_year"] = out["previous_year"].astype("Int64")
     return out
+
+
+@cache
+def _regions() -> pd.DataFrame:
+    """The region registry by code, read once per process (the bundled table does not change
+    while it runs; callers only read it)."""
+    return datasets.load_regions().set_index("region_code")
+
+
+@cache
+def _log_sd(indicator: str, year: int, min_confidence: Confidence) -> float:
+    """Scale of a numeric feature: SD of the log values across every region with the figure
+    in ``year`` (NaN with fewer than two), computed once per indicator and year."""
+    everyone = data.outcome_feature(
+        indicator,
+        _regions().index,
+        year=year,
+        min_confidence=min_confidence,
+    )
+    logs_all = np.log(everyone.values[everyone.values > 0])
+    return float(logs_all.std(ddof=1)) if len(logs_all) > 1 else np.nan
 
 
 def study_partners(
@@ -266,7 +288,7 @@ def study_partners(
         raise ParameterError(f"min_lead: {min_lead!r}; expected a number >= 0")
     lead_min = max(lead_min, margin)
     grp = resolve_group(code, group, year=year, min_confidence=min_confidence)
-    sc = data.scores(year)
+    sc = data.scores_view(year)
     own_value = float(sc.at[code, measure])
     peers = [c for c in grp.members if c != code]
     cand = sc.loc[peers]
@@ -283,7 +305,7 @@ def study_partners(
     n_numeric = pd.Series(0, index=ahead.index)
     own_missing = False
     values: dict[str, pd.Series] = {}
-    regions = datasets.load_regions().set_index("region_code")
+    regions = _regions()
     for f in features:
         w = cfg.weights[f]
         if f in _CATEGORICAL:
@@ -328,15 +350,7 @@ def study_partners(
                 )
             )
             continue
-        # Scale: SD of the log values across every region with the figure in that year.
-        everyone = data.outcome_feature(
-            indicator,
-            regions.index,
-            year=feat.year,
-            min_confidence=min_confidence,
-        )
-        logs_all = np.log(everyone.values[everyone.values > 0])
-        sd = float(logs_all.std(ddof=1)) if len(logs_all) > 1 else np.nan
+        sd = _log_sd(indicator, int(feat.year), min_confidence)
         v = feat.values.reindex(ahead.index)
         z = (np.log(v.where(v > 0)) - np.log(own)) / sd
         has = z.notna()
