@@ -121,9 +121,7 @@ class FeasiblePath:
         dtypes = {"round": "int64", "year": "int64", "domain": "int64", "current": "float64",
                   "proposed": "float64", "increase": "float64", "bound": "float64",
                   "index": "float64"}  # fmt: skip
-        return pd.DataFrame(
-            {c: np.array([r[c] for r in rows], dtype=t) for c, t in dtypes.items()}
-        )
+        return pd.DataFrame({c: np.array([r[c] for r in rows], dtype=t) for c, t in dtypes.items()})
 
     def to_dict(self) -> dict[str, Any]:
         return {
