@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import matplotlib as mpl
-import matplotlib.image as mpimage
 import numpy as np
 import pandas as pd
+import PIL.Image
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -42,6 +42,8 @@ from living_lab.plots import style
 
 #: Resolution of report figures: sharp enough on screen, small and fast to encode.
 DPI = 96
+#: Colours of a report figure's PNG palette (:func:`palette_png`).
+PALETTE_COLOURS = 256
 
 
 def _focus_label(
@@ -105,7 +107,11 @@ def _figure(
 
 
 def to_png(fig: Figure, dpi: int = DPI) -> bytes:
-    """PNG bytes of ``fig`` (no timestamp in the file, so reruns give identical bytes)."""
+    """PNG bytes of ``fig`` (no timestamp in the file, so reruns give identical bytes).
+
+    Full colour: the cohort pages' figures (one set per batch, a choropleth among them); the
+    region figures, one set per region, are palette PNGs (:func:`palette_png`).
+    """
     buf = io.BytesIO()
     with style.apply():
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
@@ -176,16 +182,29 @@ def _digest(obj: object) -> str:
     return hashlib.sha256(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
-def _encode(canvas: FigureCanvasAgg, dpi: int) -> bytes:
+def palette_png(image: PIL.Image.Image, dpi: int) -> bytes:
+    """``image`` as a PNG of at most :data:`PALETTE_COLOURS` colours (no timestamp or software
+    tag, so reruns give identical bytes).
+
+    Report figures draw a few flat colours plus their anti-aliased edges (500-1,500 distinct
+    colours); Pillow's fast octree quantiser keeps them visually identical (on five region
+    figures: mean channel error 1.2/255, at most 14/255 for an opaque RGB image) at about 28% of
+    the bytes of the full-colour PNG, in about 10-30 ms a figure (median cut: 25-60 ms and
+    larger files). Pass an opaque figure as RGB: an RGBA quantisation shifts flat backgrounds
+    by up to 24/255.
+    """
     buf = io.BytesIO()
-    mpimage.imsave(
-        buf,
-        np.asarray(canvas.buffer_rgba()),
-        format="png",
-        dpi=dpi,
-        metadata={"Software": None},
+    image.quantize(PALETTE_COLOURS, method=PIL.Image.Quantize.FASTOCTREE).save(
+        buf, format="png", dpi=(dpi, dpi)
     )
     return buf.getvalue()
+
+
+def _encode(canvas: FigureCanvasAgg, dpi: int) -> bytes:
+    rgba = np.asarray(canvas.buffer_rgba())
+    if rgba[..., 3].min() == 255:  # opaque (every report figure): quantise the colours only
+        return palette_png(PIL.Image.fromarray(np.ascontiguousarray(rgba[..., :3])), dpi)
+    return palette_png(PIL.Image.fromarray(rgba), dpi)
 
 
 def _title(ax: Axes, text: str, size: float | None = None) -> None:
