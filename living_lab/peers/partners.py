@@ -291,12 +291,13 @@ def study_partners(
     sc = data.scores_view(year)
     own_value = float(sc.at[code, measure])
     peers = [c for c in grp.members if c != code]
-    cand = sc.loc[peers]
-    lead = cand[measure].astype(float) - own_value
+    pos = sc.index.get_indexer(peers)
+    lead = sc[measure].to_numpy(dtype=float)[pos] - own_value
     # Ahead by more than the margin (a printed lead equal to it is not clear: 1e-9 absorbs
-    # floating point, e.g. 3.3 - 3.2 < 0.1 in binary).
-    ahead = cand[lead > lead_min + 1e-9].copy()
-    ahead["lead"] = lead[ahead.index]
+    # floating point, e.g. 3.3 - 3.2 < 0.1 in binary). Only those rows are copied.
+    is_ahead = lead > lead_min + 1e-9
+    ahead = sc.iloc[pos[is_ahead]].copy()
+    ahead["lead"] = lead[is_ahead]
     notes: list[Note] = []
     used: list[str] = []
     feature_years: dict[str, int] = {}
