@@ -28,6 +28,8 @@ package_data = {
 packages += sorted(package_data)
 # The report runner's Jinja2 templates.
 package_data["living_lab.report"] = ["templates/*.j2"]
+# The typed models of the configuration files (living_lab/schema.py).
+package_data["living_lab"] = ["schemas/*.json"]
 for top in BUNDLED:
     for folder in sorted(p for p in [HERE / top, *(HERE / top).rglob("*")] if p.is_dir()):
         rel = folder.relative_to(HERE)

@@ -79,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LivingLabError as exc:
-        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+        # A file with several problems (a SchemaError) gets one line per problem.
+        for line in getattr(exc, "lines", None) or [exc]:
+            print(f"{prog}: error: {one_line(line)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)

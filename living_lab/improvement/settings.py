@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from living_lab import paths
+from living_lab import paths, schema
 from living_lab.errors import InputError
 from living_lab.validate import read_yaml
 
@@ -26,27 +26,23 @@ class Settings:
 def parse_settings(path: Path) -> Settings:
     """Read and check a settings file; a bad value names the file and the field."""
     raw: Any = read_yaml(path)
-    try:
-        f, fo = raw["feasibility"], raw["focus"]
-        s = Settings(
-            quantile=float(f["quantile"]),
-            level_edges=tuple(float(x) for x in f["level_edges"]),
-            min_regions=int(f["min_regions"]),
-            max_rounds=int(f["max_rounds"]),
-            second_within=float(fo["second_within"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"missing or invalid setting {exc}", file=path) from None
-    edges = s.level_edges
-    if not 0 < s.quantile < 1:
-        raise InputError("expected 0 < quantile < 1", file=path, field="feasibility.quantile")
-    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-        raise InputError("expected increasing edges", file=path, field="feasibility.level_edges")
-    if s.min_regions < 1 or s.max_rounds < 1 or not 0 < s.second_within <= 1:
-        raise InputError(
-            "expected min_regions >= 1, max_rounds >= 1 and 0 < second_within <= 1", file=path
-        )
+    schema.check("improvement", raw, file=path)
+    f, fo = raw["feasibility"], raw["focus"]
+    s = Settings(
+        quantile=float(f["quantile"]),
+        level_edges=tuple(float(x) for x in f["level_edges"]),
+        min_regions=int(f["min_regions"]),
+        max_rounds=int(f["max_rounds"]),
+        second_within=float(fo["second_within"]),
+    )
+    _check_level_edges(s.level_edges, path)
     return s
+
+
+def _check_level_edges(edges: tuple[float, ...], path: Path) -> None:
+    """Refuse level edges that do not increase (JSON Schema cannot say it)."""
+    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        raise InputError("expected increasing edges", file=path, field="feasibility.level_edges")
 
 
 @cache

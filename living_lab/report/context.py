@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from living_lab import __version__, datasets, paths, resultstore
+from living_lab import __version__, datasets, paths, resultstore, schema
 from living_lab.cohorts import Cohort, load_cohort
 from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.framework import load_framework
@@ -244,18 +244,27 @@ class CohortContext:
 def validate_args(
     cohort: str, year: int, target: float, target_year: int, *, lang: str | None = None
 ) -> None:
-    """Refuse parameters of the wrong type or out of range with one clear line."""
-    if not isinstance(cohort, str) or not cohort.strip():
-        raise ParameterError(f"cohort: expected a cohort name or YAML path, got {cohort!r}")
-    if isinstance(year, bool) or not isinstance(year, int | np.integer):
-        raise ParameterError(f"year: expected an integer evaluation year, got {year!r}")
-    if isinstance(target, bool) or not isinstance(target, int | float | np.number):
-        raise ParameterError(f"target: expected a number between 1 and 5, got {target!r}")
-    check_target(float(target))
-    if isinstance(target_year, bool) or not isinstance(target_year, int | np.integer):
-        raise ParameterError(f"target_year: expected an integer year, got {target_year!r}")
-    check_year(int(year))
-    check_target_year(int(year), int(target_year))
+    """Refuse parameters of the wrong type or out of range with one clear line.
+
+    Types come from the notebook parameters' model (``schemas/notebook_parameters.json``), the
+    year and target rules from :mod:`living_lab.report.params`: the same as the runner's.
+    Every wrong type is named, separated by ``; ``.
+    """
+    values: dict[str, Any] = {
+        "cohort": cohort,
+        "year": year,
+        "target": target,
+        "target_year": target_year,
+    }
+    if lang is not None:
+        values["lang"] = lang
+    values = {k: v.item() if isinstance(v, np.generic) else v for k, v in values.items()}
+    found = schema.problems("notebook_parameters", values)
+    if found:
+        raise ParameterError("; ".join(f"{name}: {msg}" for name, msg in found))
+    check_target(float(values["target"]))
+    check_year(int(values["year"]))
+    check_target_year(int(values["year"]), int(values["target_year"]))
     if lang is not None and lang not in LANGS:
         raise ParameterError(f"lang: {lang!r} is not supported; expected one of {list(LANGS)}")
 
@@ -322,19 +331,25 @@ def load_national_targets() -> pd.DataFrame:
     """National outcome targets from ``params/national_targets.yaml`` (with their regulation)."""
     path = paths.PARAMS / "national_targets.yaml"
     raw = read_yaml(path)
-    if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
-        raise InputError("expected a mapping with a 'targets' list", file=path)
-    rows = []
-    for i, item in enumerate(raw["targets"]):
-        missing = {"id", "indicator", "year", "value", "unit", "regulation"} - set(item)
-        if missing:
-            raise InputError(f"missing key(s) {sorted(missing)}", file=path, field=f"targets[{i}]")
-        rows.append({"low": np.nan, "verified": "", **item})
+    schema.check("national_targets", raw, file=path)
+    _check_target_bands(raw["targets"], path)
+    rows = [{"low": np.nan, "verified": "", **item} for item in raw["targets"]]
     df = pd.DataFrame(rows)
     df["value"] = df["value"].astype(float)
     df["low"] = df["low"].astype(float)
     df["year"] = df["year"].astype(int)
     return df
+
+
+def _check_target_bands(targets: list[dict[str, Any]], path: Path) -> None:
+    """Refuse a target band whose ``low`` lies above its ``value`` (JSON Schema cannot say it)."""
+    for i, item in enumerate(targets):
+        if "low" in item and item["low"] > item["value"]:
+            raise InputError(
+                f"low ({item['low']:g}) must not exceed value ({item['value']:g})",
+                file=path,
+                field=f"targets[{i}].low",
+            )
 
 
 def broad_years(outcomes: pd.DataFrame, indicator: str) -> list[int]:

@@ -28,14 +28,13 @@ Examples
 from __future__ import annotations
 
 import ast
-import difflib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from living_lab import paths
+from living_lab import paths, schema
 from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.validate import read_yaml
 
@@ -153,47 +152,23 @@ def load_notebook_config(path: Path | None = None) -> NotebookConfig:
     """Read ``params/notebooks.yaml`` (or ``path``): which notebooks a batch runs."""
     path = Path(path) if path is not None else paths.PARAMS / "notebooks.yaml"
     raw = _read_yaml_mapping(path)
-    known = {"kernel", "notebook_dir", "region_notebook", "cohort_notebooks", "preload", "timeout"}
-    _refuse_unknown(raw, known, path)
-    if not isinstance(raw.get("region_notebook"), str):
-        raise InputError("expected a notebook file name", file=path, field="region_notebook")
+    schema.check("notebooks", raw, file=path)
     # Notebook names are relative to notebook_dir, itself relative to this file (default:
     # the project's notebooks/ folder).
-    if "notebook_dir" in raw:
-        if not isinstance(raw["notebook_dir"], str):
-            raise InputError("expected a folder path", file=path, field="notebook_dir")
-        base = (path.parent / raw["notebook_dir"]).resolve()
-    else:
-        base = paths.NOTEBOOKS
+    base = (
+        (path.parent / raw["notebook_dir"]).resolve() if "notebook_dir" in raw else paths.NOTEBOOKS
+    )
 
-    def notebook(name: Any, where: str) -> Path:
-        if not isinstance(name, str) or not name.endswith(".ipynb"):
-            raise InputError(
-                "expected a notebook file name ending in .ipynb", file=path, field=where
-            )
+    def notebook(name: str) -> Path:
         p = Path(name)
         return p if p.is_absolute() else base / p
 
     cohort = raw.get("cohort_notebooks") or []
     preload = raw.get("preload") or []
-    if not isinstance(cohort, list):
-        raise InputError("expected a list of notebook names", file=path, field="cohort_notebooks")
-    if not isinstance(preload, list) or not all(isinstance(m, str) for m in preload):
-        raise InputError("expected a list of module names", file=path, field="preload")
     timeout = raw.get("timeout", 600)
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, int | float)
-        or not 0 < timeout <= MAX_TIMEOUT_S
-    ):
-        raise InputError(
-            f"expected a number of seconds above 0 and at most {MAX_TIMEOUT_S}, got {timeout!r}",
-            file=path,
-            field="timeout",
-        )
     return NotebookConfig(
-        region=notebook(raw["region_notebook"], "region_notebook"),
-        cohort=tuple(notebook(n, f"cohort_notebooks[{i}]") for i, n in enumerate(cohort)),
+        region=notebook(raw["region_notebook"]),
+        cohort=tuple(notebook(n) for n in cohort),
         kernel_name=str(raw.get("kernel", "python3")),
         preload=tuple(preload),
         timeout=float(timeout),
@@ -384,18 +359,9 @@ def _read_yaml_mapping(path: Path) -> dict[str, Any]:
 def _refuse_unknown(raw: Mapping[str, Any], known: set[str], path: Path | None) -> None:
     """Refuse every unknown key at once, in one line (with a close match for each, if any)."""
     unknown = [key for key in raw if key not in known]
-    if not unknown:
+    msg = schema.unknown_keys(unknown, known)
+    if msg is None:
         return
-    named = []
-    for key in unknown:
-        close = difflib.get_close_matches(key, sorted(known), n=1)
-        named.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-    what = (
-        "parameter " + named[0]
-        if len(named) == 1
-        else ("parameters " + ", ".join(named[:-1]) + " and " + named[-1])
-    )
-    msg = f"unknown {what}; expected one of {', '.join(sorted(known))}"
     if path is not None:
         raise InputError(msg, file=path, field=unknown[0] if len(unknown) == 1 else None)
     raise ParameterError(msg)
@@ -412,7 +378,27 @@ def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, 
         if name in normalised:
             raise InputError(f"parameter {name!r} given twice", file=path, field=key)
         normalised[name] = value
-    _refuse_unknown(normalised, known, Path(path))
+    found: list[tuple[str | None, str]] = []
+    unknown = [k for k in normalised if k not in known]
+    line = schema.unknown_keys(unknown, known)
+    if line is not None:
+        found.append((unknown[0] if len(unknown) == 1 else None, line))
+    # Values: the typed models (JSON Schema) for the parameters they describe, the type the
+    # notebook declares for any other.
+    models = schema.properties("notebook_parameters", "runner_settings")
+    found += schema.problems(
+        {"properties": {k: v for k, v in models.items() if k in known}},
+        normalised,
+        check_unknown=False,
+    )
+    for name, value in normalised.items():
+        if name in settable and name not in models:
+            try:
+                _coerce(name, value, settable[name].type_name, from_cli=False)
+            except ParameterError as exc:
+                found.append((name, str(exc).split(": ", 1)[1]))
+    if found:
+        raise schema.SchemaError(found, file=path)
     return normalised
 
 
