@@ -1501,7 +1501,7 @@ CASES: list[Case] = [
         "wrong type (year '2024')",
         call='context.get_context("jawa-barat", "2024", 3.5, 2025)',
         error="ParameterError",
-        message="year: expected an integer evaluation year, got '2024'",
+        message="year: expected an integer, got '2024'",
     ),
     Case(
         NB,
