@@ -1,6 +1,6 @@
-"""Linear estimators of the linkage study, in numpy.
+"""Linear estimators of the linkage study.
 
-* :func:`ols`: least squares with heteroskedasticity-robust (HC1, HC3) or cluster-robust (CR1)
+* :func:`ols`: least squares (statsmodels ``OLS``) with heteroskedasticity-robust (HC1, HC3) or cluster-robust (CR1)
   variances. CR1 uses the usual small-sample factor G/(G-1) * (n-1)/(n-k) and t(G-1) critical
   values (as Stata and statsmodels do), the standard correction when clusters are few.
 * :func:`wild_cluster_bootstrap`: the wild cluster *restricted* bootstrap (WCR; Cameron, Gelbach
@@ -11,8 +11,9 @@
 * :func:`demean`: alternating projections that absorb region and year effects (two-way fixed
   effects on unbalanced panels).
 
-The functions work on arrays so that simulations can call them thousands of times; the
-statsmodels results they reproduce are checked in ``tests/test_linkage.py``.
+The functions work on arrays. :func:`ols` delegates the fit and the robust variances to
+statsmodels; the wild cluster bootstrap is the project's own numpy code, checked against
+statsmodels refits of every bootstrap sample in ``tests/test_linkage.py``.
 """
 
 from __future__ import annotations
@@ -135,20 +136,20 @@ def ols(
         raise ParameterError(
             f"only {n} observations for {k} parameters; the model cannot be fitted"
         )
-    xtx_inv = _xtx_inverse(X)
-    beta = xtx_inv @ (X.T @ y)
-    fitted = X @ beta
-    e = y - fitted
-    A = X @ xtx_inv  # row i is x_i'(X'X)^-1: the influence of observation i on beta
-    h = np.einsum("ij,ij->i", A, X)
+    xtx_inv = _xtx_inverse(X)  # refuses a collinear design with a clear message
     kk = k if k_df is None else k_df
     n_clusters = None
+    # statsmodels fits and computes the robust variance (the field's reference
+    # implementation); its small-sample factors count all k columns, so a within-transformed
+    # panel (k_df < k) is rescaled by (n - k) / (n - k_df).
+    from statsmodels.regression.linear_model import OLS  # imported on first fit (slow import)
+
+    model = OLS(y, X)
     if cov_type == "hc1":
-        vcov = (A * (e**2)[:, None]).T @ A * n / (n - kk)
+        res = model.fit(cov_type="HC1")
         df = n - kk
     elif cov_type == "hc3":
-        w = e**2 / np.clip(1 - h, 1e-12, None) ** 2
-        vcov = (A * w[:, None]).T @ A
+        res = model.fit(cov_type="HC3")
         df = n - kk
     elif cov_type == "cluster":
         if clusters is None:
@@ -156,13 +157,19 @@ def ols(
         codes, G = _cluster_codes(clusters)
         if G < 2:
             raise ParameterError("cluster-robust errors need at least 2 clusters")
-        scores = np.zeros((G, k))
-        np.add.at(scores, codes, A * e[:, None])
-        vcov = scores.T @ scores * (G / (G - 1)) * ((n - 1) / (n - kk))
+        res = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
         df = G - 1
         n_clusters = G
     else:
         raise ParameterError(f"cov_type: {cov_type!r}; expected 'hc1', 'hc3' or 'cluster'")
+    vcov = np.asarray(res.cov_params())
+    if cov_type != "hc3" and kk != k:
+        vcov = vcov * (n - k) / (n - kk)
+    beta = np.asarray(res.params)
+    fitted = np.asarray(res.fittedvalues)
+    e = y - fitted
+    A = X @ xtx_inv  # row i is x_i'(X'X)^-1: the influence of observation i on beta
+    h = np.einsum("ij,ij->i", A, X)
     ssr = float(e @ e)
     tss = float(((y - y.mean()) ** 2).sum()) if has_intercept else float(y @ y)
     return OLSFit(
