@@ -111,6 +111,9 @@ class Task:
     title: str
     timeout: float
     retries: int = 1
+    #: What the page shell needs from the batch: navigation links, downloads, data version
+    #: (:func:`living_lab.report.render.render_html`'s ``page``).
+    page: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -559,11 +562,11 @@ class KernelSlot:
             self.kernel = None
 
 
-def render(nb: Any, title: str) -> str:
+def render(nb: Any, title: str, page: dict[str, Any] | None = None) -> str:
     """HTML of an executed notebook (``living_lab.report.render.render_html``)."""
     from living_lab.report.render import render_html
 
-    return render_html(nb, title=title)
+    return render_html(nb, title=title, page=page)
 
 
 def _warm_renderer() -> None:
@@ -615,7 +618,7 @@ def run_task(slot: KernelSlot, task: Task) -> TaskResult:
     if error is None:
         t_render = time.monotonic()
         try:
-            html = render(nb, task.title)
+            html = render(nb, task.title, task.page)
         except Exception as exc:
             error = f"rendering failed: {exc.__class__.__name__}: {_one_line(exc)}"
         timings["render_s"] = time.monotonic() - t_render

@@ -22,7 +22,12 @@ True
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import threading
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import nbformat
@@ -32,6 +37,10 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from living_lab.report.pages import render_page
+from living_lab.text import t
+
+#: MIME type of a download output (as :data:`living_lab.report.executive.CSV_MIME`).
+CSV_MIME = "text/csv"
 
 #: Tags whose cells never reach the rendered page.
 REMOVE_TAGS = frozenset({"remove-cell", "remove_cell"})
@@ -47,8 +56,68 @@ img{max-width:100%;height:auto;display:block;margin:10px 0}
 .rendered_html table{border-collapse:collapse}
 a{color:#1d5fa7}
 footer{max-width:980px;margin:0 auto;padding:10px 36px;color:#777;font-size:.8em}
-@media print{body{background:#fff}main{box-shadow:none;padding:0}}
+.ll-head{color:#555;font-size:.85em;margin:0 0 .6em}
+nav.ll-nav{font-size:.9em;margin:0 0 1em;padding:.4em 0;border-bottom:1px solid #e3e3e3;display:flex;flex-wrap:wrap;gap:.3em 1.2em}
+.ll-exec table.ll-exec-t{width:100%}.ll-exec table.ll-exec-t th{width:34%;text-align:left;vertical-align:top}
+.rendered_html table{display:block;overflow-x:auto;max-width:100%}
+.ll-scroll{overflow-x:auto;max-width:100%}
+@media (max-width:600px){main{padding:14px 12px 32px}body{font-size:15px}.ll .ll-card{flex:1 1 120px}.ll h1{font-size:1.35em}}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+body{background:#fff;font-size:10.5pt}main{box-shadow:none;padding:0;max-width:none;min-height:0}
+nav.ll-nav{display:none}
+.ll-scroll{overflow:visible!important;max-width:100%}
+.rendered_html table{display:table!important;overflow:visible!important}
+table{width:100%!important;table-layout:auto;font-size:8.5pt;word-break:break-word;overflow-wrap:anywhere}
+td,th{white-space:normal!important}
+img{max-width:100%!important;height:auto!important;break-inside:avoid}
+tr,.ll-card{break-inside:avoid}
+h2,h3{break-after:avoid}
+pre{white-space:pre-wrap!important;overflow:visible!important}
+details>summary{list-style:none}
+details::details-content{content-visibility:visible!important;display:block!important;height:auto!important}
+.ll-exec{break-after:page;font-size:10pt}
+.ll-exec table.ll-exec-t{font-size:10pt}
+}
 """
+
+#: Opens every details element for printing (the methods notes are folded on screen).
+PRINT_SCRIPT = (
+    'addEventListener("beforeprint",function(){'
+    'document.querySelectorAll("details").forEach(function(d){d.open=true})})'
+)
+
+
+def _is_download(output: Any) -> bool:
+    """A display output that carries only a download (``text/csv``), not page content."""
+    data = output.get("data") or {}
+    return (
+        output.get("output_type") == "display_data"
+        and CSV_MIME in data
+        and set(data) <= {CSV_MIME, "text/plain"}
+    )
+
+
+def downloads(nb: nbformat.NotebookNode) -> list[str]:
+    """The ``text/csv`` outputs of an executed notebook, in cell order."""
+    found = []
+    for cell in nb.get("cells", []):
+        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if _is_download(o):
+                text = o["data"][CSV_MIME]
+                found.append("".join(text) if isinstance(text, list) else str(text))
+    return found
+
+
+def partner_codes(csv_text: str) -> list[str]:
+    """Region codes of the partners named in a region report's numbers (``regions/<code>.csv``)."""
+    codes = []
+    for row in csv.DictReader(io.StringIO(csv_text)):
+        if row.get("section") == "partners":
+            code = (row.get("text") or "").split(" ", 1)[0]
+            if re.fullmatch(r"\d{4}", code) and code not in codes:
+                codes.append(code)
+    return codes
 
 
 class _ReportCells(Preprocessor):
@@ -65,6 +134,7 @@ class _ReportCells(Preprocessor):
                     o
                     for o in cell.get("outputs", [])
                     if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                    and not _is_download(o)
                 ]
                 for o in cell.outputs:
                     if o.get("output_type") == "error":
@@ -101,7 +171,56 @@ def _lang(nb: nbformat.NotebookNode) -> str:
     return lang if lang in ("id", "en") else "id"
 
 
-def render_html(nb: nbformat.NotebookNode, *, title: str | None = None) -> str:
+def _long_date(day: date, lang: str) -> str:
+    """``2 Desember 2026`` / ``2 December 2026``."""
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale="id_ID" if lang == "id" else "en_GB")
+
+
+def _facts(nb: nbformat.NotebookNode, page: Mapping[str, Any], lang: str) -> str:
+    """Evaluation year, data version and generation date (empty without a data version)."""
+    version = page.get("data_version")
+    if not version:
+        return ""
+    params = nb.get("metadata", {}).get("papermill", {}).get("parameters", {}) or {}
+    year = params.get("year", page.get("year", ""))
+    return t(
+        "print.head.facts", lang, year=year, version=version, date=_long_date(date.today(), lang)
+    )
+
+
+def _nav(nb: nbformat.NotebookNode, page: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
+    """Links of a report's navigation bar: index, cohort overview, downloads, partners.
+
+    ``page`` (from the runner) says which files exist or will exist in the batch:
+    ``index`` (href of the index), ``cohort`` (href of the cohort overview or None),
+    ``csv``/``xlsx`` (hrefs of this report's downloads), ``regions`` (codes whose reports are in
+    the batch, linked as ``<code>.html`` beside this report when they are partners).
+    """
+    links = []
+    if page.get("index"):
+        links.append({"href": page["index"], "text": t("print.nav.index", lang)})
+    if page.get("cohort"):
+        links.append({"href": page["cohort"], "text": t("print.nav.cohort", lang)})
+    found = downloads(nb)
+    if page.get("csv") and found:
+        links.append({"href": page["csv"], "text": t("print.nav.csv", lang)})
+    if page.get("xlsx") and found:
+        links.append({"href": page["xlsx"], "text": t("print.nav.xlsx", lang)})
+    in_batch = set(page.get("regions") or ())
+    partners = [c for c in (partner_codes(found[0]) if found else []) if c in in_batch]
+    if partners:
+        from living_lab.regions import region_name
+
+        links.append({"href": "", "text": t("print.nav.partners", lang)})
+        links.extend({"href": f"{c}.html", "text": region_name(c)} for c in partners)
+    return links
+
+
+def render_html(
+    nb: nbformat.NotebookNode, *, title: str | None = None, page: Mapping[str, Any] | None = None
+) -> str:
     """A complete, self-contained HTML page of an executed notebook, with inputs hidden.
 
     Parameters
@@ -109,6 +228,9 @@ def render_html(nb: nbformat.NotebookNode, *, title: str | None = None) -> str:
     nb : the executed notebook (not modified).
     title : the page title (escaped by the template); default: the notebook's ``metadata.title`` or
         "Living Lab".
+    page : what the runner knows about the batch (see :func:`_nav`) and ``data_version``; with
+        it the page gets a header line (evaluation year, data version, generation date) and a
+        navigation bar with relative links. Without it (a notebook rendered on its own) neither.
     """
     body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb))
     page_title = title if title is not None else nb.get("metadata", {}).get("title", "Living Lab")
@@ -117,5 +239,9 @@ def render_html(nb: nbformat.NotebookNode, *, title: str | None = None) -> str:
         lang=_lang(nb),
         title=str(page_title),
         css=Markup(PAGE_CSS),
+        script=Markup(PRINT_SCRIPT),
+        facts=_facts(nb, page or {}, _lang(nb)),
+        nav=_nav(nb, page or {}, _lang(nb)),
+        nav_label=t("print.nav.label", _lang(nb)),
         body=Markup(body),  # nbconvert's output: cell outputs already escaped by nbconvert
     )

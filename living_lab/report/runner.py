@@ -26,7 +26,7 @@ the command exits 2 naming how many were not written.
 
 Output folder::
 
-    index.html  manifest.json  regions/<code>.ipynb|.html  cohort/<stem>.ipynb|.html
+    index.html  manifest.json  regions/<code>.ipynb|.html|.csv  cohort/<stem>.ipynb|.html
     results/<cohort>-<year>/  _failed/<code or stem>.ipynb (executed notebook of a failed report)
 
 File names come from validated region codes and notebook stems only.
@@ -50,6 +50,8 @@ from living_lab.report.outdir import FileRecord, OutputFolder, OutputFolderError
 from living_lab.report.params import NotebookConfig, ReportParams
 from living_lab.report.pool import KernelOptions, PoolError, Task, TaskResult, notebook_imports
 
+#: Stem of the cohort notebook every region report links back to.
+COHORT_OVERVIEW = "cohort_overview"
 #: Seconds between index.html rewrites during a batch (it is always written at the end).
 INDEX_EVERY_S = 5.0
 
@@ -301,6 +303,7 @@ class _Batch:
         parameters: dict[str, Any],
         output: Path,
         title: str,
+        page: dict[str, Any] | None = None,
     ) -> Task:
         return Task(
             id=f"{kind}/{key}",
@@ -312,6 +315,18 @@ class _Batch:
             parameters=parameters,
             title=title,
             timeout=self.params.timeout,
+            page={"data_version": self.data_version, "index": "../index.html", **(page or {})},
+        )
+
+    def _cohort_overview_href(self, code: str) -> str | None:
+        """Relative link from a region report to the batch's cohort overview, when the batch
+        runs it and the region's peer group is the batch's cohort."""
+        p = self.params
+        runs = p.cohort_reports and any(
+            nb.stem == COHORT_OVERVIEW and nb.exists() for nb in self.config.cohort
+        )
+        return (
+            f"../cohort/{COHORT_OVERVIEW}.html" if runs and p.cohort_of(code) == p.cohort else None
         )
 
     def _input_hash(self, notebook: bytes, parameters: dict[str, Any]) -> str:
@@ -371,7 +386,12 @@ class _Batch:
                 continue
             entry = {"name": name, "parameters": params, "input_hash": h}
             out_nb = self.out / "regions" / f"{code}.ipynb"
-            task = self._task("region", code, self.config.region, params, out_nb, name)
+            page = {
+                "cohort": self._cohort_overview_href(code),
+                "csv": f"{code}.csv",
+                "regions": list(p.regions),
+            }
+            task = self._task("region", code, self.config.region, params, out_nb, name, page)
             self.planned[task.id] = _Planned(task, entry)
 
         if not p.cohort_reports:
@@ -398,7 +418,13 @@ class _Batch:
             entry = {"name": stem, "parameters": params, "input_hash": h}
             title = f"{self.cohort.title}: {stem.replace('_', ' ')}"
             task = self._task(
-                "cohort", stem, nb, params, self.out / "cohort" / f"{stem}.ipynb", title
+                "cohort",
+                stem,
+                nb,
+                params,
+                self.out / "cohort" / f"{stem}.ipynb",
+                title,
+                {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx"},
             )
             self.planned[task.id] = _Planned(task, entry)
 
@@ -513,6 +539,9 @@ class _Batch:
                 # The notebook first: a report's HTML never exists without its notebook.
                 if keep_nb:
                     files["ipynb"] = self.folder.write_text(rel_nb, result.nb_json or "").to_dict()
+                # The numbers before the page that links them.
+                rel = f"{folder}/{task.key}.csv"
+                files.update(self._write_downloads(folder, task, result))
                 rel = rel_html
                 files["html"] = self.folder.write_text(rel_html, result.html or "").to_dict()
                 self.folder.unlink(rel_failed)
@@ -553,6 +582,25 @@ class _Batch:
             self.manifest.cohort_reports[task.key] = entry
         self.remaining -= 1
         self._save_manifest()
+
+    def _write_downloads(self, folder: str, task: Task, result: TaskResult) -> dict[str, Any]:
+        """Write a report's ``text/csv`` output as ``<folder>/<key>.csv`` (a cohort report's also
+        as ``.xlsx``); their file records."""
+        import nbformat
+
+        from living_lab.report.downloads import csv_to_xlsx
+        from living_lab.report.render import downloads
+
+        if not result.nb_json:
+            return {}
+        found = downloads(nbformat.reads(result.nb_json, as_version=4))
+        if not found:
+            return {}
+        files = {"csv": self.folder.write_text(f"{folder}/{task.key}.csv", found[0]).to_dict()}
+        if task.page.get("xlsx"):
+            data = csv_to_xlsx(found[0])
+            files["xlsx"] = self.folder.write_bytes(f"{folder}/{task.key}.xlsx", data).to_dict()
+        return files
 
     def _not_written(self, rel: str, exc: BaseException) -> str:
         """Count a finished report whose files could not be written; return its error text."""
