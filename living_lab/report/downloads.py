@@ -38,9 +38,8 @@ class CsvOutput(DisplayObject):
 
 
 def _row(section: str, item: str, value: object, decimals: int, year: object = "") -> dict:
-    v = "" if missing(value) else round(float(value), decimals)  # type: ignore[arg-type]
-    if decimals == 0 and v != "":
-        v = int(v)
+    """One row; the value written with the page's decimals (``4.10``, ``.`` as decimal mark)."""
+    v = "" if missing(value) else f"{float(value):.{decimals}f}"  # type: ignore[arg-type]
     return {"section": section, "item": item, "year": year, "value": v, "text": ""}
 
 

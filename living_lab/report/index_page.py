@@ -74,6 +74,20 @@ tr.failed td{background:#fff6f5}.status-failed{color:#b34700;font-weight:600}
 details pre{white-space:pre-wrap;font-size:.8em;background:#f7f7f7;padding:6px;max-height:20em;overflow:auto}
 a{color:#1d5fa7}.good{color:#0072b2}.bad{color:#b34700}.na{color:#777;font-style:italic;font-size:.9em}
 input[type=search]{font:inherit;padding:2px 6px;border:1px solid #ccc;border-radius:4px;width:16em}
+p,li,summary{overflow-wrap:anywhere}svg{max-width:100%;height:auto}
+@media (max-width:700px){
+main{padding:12px 10px 28px}.counts{flex-wrap:wrap}input[type=search]{width:100%}
+.table-box{overflow-x:auto;max-width:100%}
+#regions th:nth-child(2),#regions td:nth-child(2),#regions th:nth-child(3),#regions td:nth-child(3){display:none}
+}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+body{background:#fff;font-size:10pt}main{box-shadow:none;padding:0;max-width:none;min-height:0}
+.meta label{display:none}th{position:static}tr{break-inside:avoid}
+table{font-size:8.5pt}td,th{overflow-wrap:anywhere}
+details::details-content{content-visibility:visible!important;display:block!important;height:auto!important}
+details pre{max-height:none;overflow:visible}
+}
 """
 
 # Sorting: numbers by their data-v value, text by locale; empty values always last.

@@ -61,6 +61,7 @@ nav.ll-nav{font-size:.9em;margin:0 0 1em;padding:.4em 0;border-bottom:1px solid 
 .ll-exec table.ll-exec-t{width:100%}.ll-exec table.ll-exec-t th{width:34%;text-align:left;vertical-align:top}
 .rendered_html table{display:block;overflow-x:auto;max-width:100%}
 .ll-scroll{overflow-x:auto;max-width:100%}
+p,li,dd,dt,h1,h2,h3,summary{overflow-wrap:anywhere}
 @media (max-width:600px){main{padding:14px 12px 32px}body{font-size:15px}.ll .ll-card{flex:1 1 120px}.ll h1{font-size:1.35em}}
 @page{size:A4;margin:14mm 12mm}
 @media print{
