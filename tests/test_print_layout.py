@@ -276,7 +276,7 @@ document.getElementById("f").addEventListener("load", function () {
   var w = this.contentWindow, d = this.contentDocument, W = w.innerWidth, bad = [];
   d.querySelectorAll("main img, main table, main .ll-scroll, main svg").forEach(function (e) {
     var r = e.getBoundingClientRect();
-    var boxed = e.tagName === "TABLE" && e.closest(".ll-scroll");
+    var boxed = e.tagName === "TABLE" && e.closest(".ll-scroll, .table-box");
     if (r.width > 0 && r.right > W + 1 && !boxed) bad.push(e.tagName + "." + e.className);
   });
   document.body.setAttribute("data-inner", W);
