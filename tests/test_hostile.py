@@ -66,8 +66,10 @@ def test_hostile_cohort_runs_and_stays_inside_the_output_folder(hostile_batch):
     assert outside == set(), f"files written outside the output folder: {outside}"
     # File names come from validated region codes only.
     assert {p.name for p in (out / "regions").iterdir()} == {
+        "3211.csv",
         "3211.html",
         "3211.ipynb",
+        "3273.csv",
         "3273.html",
         "3273.ipynb",
     }

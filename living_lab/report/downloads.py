@@ -37,6 +37,19 @@ class CsvOutput(DisplayObject):
         return {CSV_MIME: self.data, "text/plain": f"CSV, {rows} rows"}
 
 
+def spreadsheet_safe(text: object) -> str:
+    """Text for a CSV/XLSX cell that a spreadsheet will not run as a formula.
+
+    Names come from data; one starting with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage
+    return) would be a formula in Excel or LibreOffice, so it gets a leading apostrophe.
+
+    >>> spreadsheet_safe("=1+2"), spreadsheet_safe("Kabupaten Bogor")
+    ("'=1+2", 'Kabupaten Bogor')
+    """
+    value = "" if missing(text) else str(text)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _row(section: str, item: str, value: object, decimals: int, year: object = "") -> dict:
     """One row; the value written with the page's decimals (``4.10``, ``.`` as decimal mark)."""
     v = "" if missing(value) else f"{float(value):.{decimals}f}"  # type: ignore[arg-type]
@@ -53,7 +66,9 @@ def region_numbers(report: RegionReport) -> pd.DataFrame:
     ctx, r = report.ctx, report.row
     rows: list[dict] = []
     rows.append(_row("index", "index", r["index"], 2, ctx.year))
-    rows.append({**_row("index", "predicate", None, 0, ctx.year), "text": r["predicate"] or ""})
+    rows.append(
+        {**_row("index", "predicate", None, 0, ctx.year), "text": spreadsheet_safe(r["predicate"])}
+    )
     for d in (1, 2, 3, 4):
         rows.append(_row("index", f"d{d}", r[f"d{d}"], 2, ctx.year))
     if report.evaluated:
@@ -72,7 +87,10 @@ def region_numbers(report: RegionReport) -> pd.DataFrame:
             rows.append(_row("forecast", item, f.get(key), 2, ctx.target_year))
     for d in report.focus_domains:
         rows.append(
-            {**_row("plan", "focus_domain", d, 0), "text": domain_names(report.lang)[d - 1]}
+            {
+                **_row("plan", "focus_domain", d, 0),
+                "text": spreadsheet_safe(domain_names(report.lang)[d - 1]),
+            }
         )
     plans = ctx.plans
     if plans is not None and not plans.empty:
@@ -84,7 +102,10 @@ def region_numbers(report: RegionReport) -> pd.DataFrame:
     p = report.plan
     if p is not None and not missing(p["next_target"]) and p["next_predicate"]:
         rows.append(
-            {**_row("plan", "next_target", p["next_target"], 2), "text": p["next_predicate"]}
+            {
+                **_row("plan", "next_target", p["next_target"], 2),
+                "text": spreadsheet_safe(p["next_predicate"]),
+            }
         )
         if bool(p["next_reached"]):
             rows.append(_row("plan", "next_n_rounds", p["next_n_rounds"], 0))
@@ -94,7 +115,7 @@ def region_numbers(report: RegionReport) -> pd.DataFrame:
             rows.append(
                 {
                     **_row("partners", f"partner{int(p['rank'])}_value", p["value"], 2, ctx.year),
-                    "text": f"{p['region_code']} {p['name']}",
+                    "text": f"{p['region_code']} {spreadsheet_safe(p['name'])}",
                 }
             )
     sy = ctx.outcome_years["stunting_prevalence_pct"]
@@ -112,12 +133,12 @@ def cohort_numbers(report: CohortReport) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "region_code": table.index.astype(str),
-            "name": table["name"],
+            "name": table["name"].map(spreadsheet_safe),
             "rank": table["rank"].astype("Int64"),
             "rank_p05": (ru["rank_p05"].reindex(table.index) if ru is not None else pd.NA),
             "rank_p95": (ru["rank_p95"].reindex(table.index) if ru is not None else pd.NA),
             f"index_{ctx.year}": table["index"].astype(float).round(2),
-            "predicate": table["predicate"],
+            "predicate": table["predicate"].map(spreadsheet_safe),
             "change": table["change"].astype(float).round(2),
             **{f"d{d}": table[f"d{d}"].astype(float).round(2) for d in (1, 2, 3, 4)},
             f"stunting_pct_{ctx.outcome_years['stunting_prevalence_pct']}": table["stunting"]
@@ -148,4 +169,12 @@ def csv_to_xlsx(text: str) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["COLUMNS", "CSV_MIME", "cohort_numbers", "csv_to_xlsx", "numbers_csv", "region_numbers"]
+__all__ = [
+    "COLUMNS",
+    "CSV_MIME",
+    "cohort_numbers",
+    "csv_to_xlsx",
+    "numbers_csv",
+    "region_numbers",
+    "spreadsheet_safe",
+]
