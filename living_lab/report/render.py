@@ -37,7 +37,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from living_lab.report.pages import render_page
-from living_lab.text import t
+from living_lab.text import Lang, t
 
 #: MIME type of a download output (as :data:`living_lab.report.executive.CSV_MIME`).
 CSV_MIME = "text/csv"
@@ -166,20 +166,19 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def _lang(nb: nbformat.NotebookNode) -> str:
+def _lang(nb: nbformat.NotebookNode) -> Lang:
     params = nb.get("metadata", {}).get("papermill", {}).get("parameters", {}) or {}
-    lang = params.get("lang", "id")
-    return lang if lang in ("id", "en") else "id"
+    return "en" if params.get("lang", "id") == "en" else "id"
 
 
-def _long_date(day: date, lang: str) -> str:
+def _long_date(day: date, lang: Lang) -> str:
     """``2 Desember 2026`` / ``2 December 2026``."""
     from babel.dates import format_date
 
     return format_date(day, format="long", locale="id_ID" if lang == "id" else "en_GB")
 
 
-def _facts(nb: nbformat.NotebookNode, page: Mapping[str, Any], lang: str) -> str:
+def _facts(nb: nbformat.NotebookNode, page: Mapping[str, Any], lang: Lang) -> str:
     """Evaluation year, data version and generation date (empty without a data version)."""
     version = page.get("data_version")
     if not version:
@@ -191,7 +190,7 @@ def _facts(nb: nbformat.NotebookNode, page: Mapping[str, Any], lang: str) -> str
     )
 
 
-def _nav(nb: nbformat.NotebookNode, page: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
+def _nav(nb: nbformat.NotebookNode, page: Mapping[str, Any], lang: Lang) -> list[dict[str, str]]:
     """Links of a report's navigation bar: index, cohort overview, downloads, partners.
 
     ``page`` (from the runner) says which files exist or will exist in the batch:
