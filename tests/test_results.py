@@ -306,6 +306,7 @@ def _plant(out: Path, marker: Path) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.integration
+@pytest.mark.kernel
 def test_reports_rerun_rebuilds_planted_results_without_running_them(tmp_path):
     out = tmp_path / "out"
     marker = tmp_path / "ran"
