@@ -576,6 +576,7 @@ def test_a_burst_of_signals_stops_the_batch_once_and_cleanly(tmp_path, burst):
 
 @pytest.mark.slow
 @pytest.mark.integration
+@pytest.mark.kernel
 def test_sigkill_of_the_runner_loses_nothing_finished(tmp_path):
     out = tmp_path / "out"
     proc, argv, env, family = start_slow_batch(tmp_path)
