@@ -20,6 +20,9 @@ from living_lab import paths
 from living_lab.errors import ParameterError
 from living_lab.validate import read_yaml
 
+#: The true minus sign (U+2212), used for every negative number a reader sees.
+MINUS = "\u2212"
+
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
 _LOCALES = paths.LOCALES
@@ -46,6 +49,85 @@ def t(key: str, lang: Lang = "id", /, **values: object) -> str:
     if key not in table:
         raise KeyError(f"no text {key!r} for language {lang!r} in {_LOCALES / lang}")
     return table[key].format(**values) if values else table[key]
+
+
+@cache
+def _pattern(lang: str, decimals: int, group: bool) -> object:
+    """The Babel number pattern of ``lang`` with a fixed number of decimals."""
+    from babel.numbers import parse_pattern
+
+    body = ("#,##0" if group else "0") + ("." + "0" * decimals if decimals > 0 else "")
+    return parse_pattern(body)
+
+
+@cache
+def _locale(lang: str) -> object:
+    from babel import Locale
+
+    return Locale.parse(lang)
+
+
+def number(
+    value: float, lang: str, decimals: int = 2, *, group: bool = False, sign: bool = False
+) -> str:
+    """A number as every page, figure and command prints it: the one number formatter.
+
+    Decimal comma and ``.`` for thousands in Bahasa Indonesia, decimal point and ``,`` in
+    English (Babel's locale symbols), the true minus sign, and ``sign=True`` for a change
+    (``+0,37`` / ``\u22120,12`` / ``\u00b10,00``). ``group`` adds the thousands separator.
+    Missing -> ``"–"``.
+
+    Examples
+    --------
+    >>> number(2.9369, "id"), number(-0.61, "id"), number(-0.61, "en", 1)
+    ('2,94', '\u22120,61', '\u22120.6')
+    >>> number(19994, "id", 0, group=True), number(19994, "en", 0, group=True)
+    ('19.994', '19,994')
+    >>> number(0.37, "id", sign=True), number(-0.001, "en", sign=True)
+    ('+0,37', '\u00b10.00')
+    """
+    if value is None or value != value:
+        return "–"
+    if lang not in LANGS:
+        raise ParameterError(f"lang: {lang!r} is not supported; expected one of {list(LANGS)}")
+    v = float(value)
+    if math.isinf(v):
+        return ("" if v > 0 else MINUS) + "\u221e"
+    rounded = round(v, decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "-0,00"
+    pattern = _pattern(lang, max(int(decimals), 0), group)
+    text = pattern.apply(abs(rounded), _locale(lang))  # type: ignore[attr-defined]
+    if rounded < 0:
+        return MINUS + text
+    if sign:
+        return ("+" if rounded > 0 else "\u00b1") + text
+    return text
+
+
+def percent(value: float, lang: str, decimals: int = 0, *, sign: bool = False) -> str:
+    """A value already in percent, with the one percent style of the reports (``"92%"``, no space).
+
+    Examples
+    --------
+    >>> percent(17.04, "id", 1), percent(92, "en"), percent(-1.9, "id", 1, sign=True)
+    ('17,0%', '92%', '\u22121,9%')
+    """
+    text = number(value, lang, decimals, sign=sign)
+    return text if text == "–" else text + "%"
+
+
+def tick_formatter(lang: str) -> object:
+    """A matplotlib tick formatter printing axis numbers with :func:`number` (fewest decimals needed)."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(v: float, _pos: object = None) -> str:
+        for d in range(0, 4):
+            if abs(round(v, d) - v) < 1e-9:
+                return number(v, lang, d)
+        return number(v, lang, 3)
+
+    return FuncFormatter(fmt)
 
 
 def probability(p: float) -> str:

@@ -576,7 +576,9 @@ def test_locale_files_have_the_same_keys():
 
 
 def test_number_format():
-    assert fmt.num(-1234.567, "id", 1) == "-1.234,6" and fmt.num(-1234.567, "en", 1) == "-1,234.6"
+    # True minus sign (U+2212) in both languages, as every other number of the reports.
+    assert fmt.num(-1234.567, "id", 1) == "\u22121.234,6"
+    assert fmt.num(-1234.567, "en", 1) == "\u22121,234.6"
     assert fmt.pval(0.0001, "en") == "p < 0.001" and fmt.pval(0.456, "id") == "p = 0,46"
     assert fmt.num(float("nan")) == "–"
 

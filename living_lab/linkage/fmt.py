@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import math
 
-from living_lab.text import Lang
+from living_lab.text import Lang, number
 
 
 def num(x: float | None, lang: Lang = "id", digits: int = 2, *, signed: bool = False) -> str:
-    """``-0.61`` -> ``"-0,61"`` (id) or ``"-0.61"`` (en); missing -> ``"–"``.
+    """``-0.61`` -> ``"−0,61"`` (id) or ``"−0.61"`` (en), true minus sign; missing -> ``"–"``.
+
+    The one formatter :func:`living_lab.text.number`, with thousands separators.
 
     Examples
     --------
     >>> num(-0.6123, "id"), num(1234.5, "en", 1), num(0.5, "id", signed=True)
-    ('-0,61', '1,234.5', '+0,50')
+    ('\u22120,61', '1,234.5', '+0,50')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    if isinstance(x, float) and math.isinf(x):
-        return "∞" if x > 0 else "-∞"
-    text = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
-    if lang == "id":
-        text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-    return text
+    return number(x, lang, digits, group=True, sign=signed)
 
 
 def pval(p: float | None, lang: Lang = "id") -> str:

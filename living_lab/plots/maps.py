@@ -47,7 +47,7 @@ from matplotlib.ticker import FuncFormatter
 from living_lab import boundaries
 from living_lab.framework import load_framework
 from living_lab.plots import style
-from living_lab.text import Lang, t
+from living_lab.text import Lang, number, t
 
 #: Ordered predicate colours, lowest (Kurang) first: ColorBrewer YlGnBu, 5 classes
 #: (colour-blind safe, prints in grey as a ramp).
@@ -179,8 +179,7 @@ def continuous(measure: Literal["index", "change", "rate"], decimals: int = 1) -
 
 
 def _fmt(value: float, lang: str, decimals: int) -> str:
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if lang == "id" else text
+    return number(value, lang, decimals)
 
 
 def draw_regions(

@@ -34,11 +34,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from living_lab.framework import load_framework
 from living_lab.plots import style
+from living_lab.text import number as _number
+from living_lab.text import tick_formatter as _tick_formatter
 
 #: Resolution of report figures: sharp enough on screen, small and fast to encode.
 DPI = 96
@@ -65,17 +67,14 @@ def _focus_label(
 
 
 def fmt_number(value: float, lang: str, decimals: int = 2) -> str:
-    """A number as the report prints it: decimal comma in Bahasa Indonesia."""
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if lang == "id" else text
+    """A number as the report prints it (:func:`living_lab.text.number`)."""
+    return _number(value, lang, decimals)
 
 
 def _axis_numbers(ax: Axes, lang: str, axis: str = "y") -> None:
-    """Tick labels with the language's decimal mark."""
-    if lang != "id":
-        return
-    fmt = FuncFormatter(lambda v, _pos: f"{v:g}".replace(".", ","))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    """Tick labels in the language's number format, with the true minus sign."""
+    fmt = _tick_formatter(lang)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)  # type: ignore[arg-type]
 
 
 def _figure(

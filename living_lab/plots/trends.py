@@ -20,11 +20,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from living_lab.errors import ParameterError, UnknownRegionError
 from living_lab.plots import style
-from living_lab.text import Lang, probability, t
+from living_lab.text import Lang, number, probability, t, tick_formatter
 from living_lab.trends._data import prepare
 from living_lab.trends.pooled import PooledTrendFit
 from living_lab.trends.region import RegionTrendFit
@@ -33,13 +33,11 @@ TrendInput = PooledTrendFit | RegionTrendFit | pd.DataFrame
 
 
 def _num(value: float, lang: Lang, decimals: int = 2) -> str:
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if lang == "id" else text
+    return number(value, lang, decimals)
 
 
 def _decimal_ticks(ax: Axes, lang: Lang) -> None:
-    if lang == "id":
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}".replace(".", ",")))
+    ax.yaxis.set_major_formatter(tick_formatter(lang))  # type: ignore[arg-type]
 
 
 #: Size of a new figure (inches) and the room kept below the axes for legend and caption.

@@ -30,7 +30,7 @@ from living_lab.framework import load_framework
 from living_lab.plots import report as plots
 from living_lab.plots import style
 from living_lab.report.context import TREND_INDICATORS, CohortContext, LinkFit, LinkModel
-from living_lab.text import Lang, probability, t
+from living_lab.text import Lang, number, probability, t
 
 if TYPE_CHECKING:
     from living_lab.peers import PartnerResult
@@ -88,16 +88,14 @@ def num(value: object, lang: Lang, decimals: int = 2) -> str:
     """A number in the language's format, or the "not available" text."""
     if missing(value):
         return t("not_available", lang)
-    return plots.fmt_number(float(value), lang, decimals)  # type: ignore[arg-type]
+    return number(float(value), lang, decimals)  # type: ignore[arg-type]
 
 
 def signed(value: object, lang: Lang, decimals: int = 2) -> str:
     """A change with its sign (+0,37 / −0,12)."""
     if missing(value):
         return t("not_available", lang)
-    v = float(value)  # type: ignore[arg-type]
-    text = plots.fmt_number(abs(v), lang, decimals)
-    return ("+" if v > 0 else "\u2212" if v < 0 else "\u00b1") + text
+    return number(float(value), lang, decimals, sign=True)  # type: ignore[arg-type]
 
 
 def _predicate_badge(predicate: object) -> str:
@@ -186,8 +184,7 @@ def thousands(value: object, lang: Lang) -> str:
     """A whole number with the language's thousands separator (19.994 / 19,994)."""
     if missing(value):
         return t("not_available", lang)
-    text = f"{float(value):,.0f}"  # type: ignore[arg-type]
-    return text.replace(",", ".") if lang == "id" else text
+    return number(float(value), lang, 0, group=True)  # type: ignore[arg-type]
 
 
 def domain_names(lang: Lang) -> list[str]:
