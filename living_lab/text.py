@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import math
+import string
 from functools import cache
 from typing import Literal, get_args
 
@@ -48,7 +49,48 @@ def t(key: str, lang: Lang = "id", /, **values: object) -> str:
     table = strings(lang)
     if key not in table:
         raise KeyError(f"no text {key!r} for language {lang!r} in {_LOCALES / lang}")
-    return table[key].format(**values) if values else table[key]
+    return _formatter(lang).vformat(table[key], (), values) if values else table[key]
+
+
+class _NumberFormatter(string.Formatter):
+    """:meth:`str.format` whose numeric fields (``{x:.2f}``, ``{n:,.0f}``, ``{m:g}``) go through
+    :func:`number`, so a placeholder in a locale file prints the language's number format."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if (
+            format_spec
+            and format_spec[-1] in "fgd"
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        ) or (format_spec and format_spec[-1] in "fgd" and hasattr(value, "dtype")):
+            v = float(value)  # type: ignore[arg-type]
+            group = "," in format_spec
+            sign = "+" in format_spec
+            kind = format_spec[-1]
+            if kind == "f":
+                digits = format_spec.rsplit(".", 1)[-1][:-1] if "." in format_spec else "6"
+                return number(v, self.lang, int(digits or 0), group=group, sign=sign)
+            if kind == "d":
+                return number(v, self.lang, 0, group=group, sign=sign)
+            return number(v, self.lang, _fewest_decimals(v), group=group, sign=sign)
+        return super().format_field(value, format_spec)
+
+
+def _fewest_decimals(v: float, most: int = 4) -> int:
+    """The fewest decimals (up to ``most``) that show ``v`` as ``{v:g}`` would."""
+    for d in range(most + 1):
+        if abs(round(v, d) - v) < 1e-9 * max(1.0, abs(v)):
+            return d
+    return most
+
+
+@cache
+def _formatter(lang: str) -> _NumberFormatter:
+    return _NumberFormatter(lang)
 
 
 @cache
@@ -122,10 +164,7 @@ def tick_formatter(lang: str) -> object:
     from matplotlib.ticker import FuncFormatter
 
     def fmt(v: float, _pos: object = None) -> str:
-        for d in range(0, 4):
-            if abs(round(v, d) - v) < 1e-9:
-                return number(v, lang, d)
-        return number(v, lang, 3)
+        return number(v, lang, _fewest_decimals(v, 3))
 
     return FuncFormatter(fmt)
 

@@ -341,7 +341,11 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
         made_date(manifest.get("updated"), lang),
         cohort_current=all(item["status"] == "skipped" for item in cohort_items),
     )
-    cohort_title = manifest.get("cohort_title") or manifest.get("cohort", "")
+    cohort_title = (
+        (manifest.get("cohort_title_en") if lang == "en" else None)
+        or manifest.get("cohort_title")
+        or manifest.get("cohort", "")
+    )
     target = manifest.get("target") or ""
     return render_page(
         "index.html.j2",

@@ -49,6 +49,18 @@ from living_lab.report.manifest import Manifest, input_hash, now_iso
 from living_lab.report.outdir import FileRecord, OutputFolder, OutputFolderError, reason
 from living_lab.report.params import NotebookConfig, ReportParams
 from living_lab.report.pool import KernelOptions, PoolError, Task, TaskResult, notebook_imports
+from living_lab.text import LANGS, t
+
+
+def _cohort_page_title(cohort: Any, stem: str, lang: str) -> str:
+    """The browser tab title of a cohort page, in the report's language ("Jawa Barat: Ikhtisar kohort")."""
+    lang = lang if lang in LANGS else "id"
+    try:
+        kind = t(f"report.index.cohort.{stem}", lang)  # type: ignore[arg-type]
+    except KeyError:
+        kind = stem.replace("_", " ")
+    return f"{cohort.title_en if lang == 'en' else cohort.title}: {kind}"
+
 
 #: Stem of the cohort notebook every region report links back to.
 COHORT_OVERVIEW = "cohort_overview"
@@ -416,7 +428,7 @@ class _Batch:
             if self._reuse_previous(m.cohort_reports, stem, prev, h):
                 continue
             entry = {"name": stem, "parameters": params, "input_hash": h}
-            title = f"{self.cohort.title}: {stem.replace('_', ' ')}"
+            title = _cohort_page_title(self.cohort, stem, str(p.notebook_values.get("lang", "id")))
             task = self._task(
                 "cohort",
                 stem,
