@@ -506,8 +506,16 @@ def outcome_trends(regions: tuple[str, ...], outcomes: pd.DataFrame) -> pd.DataF
     return sel.sort_values(["region_code", "indicator", "year"])[cols].reset_index(drop=True)
 
 
+#: Fields of a source note that a metadata file may give in Indonesian too (its ``id:`` block).
+SOURCE_TEXT_FIELDS = ("title", "producer", "publication", "date_published", "licence")
+
+
 def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
-    """Source notes of the tables a report uses, from their metadata files."""
+    """Source notes of the tables a report uses, from their metadata files.
+
+    Each text field is in English; its Indonesian text, where the metadata file gives one (the
+    ``id:`` block), is under the same name with ``_id`` appended (``title_id``, ``sources_id``).
+    """
     out = []
     fw = load_framework()
     for name in ["spbe_index", "spbe_national", "outcomes", "regions"]:
@@ -521,14 +529,22 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
             "licence": str(meta.get("licence", "")),
             "known_issues": [str(x) for x in meta.get("known_issues", [])],
         }
+        own = meta.get("id") or {}
+        for key in SOURCE_TEXT_FIELDS:
+            if own.get(key):
+                item[f"{key}_id"] = " ".join(str(own[key]).split())
         if name == "outcomes":
             item["sources"] = {k: v for k, v in meta["sources"].items() if k in outcome_sources}
+            item["sources_id"] = {
+                k: v for k, v in (own.get("sources") or {}).items() if k in outcome_sources
+            }
         out.append(item)
     targets = read_yaml(paths.PARAMS / "national_targets.yaml")
     out.append(
         {
             "table": "params/national_targets.yaml",
             "title": str(targets.get("title", "")),
+            "title_id": str(targets.get("title_id", "")),
             "producer": "Pemerintah Republik Indonesia (Bappenas)",
             "publication": str(targets.get("source", "")),
             "date_published": "",
@@ -542,6 +558,14 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
             "title": fw.name,
             "producer": "KemenPANRB",
             "publication": fw.source,
+            # The regulation's own (Indonesian) title, from the framework file.
+            "publication_id": " ".join(
+                str(
+                    yaml.safe_load(
+                        (paths.FRAMEWORKS / f"{fw.id}.yaml").read_text(encoding="utf-8")
+                    ).get("regulation", "")
+                ).split()
+            ),
             "date_published": "2020",
             "licence": "",
             "known_issues": [],

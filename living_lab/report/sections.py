@@ -1601,14 +1601,18 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
     def tr(key: str, **kw: Any) -> str:
         return t(key, lang, **kw)
 
+    def field(s: dict, key: str) -> Any:
+        # The Indonesian text of a field where the metadata gives one (``title_id``), else English.
+        return (s.get(f"{key}_id") or s.get(key)) if lang == "id" else s.get(key)
+
     src_items = []
     for s in ctx.sources:
-        bits = [f"<b>{esc(s['title'])}</b>"]
+        bits = [f"<b>{esc(field(s, 'title'))}</b>"]
         for k in ("producer", "publication", "date_published", "licence"):
-            if s.get(k):
-                bits.append(esc(s[k]))
-        item = " \u2014 ".join(bits) + f' <span class="ll-note">({esc(s["table"])})</span>'
-        extra = s.get("sources") or {}
+            if field(s, k):
+                bits.append(esc(field(s, k)))
+        item = " \u2014 ".join(bits)
+        extra = field(s, "sources") or {}
         if extra:
             item += (
                 "<ul>" + "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in extra.items()) + "</ul>"
