@@ -48,7 +48,7 @@ from living_lab.linkage.results import (
     robustness_table,
 )
 from living_lab.plots.linkage import plot_coefficients, plot_region_scatter
-from living_lab.text import t
+from living_lab.text import Lang, t
 
 #: Cohorts larger than this show only the regions furthest from expectation.
 MAX_POSITION_ROWS = 40
@@ -167,7 +167,7 @@ class LinkageStudy:
         for r in self.results:
             L = lang  # noqa: N806 - short alias keeps the lines below readable
             notes = "\n".join(f"- {n}" for n in r.notes(L))  # type: ignore[arg-type]
-            sources = "\n".join(f"- {s}" for s in r.sources)
+            sources = "\n".join(f"- {source_text(s, L)}" for s in r.sources)  # type: ignore[arg-type]
             block = "\n\n".join(
                 [
                     t("linkage.nb.model_heading", L, model=self._model(r)),  # type: ignore[arg-type]
@@ -312,3 +312,16 @@ class LinkageStudy:
             _md("linkage.nb.closing_heading", lang),
             Markdown(closing_note(self.results, lang, self.robustness)),
         ]  # type: ignore[arg-type]
+
+
+def source_text(source: str, lang: Lang) -> str:
+    """A source note (``"KEY: text"``) in the page's language: the Indonesian text of the
+    outcome source from ``data/outcomes.meta.yml`` (its ``id:`` block) where one exists."""
+    from living_lab.linkage.data import _outcome_meta
+
+    key, sep, _ = source.partition(":")
+    if lang == "id" and sep:
+        own = (_outcome_meta().get("id") or {}).get("sources") or {}
+        if key in own:
+            return f"{key}: {' '.join(str(own[key]).split())}"
+    return source

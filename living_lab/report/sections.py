@@ -1685,7 +1685,40 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
         + "".join(f"<li>{esc(m)}</li>" for m in limits)
         + "</ul>"
         + trend_details
+        + glossary_html(lang)
         + _p(esc(versions), "ll-note")
+    )
+
+
+def glossary_html(lang: Lang) -> str:
+    """The short glossary of section 7 (anchor ``#glosarium``): each term with its equivalent
+    in the other language; the predicates in their order, from the framework."""
+    fw = load_framework()
+    preds = list(fw.predicates)
+    order = []
+    for i, pr in enumerate(preds):
+        key = "report.glossary.pred_last" if i == len(preds) - 1 else "report.glossary.pred_item"
+        order.append(
+            t(
+                key,
+                lang,
+                name=pr.name,
+                gloss=t(f"report.glossary.gloss.{pr.name}", lang),
+                lo=num(pr.min, lang, 1),
+                hi=num(preds[i + 1].min, lang, 1) if i + 1 < len(preds) else "",
+            )
+        )
+    domains = "; ".join(f"D{i} {name}" for i, name in enumerate(domain_names(lang), start=1))
+    keys = ("ci", "pi", "bootstrap", "r2", "p", "reml", "percentile", "distance")
+    items = [t(f"report.glossary.{k}", lang) for k in keys]
+    items.append(t("report.glossary.domains", lang, domains=domains))
+    items.append(t("report.glossary.predicates", lang, order=" < ".join(order)))
+    return (
+        f'<h3 id="glosarium">{esc(t("report.glossary.title", lang))}</h3>'
+        + _p(esc(t("report.glossary.intro", lang)), "ll-note")
+        + '<ul class="ll-note">'
+        + "".join(f"<li>{esc(x)}</li>" for x in items)
+        + "</ul>"
     )
 
 
