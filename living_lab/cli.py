@@ -25,6 +25,7 @@ from typing import NoReturn
 from living_lab import __version__
 from living_lab.errors import LivingLabError
 from living_lab.escape import terminal_text
+from living_lab.text import LANGS, t
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("data", "regions", "peers", "template", "score", "plan", "audit", "reports")
@@ -39,7 +40,28 @@ class ArgumentParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {one_line(message)}; see '{self.prog} --help'\n")
+        text = t("cli.usage_error", cli_lang(), prog=self.prog, message=one_line(message))  # type: ignore[arg-type]
+        self.exit(2, text + "\n")
+
+
+#: Language of the command line's own messages and help for this process (see :func:`cli_lang`).
+_LANG: list[str] = ["id"]
+
+
+def cli_lang() -> str:
+    """The language of the command line's own messages: the ``--lang`` of the command line."""
+    return _LANG[0]
+
+
+def _argv_lang(argv: Sequence[str]) -> str:
+    """``--lang en`` / ``--lang=en`` anywhere on the command line, else Indonesian."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value in LANGS:
+            return value
+    return "id"
 
 
 def one_line(text: object) -> str:
@@ -48,16 +70,26 @@ def one_line(text: object) -> str:
     return terminal_text(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = ArgumentParser(
-        prog="living-lab",
-        description="Benchmark SPBE scores of Indonesian regions and link them to stunting and poverty.",
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = lang or cli_lang()
+    parser = ArgumentParser(prog="living-lab", description=t("cli.description", lang))  # type: ignore[arg-type]
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"living-lab {__version__}",
+        help=t("cli.version_help", lang),  # type: ignore[arg-type]
     )
-    parser.add_argument("--version", action="version", version=f"living-lab {__version__}")
     parser.add_argument(
         "--debug",
         action="store_true",
-        help=f"show the traceback of an unexpected error (also: {DEBUG_ENV}=1)",
+        help=t("cli.debug_help", lang, env=DEBUG_ENV),  # type: ignore[arg-type]
+    )
+    parser.add_argument(
+        "--lang",
+        dest="cli_lang",
+        choices=list(LANGS),
+        default=None,
+        help=t("cli.lang_help", lang),  # type: ignore[arg-type]
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -70,8 +102,14 @@ def _debug(args: argparse.Namespace) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _argv_lang(argv)
+    _LANG[0] = lang
+    parser = build_parser(lang)
     args = parser.parse_args(argv)
+    given = [a for a in argv if a == "--lang" or a.startswith("--lang=")]
+    if getattr(args, "cli_lang", None) and hasattr(args, "lang") and len(given) == 1:
+        args.lang = args.cli_lang  # `living-lab --lang en peers ...`: one language for all
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -81,10 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LivingLabError as exc:
         # A file with several problems (a SchemaError) gets one line per problem.
         for line in getattr(exc, "lines", None) or [exc]:
-            print(f"{prog}: error: {one_line(line)}", file=sys.stderr)
+            print(t("cli.error", lang, prog=prog, message=one_line(line)), file=sys.stderr)  # type: ignore[arg-type]
         return exc.exit_code
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
+        print(t("cli.interrupted", lang, prog=prog), file=sys.stderr)  # type: ignore[arg-type]
         return 130
     except BrokenPipeError:
         return 0
@@ -93,10 +131,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # but never silently: the hint says how to see the traceback for a report.
         if _debug(args):
             raise
-        detail = one_line(exc) or "no message"
+        detail = one_line(exc) or t("cli.no_message", lang)  # type: ignore[arg-type]
         print(
-            f"{prog}: unexpected error ({type(exc).__name__}: {detail}); please report it; "
-            f"rerun as 'living-lab --debug {args.command} ...' for the traceback",
+            t(
+                "cli.unexpected",
+                lang,  # type: ignore[arg-type]
+                prog=prog,
+                kind=type(exc).__name__,
+                message=detail,
+                command=args.command,
+            ),
             file=sys.stderr,
         )
         return 1

@@ -76,11 +76,11 @@ class _NumberFormatter(string.Formatter):
                 return number(v, self.lang, int(digits or 0), group=group, sign=sign)
             if kind == "d":
                 return number(v, self.lang, 0, group=group, sign=sign)
-            return number(v, self.lang, _fewest_decimals(v), group=group, sign=sign)
+            return number(v, self.lang, fewest_decimals(v), group=group, sign=sign)
         return super().format_field(value, format_spec)
 
 
-def _fewest_decimals(v: float, most: int = 4) -> int:
+def fewest_decimals(v: float, most: int = 4) -> int:
     """The fewest decimals (up to ``most``) that show ``v`` as ``{v:g}`` would."""
     for d in range(most + 1):
         if abs(round(v, d) - v) < 1e-9 * max(1.0, abs(v)):
@@ -164,7 +164,7 @@ def tick_formatter(lang: str) -> object:
     from matplotlib.ticker import FuncFormatter
 
     def fmt(v: float, _pos: object = None) -> str:
-        return number(v, lang, _fewest_decimals(v, 3))
+        return number(v, lang, fewest_decimals(v, 3))
 
     return FuncFormatter(fmt)
 

@@ -331,7 +331,9 @@ class Case:
             return self.message
         if self.message.startswith("living-lab"):
             return self.message
-        return f"living-lab {self.argv[0]}: error: {self.message}"
+        # The command line's own frame is Indonesian by default (cli.yml); the library's message
+        # after it is still English.
+        return f"living-lab {self.argv[0]}: galat: {self.message}"
 
 
 def _quote(arg: str) -> str:
@@ -1635,14 +1637,14 @@ CASES: list[Case] = [
         {},
         ("score", "--domains", "3,3,3,3", "--format", "xml"),
         message="argument --format: invalid choice: 'xml' (choose from 'table', 'json', 'csv'); "
-        "see 'living-lab score --help'",
+        "lihat 'living-lab score --help'",
     ),
     Case(
         "score arguments",
         "unknown option",
         {},
         ("score", "--domains", "3,3,3,3", "--bogus"),
-        message="living-lab: error: unrecognized arguments: --bogus; see 'living-lab --help'",
+        message="living-lab: galat: unrecognized arguments: --bogus; lihat 'living-lab --help'",
     ),
     # ---- plan arguments ---------------------------------------------------------------------
     Case(
@@ -1650,7 +1652,7 @@ CASES: list[Case] = [
         "no --target",
         {"sa.csv": SA_GOOD},
         ("plan", "sa.csv"),
-        message="the following arguments are required: --target; see 'living-lab plan --help'",
+        message="the following arguments are required: --target; lihat 'living-lab plan --help'",
     ),
     Case(
         "plan arguments",
@@ -1700,7 +1702,7 @@ CASES: list[Case] = [
         "wrong type year",
         {},
         ("plan", "--region", "3211", "--year", "2024.0", "--target", "4.6"),
-        message="argument --year: invalid int value: '2024.0'; see 'living-lab plan --help'",
+        message="argument --year: invalid int value: '2024.0'; lihat 'living-lab plan --help'",
     ),
     Case(
         "plan arguments",
@@ -1841,7 +1843,7 @@ CASES: list[Case] = [
         ("template", "out.csv", "--force"),
         fault="interrupt",
         status=130,
-        message="living-lab template: interrupted",
+        message="living-lab template: dihentikan",
     ),
     Case(
         "template arguments",
@@ -1855,7 +1857,7 @@ CASES: list[Case] = [
         "unknown language",
         {},
         ("template", "--lang", "fr"),
-        message="argument --lang: invalid choice: 'fr' (choose from 'id', 'en'); see "
+        message="argument --lang: invalid choice: 'fr' (choose from 'id', 'en'); lihat "
         "'living-lab template --help'",
     ),
     # ---- peers arguments (living_lab/commands/peers.py) ------------------------------------
@@ -1901,7 +1903,7 @@ CASES: list[Case] = [
         "unknown domain",
         {},
         ("peers", "3211", "--domain", "7"),
-        message="argument --domain: invalid choice: 7 (choose from 1, 2, 3, 4); see "
+        message="argument --domain: invalid choice: 7 (choose from 1, 2, 3, 4); lihat "
         "'living-lab peers --help'",
     ),
     # ---- reports arguments and output folder (living_lab/report/outdir.py) ------------------
@@ -2011,9 +2013,9 @@ CASES: list[Case] = [
         ("score", "--domains", "3.70,3.40,3.00,3.20"),
         fault="bug",
         status=1,
-        message="living-lab score: unexpected error (RuntimeError: simulated bug in "
-        "score_from_domains); please report it; rerun as 'living-lab --debug score ...' for "
-        "the traceback",
+        message="living-lab score: galat tak terduga (RuntimeError: simulated bug in "
+        "score_from_domains); mohon laporkan; jalankan ulang sebagai 'living-lab --debug score "
+        "...' untuk melihat jejak galatnya",
     ),
     # ---- audit, regions, data arguments -------------------------------------------------------
     Case(
@@ -2028,7 +2030,7 @@ CASES: list[Case] = [
         "wrong type year",
         {},
         ("audit", "--year", "last"),
-        message="argument --year: invalid int value: 'last'; see 'living-lab audit --help'",
+        message="argument --year: invalid int value: 'last'; lihat 'living-lab audit --help'",
     ),
     Case(
         "audit arguments",
@@ -2036,7 +2038,7 @@ CASES: list[Case] = [
         {},
         ("audit", "--table", "provinsi"),
         message="argument --table: invalid choice: 'provinsi' (choose from 'kabkota', "
-        "'instansi', 'all'); see 'living-lab audit --help'",
+        "'instansi', 'all'); lihat 'living-lab audit --help'",
     ),
     Case(
         "regions arguments",
@@ -2082,7 +2084,7 @@ CASES: list[Case] = [
         "no name",
         {},
         ("regions",),
-        message="the following arguments are required: names; see 'living-lab regions --help'",
+        message="the following arguments are required: names; lihat 'living-lab regions --help'",
     ),
     Case(
         "data arguments",
@@ -2090,7 +2092,7 @@ CASES: list[Case] = [
         {},
         ("data", "rebuild"),
         message="argument action: invalid choice: 'rebuild' (choose from 'build', 'check'); "
-        "see 'living-lab data --help'",
+        "lihat 'living-lab data --help'",
     ),
     # ---- raw source files (data build) --------------------------------------------------------
     Case(
@@ -2530,7 +2532,7 @@ def test_debug_shows_the_traceback_of_an_unexpected_error(monkeypatch, capsys):
         cli.main(argv)
     monkeypatch.setenv(cli.DEBUG_ENV, "0")
     assert cli.main(argv) == 1
-    assert "unexpected error (RuntimeError" in capsys.readouterr().err
+    assert "galat tak terduga (RuntimeError" in capsys.readouterr().err
 
 
 def test_messages_quoting_user_data_stay_on_one_line(tmp_path, monkeypatch, capsys):
@@ -2539,7 +2541,7 @@ def test_messages_quoting_user_data_stay_on_one_line(tmp_path, monkeypatch, caps
     assert cli.main(["regions", "Atlantis\n\x1b[31mred"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\x1b" not in err
-    assert err.startswith("living-lab regions: error: unknown region 'Atlantis\\n\\x1b[31mred'")
+    assert err.startswith("living-lab regions: galat: unknown region 'Atlantis\\n\\x1b[31mred'")
 
 
 def test_peers_negative_seed_is_a_usage_error(capsys):

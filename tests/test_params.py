@@ -379,7 +379,7 @@ def test_params_file_that_is_not_a_mapping_exits_2(no_kernels, capsys, tmp_path)
     assert code == 2
     assert (
         err
-        == f"living-lab reports: error: {path}: expected a mapping of parameter names to values (e.g. 'year: 2024'), got a list"
+        == f"living-lab reports: galat: {path}: expected a mapping of parameter names to values (e.g. 'year: 2024'), got a list"
     )
 
 

@@ -564,7 +564,7 @@ def test_a_burst_of_signals_stops_the_batch_once_and_cleanly(tmp_path, burst):
             proc.kill()
     assert proc.returncode == 130, err
     assert "Traceback" not in err
-    assert err.splitlines()[-1] == "living-lab reports: interrupted"
+    assert err.splitlines()[-1] == "living-lab reports: dihentikan"
     m = mf.read_manifest(out / "manifest.json")
     assert m is not None and m["batch"]["status"] == "interrupted"
     finished = {code for code, e in m["regions"].items() if e["status"] == "ok"}

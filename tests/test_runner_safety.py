@@ -242,7 +242,7 @@ def test_the_command_says_how_many_were_not_written(monkeypatch, capsys, tmp_pat
     out, err = capsys.readouterr()
     assert status == 2
     last = err.splitlines()[-1]
-    assert last.startswith("living-lab reports: error: out: 7 finished report(s) not written (")
+    assert last.startswith("living-lab reports: galat: out: 7 finished report(s) not written (")
     assert "disk full); 20 written and kept in" in last
     assert "Traceback" not in err
 

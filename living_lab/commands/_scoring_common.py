@@ -84,11 +84,12 @@ def print_csv(df: pd.DataFrame) -> None:
     df.to_csv(sys.stdout, index=False, lineterminator="\n")
 
 
-def fmt2(x: float) -> str:
-    """Two decimals, half up, as published."""
+def fmt2(x: float, lang: str = "id") -> str:
+    """Two decimals, half up, as published, in the language's number format."""
     from living_lab.scoring import round_half_up
+    from living_lab.text import number
 
-    return f"{round_half_up(float(x)):.2f}"
+    return number(round_half_up(float(x)), lang, 2)
 
 
 def text_table(df: pd.DataFrame, right: tuple[str, ...] = ()) -> str:

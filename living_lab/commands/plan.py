@@ -20,7 +20,7 @@ from living_lab.commands._scoring_common import (
 from living_lab.errors import ParameterError
 from living_lab.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from living_lab.scoring import _ranges, round_half_up
-from living_lab.text import Lang, t
+from living_lab.text import Lang, fewest_decimals, number, t
 
 DESCRIPTION = """\
 Plan the cheapest way to raise the SPBE index to a target (or, with --framework pemdi-2026
@@ -186,24 +186,31 @@ def _outcome_lines(plan: planner.Plan | planner.DomainPlan, lang: Lang) -> list[
 
     A plan that cannot reach its target says so before its new (best reachable) index.
     """
-    lines = [f"{t('plan_current', lang)}: {fmt2(plan.current_index)} ({plan.current_predicate})"]
+    lines = [
+        f"{t('plan_current', lang)}: {fmt2(plan.current_index, lang)} ({plan.current_predicate})"
+    ]
     if plan.already_reached:
         key = "plan_top_band" if plan.target is None else "plan_already"
         lines.append(
             t(
                 key,
                 lang,
-                target=_target_text(plan),
-                index=fmt2(plan.current_index),
+                target=_target_text(plan, lang),
+                index=fmt2(plan.current_index, lang),
                 predicate=plan.current_predicate,
             )
         )
         return lines
     if not plan.feasible:
         lines.append(
-            t("plan_infeasible", lang, target=_target_text(plan), max_index=fmt2(plan.max_index))
+            t(
+                "plan_infeasible",
+                lang,
+                target=_target_text(plan, lang),
+                max_index=fmt2(plan.max_index, lang),
+            )
         )
-    lines.append(f"{t('plan_new', lang)}: {fmt2(plan.new_index)} ({plan.new_predicate})")
+    lines.append(f"{t('plan_new', lang)}: {fmt2(plan.new_index, lang)} ({plan.new_predicate})")
     return lines
 
 
@@ -213,7 +220,7 @@ def render_plan(
     lines = []
     if synthetic:
         lines += [t("scoring_synthetic_note", lang), ""]
-    lines.append(t("plan_heading", lang, target=_target_text(plan)))
+    lines.append(t("plan_heading", lang, target=_target_text(plan, lang)))
     fw = load_framework(plan.framework)
     if fw.confidence is not None:
         lines.append(f"{t('scoring_framework', lang)}: {fw.name}")
@@ -226,7 +233,14 @@ def render_plan(
     if plan.method == "greedy":
         lines.append(t("plan_summary_unit", lang, steps=plan.steps))
     else:
-        lines.append(t("plan_summary_cost", lang, steps=plan.steps, cost=f"{plan.cost:g}"))
+        lines.append(
+            t(
+                "plan_summary_cost",
+                lang,
+                steps=plan.steps,
+                cost=number(plan.cost, lang, fewest_decimals(plan.cost)),
+            )
+        )
     lines.append("")
     tab = plan.table
     cols = {
@@ -243,21 +257,21 @@ def render_plan(
             f"{cols['cur']} -> {t('plan_col_proposed', lang)}": [
                 f"{c} -> {p}" for c, p in zip(tab["current"], tab["proposed"], strict=True)
             ],
-            cols["gain"]: [f"+{g:.4f}" for g in tab["index_gain"]],
+            cols["gain"]: [number(g, lang, 4, sign=True) for g in tab["index_gain"]],
         }
     )
     if plan.method == "dp":
-        shown[t("plan_col_cost", lang)] = [f"{c:g}" for c in tab["cost"]]
+        shown[t("plan_col_cost", lang)] = [number(c, lang, fewest_decimals(c)) for c in tab["cost"]]
     lines.append(text_table(shown, right=(cols["gain"], t("plan_col_cost", lang))))
     if plan.notes:
         lines += [""] + [f"- {n}" for n in plan.notes_text(lang)]
     return "\n".join(lines)
 
 
-def _target_text(plan: planner.Plan | planner.DomainPlan) -> str:
+def _target_text(plan: planner.Plan | planner.DomainPlan, lang: Lang = "id") -> str:
     if plan.target is None:
         return plan.target_label
-    return f"{plan.target:.2f}" + (
+    return number(plan.target, lang, 2) + (
         f" ({plan.target_label})" if plan.target_label != f"{plan.target:g}" else ""
     )
 
@@ -383,7 +397,7 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
     path = rp.path
     lines = [*header, t("plan_peer_group", lang, group=rp.group.label(lang), n=rp.group.n - 1)]
     if round_half_up(path.current_index) != round_half_up(rp.published_index):
-        lines.append(t("plan_recomputed", lang, index=f"{path.current_index:.4f}"))
+        lines.append(t("plan_recomputed", lang, index=number(path.current_index, lang, 4)))
     if rp.focus_domains:
         top = rp.benchmark.iloc[0]
         lines.append(
@@ -392,7 +406,7 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
                 lang,
                 domains=", ".join(f"{d} {names[d]}" for d in rp.focus_domains),
                 gain=f"{top['realistic_gain']:.3f}",
-                frontier=fmt2(top["frontier"]),
+                frontier=fmt2(top["frontier"], lang),
             )
         )
     else:
@@ -406,7 +420,7 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
                 key,
                 lang,
                 target=_resolved_text(path.target),
-                index=fmt2(rp.published_index),
+                index=fmt2(rp.published_index, lang),
                 predicate=fw.predicate(rp.published_index),
             )
         )
@@ -420,7 +434,7 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
                 domain=f"{path.first_domain} {names[path.first_domain]}"
                 if path.first_domain
                 else "-",
-                new_index=fmt2(path.new_index),
+                new_index=fmt2(path.new_index, lang),
             )
         )
         lines.append("")
@@ -440,10 +454,10 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
                     f"{r} ({y})" for r, y in zip(tab["round"], tab["year"], strict=True)
                 ],
                 t("scoring_domain", lang): [f"{d} {names[int(d)]}" for d in tab["domain"]],
-                right[0]: [fmt2(v) for v in tab["current"]],
-                right[1]: [fmt2(v) for v in tab["proposed"]],
-                right[2]: [f"+{fmt2(v)}" for v in tab["increase"]],
-                right[3]: [fmt2(v) for v in tab["bound"]],
+                right[0]: [fmt2(v, lang) for v in tab["current"]],
+                right[1]: [fmt2(v, lang) for v in tab["proposed"]],
+                right[2]: [f"+{fmt2(v, lang)}" for v in tab["increase"]],
+                right[3]: [fmt2(v, lang) for v in tab["bound"]],
                 t("plan_new", lang): [f"{v:.3f}" for v in tab["index"]],
             }
         )
@@ -456,7 +470,7 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
                 "plan_next_rounds" if nxt.reached else "plan_next_short",
                 lang,
                 predicate=nxt.target.predicate,
-                target=fmt2(nxt.target.value),
+                target=fmt2(nxt.target.value, lang),
                 n=nxt.n_rounds,
             )
         )
@@ -515,7 +529,7 @@ def _published_domains(
         name=name,
         code=code,
         year=year,
-        index=fmt2(r["index"]),
+        index=fmt2(r["index"], lang),
         predicate=r["predicate"],
     )
     extra = {
@@ -540,7 +554,7 @@ def _peer_line(pc: planner.PeerCaps, lang: Lang, group: str) -> str:
             "plan_caps_peer",
             lang,
             peer=region_name(pc.best_peer),
-            peer_index=fmt2(idx),
+            peer_index=fmt2(idx, lang),
             n=pc.n_peers,
             group=group,
             year=pc.year,
@@ -549,7 +563,7 @@ def _peer_line(pc: planner.PeerCaps, lang: Lang, group: str) -> str:
 
 
 def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str]) -> str:
-    lines = [*header, t("plan_heading", lang, target=_target_text(plan))]
+    lines = [*header, t("plan_heading", lang, target=_target_text(plan, lang))]
     lines += _outcome_lines(plan, lang)
     if plan.already_reached:
         return "\n".join(lines)
@@ -557,7 +571,7 @@ def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str
         t(
             "plan_domain_summary",
             lang,
-            total=fmt2(plan.total_increase),
+            total=fmt2(plan.total_increase, lang),
             resolution=f"{plan.resolution:g}",
         )
     )
@@ -579,10 +593,10 @@ def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str
             t("scoring_domain", lang): tab["domain"].astype(str),
             "": tab["name"],
             right[0]: [f"{w:g}" for w in tab["weight_pct"]],
-            right[1]: [fmt2(v) for v in tab["current"]],
-            right[2]: [fmt2(v) for v in tab["cap"]],
-            right[3]: [fmt2(v) for v in tab["proposed"]],
-            right[4]: [f"+{fmt2(v)}" for v in tab["increase"]],
+            right[1]: [fmt2(v, lang) for v in tab["current"]],
+            right[2]: [fmt2(v, lang) for v in tab["cap"]],
+            right[3]: [fmt2(v, lang) for v in tab["proposed"]],
+            right[4]: [f"+{fmt2(v, lang)}" for v in tab["increase"]],
             right[5]: [f"+{v:.4f}" for v in tab["index_gain"]],
         }
     )

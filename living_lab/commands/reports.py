@@ -117,9 +117,10 @@ def run(args: argparse.Namespace) -> int:
     # A scheduler's timeout (SIGTERM) stops the batch as cleanly as Ctrl-C, and a burst of
     # either stops it once: kernels killed, finished reports kept, manifest marked interrupted.
     INTERRUPTS.install()
-    from living_lab.cli import one_line
+    from living_lab.cli import cli_lang, one_line
     from living_lab.report.outdir import OutputFolderError
     from living_lab.report.pool import avoid_slow_imports
+    from living_lab.text import t
 
     avoid_slow_imports()
     from living_lab.report.params import load_notebook_config, validate
@@ -131,10 +132,18 @@ def run(args: argparse.Namespace) -> int:
 
     def announce() -> None:
         # After the folder is checked and locked, so that a refused folder is one line only.
+        lang = cli_lang()
         print(
-            f"living-lab reports: {len(params.regions)} region(s) of "
-            f"{one_line(params.cohort_title)} ({one_line(params.cohort)}), {params.jobs} "
-            f"kernel(s), {params.executor} -> {params.out}",
+            t(
+                "cli.reports.announce",
+                lang,  # type: ignore[arg-type]
+                n=len(params.regions),
+                cohort=one_line(_cohort_title(params, lang)),
+                cohort_id=one_line(params.cohort),
+                jobs=params.jobs,
+                executor=params.executor,
+                out=params.out,
+            ),
             file=sys.stderr,
         )
 
@@ -149,9 +158,26 @@ def run(args: argparse.Namespace) -> int:
         keys = ", ".join(key for key, _ in summary.failures)
         print(
             terminal_text(
-                f"living-lab reports: {len(summary.failures)} failed ({keys}); their errors are "
-                f"in {summary.manifest} and the index"
+                t(
+                    "cli.reports.failed",
+                    cli_lang(),  # type: ignore[arg-type]
+                    n=len(summary.failures),
+                    keys=keys,
+                    manifest=summary.manifest,
+                )
             ),
             file=sys.stderr,
         )
     return summary.exit_code
+
+
+def _cohort_title(params: Any, lang: str) -> str:
+    """The cohort's title in ``lang`` (its ``title_en`` in English), for the command's own line."""
+    if lang == "en":
+        from living_lab.cohorts import load_cohort
+
+        try:
+            return load_cohort(params.cohort).title_en
+        except Exception:  # a cohort given as a file path may not load twice; keep the title
+            return str(params.cohort_title)
+    return str(params.cohort_title)

@@ -142,7 +142,7 @@ def render(result: ScoreResult, lang: Lang) -> str:
         else t(f"scoring_from_{fw.top_level}s", lang)
     )
     index_name = t("spbe_index", lang) if fw.index_name is None else fw.index_name[lang]
-    lines.append(f"{index_name}: {fmt2(result.index)}  {result.predicate}")
+    lines.append(f"{index_name}: {fmt2(result.index, lang)}  {result.predicate}")
     lines.append(f"{t('scoring_framework', lang)}: {fw.name}, {basis}")
     if fw.confidence is not None:
         lines.append(t(f"scoring_confidence_{fw.confidence}", lang))
@@ -151,7 +151,7 @@ def render(result: ScoreResult, lang: Lang) -> str:
             t(
                 "scoring_threshold_note",
                 lang,
-                printed=fmt2(result.index),
+                printed=fmt2(result.index, lang),
                 printed_predicate=result.predicate_of_rounded,
                 unrounded=f"{result.index:.4f}",
                 predicate=result.predicate,
@@ -163,7 +163,7 @@ def render(result: ScoreResult, lang: Lang) -> str:
                 "scoring_partial_note",
                 lang,
                 missing=_ranges(result.missing),
-                upper=fmt2(result.index_upper),
+                upper=fmt2(result.index_upper, lang),
             )
         )
     for kind, table in _group_tables(result):
@@ -201,7 +201,7 @@ def _score_table(table: pd.DataFrame, kind: str, lang: Lang) -> str:
             t(f"scoring_{kind}", lang): table[kind].astype(str),
             "": table["name"],
             t("scoring_weight", lang): [f"{w:g}" for w in table["weight_pct"]],
-            t("scoring_score", lang): [fmt2(s) for s in table["score"]],
+            t("scoring_score", lang): [fmt2(s, lang) for s in table["score"]],
         }
     )
     return text_table(shown, right=(t("scoring_weight", lang), t("scoring_score", lang)))

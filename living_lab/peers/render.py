@@ -14,14 +14,16 @@ import pandas as pd
 
 from living_lab.peers.partners import PartnerResult
 from living_lab.peers.standing import Standing, measure_label
-from living_lab.text import Lang, t
+from living_lab.text import Lang, fewest_decimals, number, t
 
 
-def _num(v: Any, fmt: str = "{:.2f}", signed: bool = False) -> str:
+def _num(v: Any, fmt: str = "{:.2f}", signed: bool = False, *, lang: str = "id") -> str:
+    """A number of a peers table in the language's format (:func:`living_lab.text.number`)."""
     if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
         return "-"
-    s = fmt.format(v)
-    return f"+{s}" if signed and float(v) > 0 else s
+    spec = fmt[2:-1]  # "{:.2f}" -> ".2f"
+    digits = int(spec.rsplit(".", 1)[-1][:-1]) if "." in spec else 0
+    return number(float(v), lang, digits, group="," in spec, sign=signed)
 
 
 def _int(v: Any, signed: bool = False) -> str:
@@ -40,7 +42,14 @@ def settings_text(settings: dict, lang: Lang = "id") -> str:
         if h > 0:
             by_half.setdefault(h, []).append(c.upper())
     for h, cols in by_half.items():
-        parts.append(t("peers_rounding_pm", lang, half=f"{h:g}", cols=", ".join(cols)))
+        parts.append(
+            t(
+                "peers_rounding_pm",
+                lang,
+                half=number(h, lang, fewest_decimals(h)),
+                cols=", ".join(cols),
+            )
+        )
     if exact:
         parts.append(t("peers_rounding_exact", lang, cols=", ".join(exact)))
     schemes = list(settings["schemes"])
@@ -55,7 +64,9 @@ def settings_text(settings: dict, lang: Lang = "id") -> str:
         "peers_mc_settings",
         lang,
         n_draws=settings["n_draws"],
-        concentration=t("peers_fixed_weights", lang) if conc is None else f"{conc:g}",
+        concentration=t("peers_fixed_weights", lang)
+        if conc is None
+        else number(conc, lang, fewest_decimals(conc)),
         schemes=sch,
         rounding="; ".join(parts),
         seed=settings["seed"],
@@ -71,8 +82,7 @@ def varied_text(settings: dict, lang: Lang = "id") -> str:
     and the sentence says so.
     """
     varied = list(settings.get("varied", []))
-    sd = f"{settings.get('noise_sd', 0.0):.2f}"
-    sd = sd.replace(".", ",") if lang == "id" else sd
+    sd = number(settings.get("noise_sd", 0.0), lang, 2)
     names = [t(f"peers_varied_{v}", lang, sd=sd) for v in varied]
     if not names:
         return t("peers_varied_nothing", lang)
@@ -86,19 +96,21 @@ def standing_table(s: Standing, lang: Lang = "id") -> pd.DataFrame:
     since = t("peers_since", lang, year=s.previous_year) if s.previous_year else ""
     for m, r in s.table.iterrows():
         interval = (
-            f"{r['median_rank']:g} [{_int(r['rank_p05'])}-{_int(r['rank_p95'])}]"
+            f"{number(r['median_rank'], lang, fewest_decimals(r['median_rank']))} [{_int(r['rank_p05'])}-{_int(r['rank_p95'])}]"
             if pd.notna(r["median_rank"])
             else "-"
         )
         rows.append(
             {
                 t("peers_col_measure", lang): measure_label(str(m), lang),
-                t("peers_col_value", lang): _num(r["value"]),
+                t("peers_col_value", lang): _num(r["value"], lang=lang),
                 t("peers_col_rank", lang): f"{_int(r['rank'])}/{_int(r['n'])}"
                 + ("=" if pd.notna(r["tied"]) and r["tied"] > 0 else ""),
-                t("peers_col_percentile", lang): _num(r["percentile"], "{:.0f}"),
+                t("peers_col_percentile", lang): _num(r["percentile"], "{:.0f}", lang=lang),
                 t("peers_col_predicate", lang): r["predicate"] or "-",
-                f"{t('peers_col_change', lang)} {since}".strip(): _num(r["change"], signed=True),
+                f"{t('peers_col_change', lang)} {since}".strip(): _num(
+                    r["change"], signed=True, lang=lang
+                ),
                 t("peers_col_rank_change", lang): _int(r["rank_change"], signed=True),
                 t("peers_col_interval", lang): interval,
                 t("peers_col_band", lang): _int(r["band"]),
@@ -150,18 +162,18 @@ def benchmark_table(
                 measure_label(f"d{int(d)}", lang) + (" *" if f else "")
                 for d, f in zip(bench["domain"], bench["focus"], strict=True)
             ],
-            t("peers_col_value", lang): [_num(v) for v in bench["value"]],
-            t("peers_col_frontier", lang): [_num(v) for v in bench["frontier"]],
-            t("peers_col_gap", lang): [_num(v) for v in bench["gap"]],
+            t("peers_col_value", lang): [_num(v, lang=lang) for v in bench["value"]],
+            t("peers_col_frontier", lang): [_num(v, lang=lang) for v in bench["frontier"]],
+            t("peers_col_gap", lang): [_num(v, lang=lang) for v in bench["gap"]],
             t("peers_col_clear", lang): [
                 t("peers_yes" if c else "peers_no", lang) for c in bench["clear"]
             ],
-            t("peers_col_pace", lang): [_num(v) for v in bench["bound"]],
+            t("peers_col_pace", lang): [_num(v, lang=lang) for v in bench["bound"]],
             t("peers_col_index_gain", lang): [
-                _num(v, "{:.3f}", signed=True) for v in bench["realistic_gain"]
+                _num(v, "{:.3f}", signed=True, lang=lang) for v in bench["realistic_gain"]
             ],
             t("peers_col_best_peer", lang): [
-                f"{names.get(c, c)} ({_num(v)})"
+                f"{names.get(c, c)} ({_num(v, lang=lang)})"
                 for c, v in zip(bench["best_peer"], bench["best_value"], strict=True)
             ],
         }
@@ -207,24 +219,27 @@ def partners_table(r: PartnerResult, lang: Lang = "id") -> pd.DataFrame:
         t("peers_col_region", lang): [
             f"{n} ({c})" for n, c in zip(tb["name"], tb["region_code"], strict=True)
         ],
-        t("peers_col_value", lang): [_num(v) for v in tb["value"]],
-        t("peers_col_lead", lang): [_num(v, signed=True) for v in tb["lead"]],
+        t("peers_col_value", lang): [_num(v, lang=lang) for v in tb["value"]],
+        t("peers_col_lead", lang): [_num(v, signed=True, lang=lang) for v in tb["lead"]],
         t("peers_col_change_since", lang): [
-            f"{_num(c, signed=True)} ({_int(y)})" if pd.notna(y) else "-"
+            f"{_num(c, signed=True, lang=lang)} ({_int(y)})" if pd.notna(y) else "-"
             for c, y in zip(tb["change"], tb["previous_year"], strict=True)
         ],
         t("peers_col_index_change", lang): [
-            f"{_num(i)} ({_num(c, signed=True)})"
+            f"{_num(i, lang=lang)} ({_num(c, signed=True, lang=lang)})"
             for i, c in zip(tb["index"], tb["index_change"], strict=True)
         ],
         t("peers_col_distance", lang): [
-            _num(v) if pd.notna(v) else t("peers_similarity_unknown", lang) for v in tb["distance"]
+            _num(v, lang=lang) if pd.notna(v) else t("peers_similarity_unknown", lang)
+            for v in tb["distance"]
         ],
     }
     if "grdp" in tb.columns:
-        out[t("peers_col_grdp", lang)] = [_num(v, "{:,.0f}") for v in tb["grdp"]]
+        out[t("peers_col_grdp", lang)] = [_num(v, "{:,.0f}", lang=lang) for v in tb["grdp"]]
     if "population" in tb.columns:
-        out[t("peers_col_population", lang)] = [_num(v, "{:,.0f}") for v in tb["population"]]
+        out[t("peers_col_population", lang)] = [
+            _num(v, "{:,.0f}", lang=lang) for v in tb["population"]
+        ]
     return pd.DataFrame(out)
 
 

@@ -1,0 +1,130 @@
+"""Every generated page and the command line speak one language, with no code identifiers.
+
+A small batch (two regions, the cohort overview and the linkage study) is run once per language
+with the project's real notebooks; the pages it writes (region reports, cohort overview, linkage
+study, index) and the output of a few commands are scanned for words of the other language and
+for code identifiers (curated lists in ``tests/fixtures/language_scan.yml``). The number format is
+checked too: decimal comma and the true minus sign in Indonesian, decimal point in English.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from living_lab import cli
+from living_lab.report.params import load_notebook_config, validate
+from living_lab.report.runner import run_batch
+from living_lab.text import number, percent, probability, t
+
+SCAN = yaml.safe_load(
+    (Path(__file__).parent / "fixtures" / "language_scan.yml").read_text(encoding="utf-8")
+)
+OTHER = {"id": SCAN["english_in_id"], "en": SCAN["indonesian_in_en"]}
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees (and hears: alt text and the tab title) of an HTML page."""
+    alts = " ".join(re.findall(r'\balt="([^"]*)"', page))
+    title = " ".join(re.findall(r"<title>(.*?)</title>", page, flags=re.S))
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return html.unescape(" ".join([title, body, alts]))
+
+
+def offences(text: str, lang: str) -> list[str]:
+    """Words of the other language and code identifiers found in ``text``, with context."""
+    found = []
+    for word in OTHER[lang]:
+        for m in re.finditer(rf"(?<![\w/.-]){re.escape(word)}(?![\w/-])", text, flags=re.I):
+            found.append(f"{word!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
+    for ident in SCAN["code_identifiers"]:
+        for m in re.finditer(re.escape(ident), text):
+            found.append(f"{ident!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
+    return found
+
+
+def test_scan_finds_what_it_should():
+    # The scanner itself: a planted word of the other language and a code name are caught.
+    assert offences("Indeks naik, the index rose", "id")
+    assert offences("The index rose dan turun", "en")
+    assert offences("Perhitungan: living_lab.peers.frontier_gap", "id")
+    assert not offences("Indeks SPBE Kabupaten Sumedang naik 0,37 poin.", "id")
+
+
+def test_one_number_formatter():
+    assert number(2.9369, "id", 4) == "2,9369" and number(2.9369, "en", 4) == "2.9369"
+    assert number(-0.61, "id") == "\u22120,61" and number(-0.61, "en") == "\u22120.61"
+    assert number(19994, "id", 0, group=True) == "19.994"
+    assert percent(92, "id") == "92%" and percent(17.04, "id", 1) == "17,0%"
+    assert probability(0.999996) == ">99%" and probability(0.004) == "<1%"
+    # Numeric placeholders of a locale string follow the language too (the methods detail).
+    # ({sigma:.2f} in the locale file; it printed "0.23" in Indonesian before.)
+    assert "galat, 0,23 poin" in t("trends_methods_noise_data", "id", sigma=0.2261, df=1)
+    assert "SD, 0.23 index" in t("trends_methods_noise_data", "en", sigma=0.2261, df=1)
+
+
+@pytest.fixture(scope="module", params=["id", "en"])
+def batch(request, tmp_path_factory) -> tuple[str, Path]:
+    lang = request.param
+    config = load_notebook_config()
+    out = tmp_path_factory.mktemp(f"reports_{lang}")
+    params = validate(
+        {"out": str(out), "regions": "3211,Kota Bandung", "lang": lang, "jobs": "2"},
+        config=config,
+    )
+    summary = run_batch(params, config=config, progress=False, echo=lambda s: None)
+    assert summary.failed == 0, summary.failures
+    return lang, out
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_every_page_kind_speaks_one_language_without_code_names(batch):
+    lang, out = batch
+    pages = {
+        "region report": out / "regions" / "3211.html",
+        "region report (city)": out / "regions" / "3273.html",
+        "cohort overview": out / "cohort" / "cohort_overview.html",
+        "linkage study": out / "cohort" / "linkage_study.html",
+        "index": out / "index.html",
+    }
+    problems = []
+    for kind, path in pages.items():
+        assert path.is_file(), f"{kind}: {path} not written"
+        text = visible_text(path.read_text(encoding="utf-8"))
+        problems += [f"{kind}: {o}" for o in offences(text, lang)]
+        # Numbers: Indonesian pages use the decimal comma, never a hyphen as a minus sign
+        # before a number, nor a decimal point between digits (outside regulation numbers).
+        if lang == "id":
+            problems += [
+                f"{kind}: decimal point {m}" for m in re.findall(r"\b\d+\.\d{2,3}\b(?!\.)", text)
+            ]
+        problems += [
+            f"{kind}: hyphen minus {m}" for m in re.findall(r"(?<![\w/–-])-\d+[.,]\d+", text)
+        ]
+    assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_command_output_speaks_one_language(lang, capsys):
+    runs = [
+        ["--lang", lang, "regions", "Sumedang"],
+        ["plan", "--region", "3211", "--target", "next", "--lang", lang],
+        ["peers", "3211", "--lang", lang],
+        ["--lang", lang, "peers", "3211", "--year", "2024"],
+    ]
+    problems = []
+    for argv in runs:
+        cli.main(argv)
+        captured = capsys.readouterr()
+        text = captured.out + captured.err
+        assert text.strip(), argv
+        problems += [f"{' '.join(argv)}: {o}" for o in offences(text, lang)]
+        if lang == "id":
+            problems += [f"{argv}: decimal point {m}" for m in re.findall(r"\b\d\.\d{2,4}\b", text)]
+    assert not problems, "\n".join(problems[:40])
