@@ -514,7 +514,9 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
     """Source notes of the tables a report uses, from their metadata files.
 
     Each text field is in English; its Indonesian text, where the metadata file gives one (the
-    ``id:`` block), is under the same name with ``_id`` appended (``title_id``, ``sources_id``).
+    ``id:`` block), is under the same name with ``_id`` appended (``title_id``, ``sources_id``),
+    and an English text for reviewer pages (the ``en:`` block, without working-file names)
+    with ``_en`` appended.
     """
     out = []
     fw = load_framework()
@@ -529,10 +531,12 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
             "licence": str(meta.get("licence", "")),
             "known_issues": [str(x) for x in meta.get("known_issues", [])],
         }
+        for lang in ("id", "en"):
+            own_text = meta.get(lang) or {}
+            for key in SOURCE_TEXT_FIELDS:
+                if own_text.get(key):
+                    item[f"{key}_{lang}"] = " ".join(str(own_text[key]).split())
         own = meta.get("id") or {}
-        for key in SOURCE_TEXT_FIELDS:
-            if own.get(key):
-                item[f"{key}_id"] = " ".join(str(own[key]).split())
         if name == "outcomes":
             item["sources"] = {k: v for k, v in meta["sources"].items() if k in outcome_sources}
             item["sources_id"] = {
@@ -558,7 +562,14 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
             "title": fw.name,
             "producer": "KemenPANRB",
             "publication": fw.source,
-            # The regulation's own (Indonesian) title, from the framework file.
+            # The regulation's own title (a proper noun in both languages), from the framework file.
+            "publication_en": " ".join(
+                str(
+                    yaml.safe_load(
+                        (paths.FRAMEWORKS / f"{fw.id}.yaml").read_text(encoding="utf-8")
+                    ).get("regulation", "")
+                ).split()
+            ),
             "publication_id": " ".join(
                 str(
                     yaml.safe_load(

@@ -16,6 +16,11 @@ True
 
 from __future__ import annotations
 
+<<<<<<< HEAD
+=======
+import html
+import re
+>>>>>>> 86c54cc (Language scan: glossary terms of the other language marked with lang, proper nouns kept, thousands grouping allowed; trend grouping and English source notes in reviewer words)
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -1602,8 +1607,8 @@ def notes_html(ctx: CohortContext, lang: Lang) -> str:
         return t(key, lang, **kw)
 
     def field(s: dict, key: str) -> Any:
-        # The Indonesian text of a field where the metadata gives one (``title_id``), else English.
-        return (s.get(f"{key}_id") or s.get(key)) if lang == "id" else s.get(key)
+        # The field in the page's language where the metadata gives one (``title_id``), else English.
+        return s.get(f"{key}_{lang}") or s.get(key)
 
     src_items = []
     for s in ctx.sources:
@@ -1717,9 +1722,15 @@ def glossary_html(lang: Lang) -> str:
         f'<h3 id="glosarium">{esc(t("report.glossary.title", lang))}</h3>'
         + _p(esc(t("report.glossary.intro", lang)), "ll-note")
         + '<ul class="ll-note">'
-        + "".join(f"<li>{esc(x)}</li>" for x in items)
+        + "".join(f"<li>{_foreign(esc(x), lang)}</li>" for x in items)
         + "</ul>"
     )
+
+
+def _foreign(text: str, lang: Lang) -> str:
+    """``[[term]]`` of a glossary entry as a term of the other language (italic, ``lang`` set)."""
+    other = "en" if lang == "id" else "id"
+    return re.sub(r"\[\[(.+?)\]\]", lambda m: f'<i lang="{other}">{m.group(1)}</i>', text)
 
 
 # --------------------------------------------------------------------------------------------

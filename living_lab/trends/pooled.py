@@ -449,7 +449,7 @@ class PooledTrendFit:
                 n_obs=a["n_observations"],
                 scale=t(f"trends_scale_{self.scale}", lang),
                 groups=a["n_groups"],
-                group_by=self.group_by,
+                group_by=_group_by_text(self.group_by, lang),
             ),
             t(
                 "trends_methods_pooling",
@@ -941,3 +941,11 @@ def noise_sensitivity(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _group_by_text(column: str, lang: Lang) -> str:
+    """The grouping column in words ("jenis daerah"), or its name when the locale has none."""
+    try:
+        return t(f"trends_group_by_{column}", lang)
+    except KeyError:
+        return column
