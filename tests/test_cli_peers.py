@@ -25,7 +25,8 @@ def test_table_output_for_sumedang(capsys):
     assert code == 0 and err == ""
     assert "Kabupaten Sumedang (3211)" in out and "n = 27" in out
     # The published 2024 index (KemenPANRB) and its change since 2023 (4.14 -> 4.51).
-    assert "4.51" in out and "+0.37" in out
+    # Indonesian output (the default): decimal comma.
+    assert "4,51" in out and "+0,37" in out
     for heading in [
         "Posisi di antara pembanding",
         "Rentang peringkat",

@@ -116,7 +116,7 @@ def test_score_table_and_csv(capsys, tmp_path):
 
 def test_score_domains_worked_example(capsys):
     code, out, _ = run(capsys, "score", "--domains", "3.70,3.40,3.00,3.20")
-    assert code == 0 and "3.28" in out and "Baik" in out
+    assert code == 0 and "3,28" in out and "Baik" in out  # Indonesian: decimal comma
     code, out, _ = run(capsys, "score", "--domains", "3,70;3,40;3,00;3,20", "--format", "json")
     data = json.loads(out)
     assert data["index"] == 3.28 and data["aspects"] is None
