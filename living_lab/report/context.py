@@ -556,6 +556,9 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
             "known_issues": [],
         }
     )
+    regulation = " ".join(
+        str(read_yaml(paths.FRAMEWORKS / f"{fw.id}.yaml").get("regulation", "")).split()
+    )
     out.append(
         {
             "table": "data/frameworks/permenpanrb-59-2020.yaml",
@@ -563,20 +566,8 @@ def _sources(outcome_sources: set[str]) -> list[dict[str, str]]:
             "producer": "KemenPANRB",
             "publication": fw.source,
             # The regulation's own title (a proper noun in both languages), from the framework file.
-            "publication_en": " ".join(
-                str(
-                    yaml.safe_load(
-                        (paths.FRAMEWORKS / f"{fw.id}.yaml").read_text(encoding="utf-8")
-                    ).get("regulation", "")
-                ).split()
-            ),
-            "publication_id": " ".join(
-                str(
-                    yaml.safe_load(
-                        (paths.FRAMEWORKS / f"{fw.id}.yaml").read_text(encoding="utf-8")
-                    ).get("regulation", "")
-                ).split()
-            ),
+            "publication_en": regulation,
+            "publication_id": regulation,
             "date_published": "2020",
             "licence": "",
             "known_issues": [],

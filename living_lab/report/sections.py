@@ -16,11 +16,7 @@ True
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-=======
-import html
 import re
->>>>>>> 86c54cc (Language scan: glossary terms of the other language marked with lang, proper nouns kept, thousands grouping allowed; trend grouping and English source notes in reviewer words)
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
