@@ -140,6 +140,7 @@ def test_command_output_speaks_one_language(lang, capsys):
         text = captured.out + captured.err
         assert text.strip(), argv
         problems += [f"{' '.join(argv)}: {o}" for o in offences(text, lang)]
-        if lang == "id":
+        # `regions` prints codes ("32.11" is a Kemendagri code), no measured numbers.
+        if lang == "id" and "regions" not in argv:
             problems += [f"{argv}: decimal point {m}" for m in DECIMAL_POINT.findall(text)]
-    assert not problems, "\n".join(problems[:40])
+    assert not problems, "\n".join(problems)
