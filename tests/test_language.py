@@ -97,6 +97,7 @@ def batch(request, tmp_path_factory) -> tuple[str, Path]:
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.integration
 def test_every_page_kind_speaks_one_language_without_code_names(batch):
     lang, out = batch
