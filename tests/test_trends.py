@@ -669,7 +669,10 @@ def test_groups_from_regions_table_and_cohort(spbe_all: pd.DataFrame) -> None:
 def test_methods_note_reports_the_fitted_numbers(real_fit) -> None:
     for lang in ("id", "en"):
         note = real_fit.methods_note(lang)
-        assert f"{real_fit.noise_sd:.2f}" in note and f"{real_fit.common_sd:.2f}" in note
+        # In the language's number format (decimal comma in Indonesian).
+        from living_lab.text import number
+
+        assert number(real_fit.noise_sd, lang) in note and number(real_fit.common_sd, lang) in note
         assert "497" in note
     assert "assumption" in real_fit.methods_note("en")
     assert "asumsi" in real_fit.methods_note("id")
