@@ -44,7 +44,7 @@ def test_rank_interval_names_what_was_varied(ctx):
     sd_id = f"{NOISE_PRIOR_SD:.2f}".replace(".", ",")
     page = _text(_html(sections.RegionReport.of(ctx, SUMEDANG, "id").summary()))
     assert f"Peringkatnya berada di antara {lo} dan {hi} (rentang 5–95%)" in page
-    assert f"derau pengukuran indeks (SD {sd_id} poin" in page
+    assert f"galat pengukuran indeks (simpangan baku {sd_id} poin" in page
     assert "cara agregasi" in page
     page_en = _text(_html(sections.RegionReport.of(ctx, SUMEDANG, "en").summary()))
     assert f"Its rank lies between {lo} and {hi}" in page_en
@@ -88,7 +88,7 @@ def test_cohort_share_sensitivity_widens_with_the_common_shock(ctx):
 def test_no_region_report_prints_a_certain_probability(ctx, lang):
     summary = ctx.trend_summary
     assert (summary["p_reach"] > 0.995).any()
-    marker = "peluang indeks itu" if lang == "id" else "chance that it is"
+    marker = "peluang indeks tersebut" if lang == "id" else "chance that it is"
     shown = []
     for code in summary.index:
         page = _text(_html(sections.RegionReport.of(ctx, code, lang).trajectory()))
