@@ -20,7 +20,17 @@ from pathlib import Path
 HERE = Path(__file__).parent
 LAST = "runner"
 #: Keys of the runner benchmark's closing JSON line, in order.
-HEADLINE = ("regions", "naive_s", "runner_s", "ratio", "all_regions", "all_s", "all_mb", "all_mb_html", "jobs")
+HEADLINE = (
+    "regions",
+    "naive_s",
+    "runner_s",
+    "ratio",
+    "all_regions",
+    "all_s",
+    "all_mb",
+    "all_mb_html",
+    "jobs",
+)
 
 
 def available() -> list[str]:
