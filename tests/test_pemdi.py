@@ -313,7 +313,7 @@ def test_score_names_framework_confidence_and_external_levels(capsys, tmp_path):
         (18, 1),
     ]
     code, out, _ = run(capsys, "score", str(path), "--framework", PEMDI)
-    assert out.startswith("Indeks Pemdi: 3.05  Baik")
+    assert out.startswith("Indeks Pemdi: 3,05  Baik")
     assert "Pemdi (PermenPANRB 8/2026)" in out and "sedang" in out
     assert "18. Interoperabilitas Data = 1" in out
     assert "Nilai indeks domain" not in out  # aspects are the top level: no duplicate table
@@ -489,7 +489,7 @@ def test_region_report_notes_mention_pemdi_and_the_template(lang, expected):
 def test_aspect_scores_on_the_command_line(capsys):
     code, out, _ = run(capsys, "score", "--domains", "3,3,3,3,3,3,4", "--framework", PEMDI)
     # 0.75 x 3 + 0.25 x 4 = 3.25 (Kepuasan Pengguna weighs 25 %)
-    assert code == 0 and out.startswith("Indeks Pemdi: 3.25  Baik")
+    assert code == 0 and out.startswith("Indeks Pemdi: 3,25  Baik")
     assert "dari nilai aspek" in out
     code, _, err = run(capsys, "score", "--domains", "3,3,3,3", "--framework", PEMDI)
     assert code == 2 and "expected 7 aspect scores" in err

@@ -153,7 +153,7 @@ def render(result: ScoreResult, lang: Lang) -> str:
                 lang,
                 printed=fmt2(result.index, lang),
                 printed_predicate=result.predicate_of_rounded,
-                unrounded=f"{result.index:.4f}",
+                unrounded=result.index,
                 predicate=result.predicate,
             )
         )
@@ -175,7 +175,7 @@ def render(result: ScoreResult, lang: Lang) -> str:
         for e in external.itertuples(index=False):
             level = "" if pd.isna(e.level) else f" = {int(e.level)}"
             lines.append(f"  {e.indicator}. {e.name}{level}: {e.assessed_by}")
-    lines += ["", t("scoring_rounding_note", lang, unrounded=f"{result.index:.4f}")]
+    lines += ["", t("scoring_rounding_note", lang, unrounded=result.index)]
     return "\n".join(lines)
 
 
