@@ -144,8 +144,8 @@ def test_the_command_line_prints_every_problem_and_exits_2(tmp_path, capsys):
     assert main(["reports", "--params", str(p), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        f"living-lab reports: error: {p}, field 'jobs': expected an integer from 1 to 256, got 0",
-        f"living-lab reports: error: {p}, field 'timeout': expected a number of seconds above 0 "
+        f"living-lab reports: galat: {p}, field 'jobs': expected an integer from 1 to 256, got 0",
+        f"living-lab reports: galat: {p}, field 'timeout': expected a number of seconds above 0 "
         "and at most 86400, got -1",
     ]
 
