@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import csv
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,20 +29,7 @@ from living_lab.report import index_page, render
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+from _chromium import CHROMIUM, FLAGS  # noqa: E402
 
 # Appended to a copy of a page: after load, record what the browser made of it in the DOM.
 PROBE = """

@@ -20,7 +20,6 @@ import csv
 import html
 import io
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,20 +29,8 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+from _chromium import CHROMIUM, FLAGS  # noqa: E402
+
 REGIONS = ("3201", "3211")  # Bogor's partners include Sumedang
 #: A4 width minus the @page margins (210 - 2 x 12 mm) in CSS px (96 per inch).
 A4_TEXT_PX = round((210 - 24) / 25.4 * 96)
