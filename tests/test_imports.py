@@ -39,17 +39,6 @@ RESULTS_STEP = "living_lab.report.context"
 #: Report-layer imports of analysis modules that are known and being removed, with the reason.
 #: Remove an entry once its import is gone (the test fails on entries that no longer apply).
 KNOWN = {
-    # The improvement plan's result types and wording, read from the results (issue 11).
-    ("living_lab.report.sections", "living_lab.improvement"): "improvement plan types",
-    ("living_lab.report.sections", "living_lab.improvement.model"): "improvement plan types",
-    # Study-visit partners per region (peers.study_partners): moving to the results step with
-    # the improvement plan (issue 11).
-    ("living_lab.report.sections", "living_lab.peers"): "study partners (issue 11)",
-    # Added in parallel (issue 13): wording of rank-interval sentences and the thresholds of
-    # the region's linkage position; to be read from the results instead.
-    ("living_lab.report.sections", "living_lab.peers.render"): "rank interval wording",
-    ("living_lab.report.sections", "living_lab.linkage"): "linkage position thresholds",
-    ("living_lab.report.sections", "living_lab.linkage.region"): "linkage position thresholds",
     # The linkage study notebook fits its models in the kernel.
     ("notebooks/linkage_study.ipynb", "living_lab.linkage"): "linkage study",
     ("notebooks/linkage_study.ipynb", "living_lab.linkage.report"): "linkage study",

@@ -51,7 +51,7 @@ from living_lab.validate import read_yaml
 OUTCOMES: tuple[Outcome, ...] = ("stunting_prevalence_pct", "poverty_rate_pct")
 #: Bump when the meaning of a :class:`CohortContext` field changes (added or removed fields are
 #: detected by the results reader without it).
-SCHEMA = 3
+SCHEMA = 4
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,14 @@ class CohortContext:
     unevaluated: tuple[str, ...] = ()
     #: Outcome series of more than one year per region (:func:`outcome_trends`).
     outcome_trends: pd.DataFrame | None = None
+    #: Display labels of the peer groups, per language: ``lever:<lang>`` (the improvement
+    #: plan's group, ``lever_group``) and ``partner:<lang>`` (where study partners are sought).
+    group_labels: dict[str, str] = field(default_factory=dict)
+    #: What the rank simulation varied, one sentence per language ("" without rank intervals).
+    rank_varied: dict[str, str] = field(default_factory=dict)
+    #: Shares of the linkage model's residual distribution that mark a region's position
+    #: "extreme" and "notable" (``living_lab.linkage.region``).
+    linkage_shares: dict[str, float] = field(default_factory=dict)
 
     def title(self, lang: str) -> str:
         """Cohort title in ``lang``."""
@@ -740,6 +748,42 @@ def _peers(
     return rank_unc, movers
 
 
+def _group_labels(lever_group: str, year: int) -> dict[str, str]:
+    """Display labels of the plan's peer group and the partners' group, per language."""
+    from living_lab.improvement.model import PARTNER_GROUP
+    from living_lab.peers import resolve_group
+
+    out: dict[str, str] = {}
+    for kind, name in (("lever", lever_group), ("partner", PARTNER_GROUP)):
+        if not name:
+            continue
+        group = resolve_group(None, name, year=year)
+        for lang in LANGS:
+            out[f"{kind}:{lang}"] = group.label(lang)
+    return out
+
+
+def _rank_varied(rank_unc: pd.DataFrame | None) -> dict[str, str]:
+    """The sentence naming what the rank simulation varied, per language."""
+    if rank_unc is None or rank_unc.empty:
+        return {}
+    from living_lab.peers.render import varied_text
+
+    first = rank_unc.iloc[0]
+    settings = {
+        "varied": [v for v in str(first["varied"]).split(",") if v],
+        "noise_sd": float(first["noise_sd"]),
+    }
+    return {lang: varied_text(settings, lang) for lang in LANGS}
+
+
+def _linkage_shares() -> dict[str, float]:
+    """The residual shares behind the linkage positions "extreme" and "notable"."""
+    from living_lab.linkage.region import EXTREME_SHARE, NOTABLE_SHARE
+
+    return {"extreme": float(EXTREME_SHARE), "notable": float(NOTABLE_SHARE)}
+
+
 def _peer_group(cohort_arg: str, coh: Cohort) -> str:
     """The ``living_lab.peers`` group name of a cohort (as given, so a YAML path works too)."""
     return "all" if coh.name == "all" else f"cohort:{cohort_arg}"
@@ -973,6 +1017,9 @@ def build_context(
         trend_assumptions=trend_assumptions,
         modules=modules,
         unevaluated=extra,
+        group_labels=_group_labels(lever_group, year),
+        rank_varied=_rank_varied(rank_unc),
+        linkage_shares=_linkage_shares(),
         outcome_trends=trend_rows,
     )
 

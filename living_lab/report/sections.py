@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,9 +32,6 @@ from living_lab.plots import report as plots
 from living_lab.plots import style
 from living_lab.report.context import TREND_INDICATORS, CohortContext, LinkFit, LinkModel
 from living_lab.text import Lang, number, probability, t
-
-if TYPE_CHECKING:
-    from living_lab.peers import PartnerResult
 
 Displayable = HTML | Image
 
@@ -134,18 +131,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]]) ->
         f'<div class="ll-scroll"><table class="ll-t"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
-
-
-def rank_varied_text(ru: pd.DataFrame, lang: Lang) -> str:
-    """What the rank simulation varied, from the ``noise_sd``/``varied`` columns of the
-    context's ``rank_uncertainty`` (one sentence; "" for a table without them)."""
-    if "varied" not in ru.columns or ru.empty:
-        return ""
-    from living_lab.peers.render import varied_text
-
-    first = ru.iloc[0]
-    varied = [v for v in str(first["varied"]).split(",") if v]
-    return varied_text({"varied": varied, "noise_sd": float(first["noise_sd"])}, lang)
 
 
 def sensitivity_html(
@@ -278,9 +263,7 @@ class RegionReport(_Localised):
         return rows.sort_values("order").reset_index(drop=True) if len(rows) else None
 
     def _peer_group_label(self) -> str:
-        from living_lab.peers import resolve_group
-
-        return resolve_group(None, self.ctx.lever_group, year=self.ctx.year).label(self.lang)
+        return self.ctx.group_labels.get(f"lever:{self.lang}", "")
 
     def _domain_list(self, domains: Sequence[int]) -> str:
         names = domain_names(self.lang)
@@ -469,7 +452,7 @@ class RegionReport(_Localised):
                         "report.lede.rank_interval",
                         lo=interval[0],
                         hi=interval[1],
-                        varied=esc(rank_varied_text(self.ctx.rank_uncertainty, self.lang)),
+                        varied=esc(self.ctx.rank_varied.get(self.lang, "")),
                     )
                 )
             if not missing(r["change"]):
@@ -992,7 +975,7 @@ class RegionReport(_Localised):
             min_lead=float(p["partners_min_lead"]),
             n_ahead=int(p["partners_n_ahead"]),
             year=self.ctx.year,
-            group_label=_partner_group_label(self.ctx.year, self.lang),
+            group_label=self.ctx.group_labels.get(f"partner:{self.lang}", ""),
             features=[(f, int(y) if y else None) for f, _, y in features],
             notes=[n for n in str(p[f"partners_notes_{self.lang}"]).split("\n") if n],
         )
@@ -1404,9 +1387,7 @@ class RegionReport(_Localised):
         where = where or ("ordinary" if inside else "outside")
         pct = 0
         if where in ("extreme", "notable"):
-            from living_lab.linkage.region import EXTREME_SHARE, NOTABLE_SHARE
-
-            pct = round(100 * (EXTREME_SHARE if where == "extreme" else NOTABLE_SHARE))
+            pct = round(100 * self.ctx.linkage_shares[where])
         return self._t(_REL_POSITION_KEYS[where], pct=pct)
 
     # -- section 7 ------------------------------------------------------------------------
@@ -1456,37 +1437,6 @@ _REL_POSITION_KEYS = {
     "notable": "report.rel.inside_notable",
     "ordinary": "report.rel.inside",
 }
-
-
-def _partner_group_label(year: int, lang: Lang) -> str:
-    from living_lab.improvement.model import PARTNER_GROUP
-    from living_lab.peers import resolve_group
-
-    return resolve_group(None, PARTNER_GROUP, year=year).label(lang)
-
-
-def partners_html(pr: PartnerResult, lang: Lang) -> str:
-    """Study-visit partners of one :class:`~living_lab.peers.PartnerResult` as an HTML fragment
-    (see :func:`partners_fragment`).
-
-    >>> from living_lab import peers
-    >>> "Tidak ditemukan" in partners_html(peers.study_partners("3578", domain=4, year=2024), "id")
-    True
-    """
-    return partners_fragment(
-        pr.table,
-        lang=lang,
-        code=pr.region_code,
-        name=pr.name,
-        domain=pr.domain,
-        value=pr.value,
-        min_lead=pr.min_lead,
-        n_ahead=pr.n_ahead,
-        year=pr.year,
-        group_label=pr.group.label(lang),
-        features=[(f, pr.feature_years.get(f)) for f in pr.features_used],
-        notes=[n.text(lang) for n in (*pr.group.notes, *pr.notes)],
-    )
 
 
 def partners_fragment(
@@ -1871,7 +1821,7 @@ class CohortReport(_Localised):
         ]
         table = _table(headers, rows)
         if ru is not None:
-            table += _p(esc(rank_varied_text(ru, self.lang)), "ll-note")
+            table += _p(esc(self.ctx.rank_varied.get(self.lang, "")), "ll-note")
         if len(rows) > 40:  # a long ranking stays one click away, below the figure
             summary = esc(self._t("report.cohort.full_table", n=len(rows)))
             table = f"<details><summary>{summary}</summary>{table}</details>"
