@@ -150,7 +150,6 @@ def test_english_section(ctx):
     assert f"{d4:.2f}" in html and _id_number(d4) not in html
 
 
-
 def _partners_html(pr: peers.PartnerResult, lang: str) -> str:
     """A library ``PartnerResult`` through the report's partners fragment (as section 4 shows it)."""
     return sections.partners_fragment(

@@ -79,7 +79,9 @@ def test_real_context_round_trips_exactly(ctx, saved):
     # Sumedang's published 2024 index (KemenPANRB, 4.51, "Memuaskan"), readable without the library.
     assert table.loc["3211", "index"] == 4.51 and table.loc["3211", "predicate"] == "Memuaskan"
     meta = json.loads((saved / "meta.json").read_text(encoding="utf-8"))
-    assert meta["key"] == ctx.key and meta["library_version"] and meta["schema"] == str(context.SCHEMA)
+    assert (
+        meta["key"] == ctx.key and meta["library_version"] and meta["schema"] == str(context.SCHEMA)
+    )
 
 
 def test_researcher_api_loads_without_a_notebook(ctx, saved):
