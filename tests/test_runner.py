@@ -1,14 +1,15 @@
 """The report runner on small purpose-built notebooks (``tests/fixtures/runner/``).
 
-One pool of two warm kernels is shared by the module (kernels are expensive). The fixture
-report notebook raises, hangs or kills its kernel for some regions, probes every kind of state a
-warm kernel could leak, and then changes all of it, so that leaks would show in the next run.
+One pool of two workers (each with a fork server) is shared by the module. The fixture report
+notebook raises, hangs or kills its kernel for some regions, probes every kind of state a reused
+kernel could leak, and then changes all of it, so that leaks would show in the next run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -27,7 +28,7 @@ from living_lab.report import index_page
 from living_lab.report import manifest as mf
 from living_lab.report.executors import LocalExecutor
 from living_lab.report.params import load_notebook_config, validate
-from living_lab.report.pool import KernelOptions, Task, WarmKernel, _register_engine
+from living_lab.report.pool import KernelHost, KernelOptions, Task, _register_engine
 from living_lab.report.runner import kernel_options, run_batch
 
 FIXTURES = paths.ROOT / "tests" / "fixtures" / "runner"
@@ -43,7 +44,7 @@ def markers(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def executor(markers):
-    """Two warm kernels in worker processes, shared by the tests of this module."""
+    """Two worker processes with fork servers, shared by the tests of this module."""
     patch = pytest.MonkeyPatch()
     patch.setenv("LIVING_LAB_TEST_MARKERS", str(markers))
     ex = LocalExecutor(2, kernel_options(CONFIG))
@@ -135,7 +136,7 @@ def test_small_batch_writes_notebooks_html_manifest_and_index(executor, tmp_path
 
 
 # --------------------------------------------------------------------------------------------
-# Warm kernels give what a fresh papermill run gives
+# Forked kernels give what a fresh papermill run gives
 
 
 def normalised(nb: nbformat.NotebookNode) -> list:
@@ -161,15 +162,20 @@ def normalised(nb: nbformat.NotebookNode) -> list:
 
 
 @pytest.mark.kernel
-def test_warm_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, tmp_path):
+def test_forked_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, tmp_path):
     # Fresh papermill kernels inherit this environment: show figures inline as pool kernels do.
     monkeypatch.setenv("MPLBACKEND", INLINE)
     _register_engine()
-    kernel = WarmKernel(KernelOptions(preload=CONFIG.preload))
-    kernel.start()
+    host = KernelHost(KernelOptions(preload=CONFIG.preload))
+    host.start()
+    # A sample of regions in random order, with repeats (state from itself too).
+    rnd = random.Random()
+    order = rnd.sample(["3273", "3211", "3201", "3202", "3271"], 3)
+    order += [order[0], order[1]]
+    rnd.shuffle(order)
+    pids = []
     try:
-        order = ["3273", "3211", "3201", "3211", "3273"]  # repeats: state from itself too
-        warm = []
+        runs = []
         for i, code in enumerate(order):
             params = {"region": code, "lang": "en" if i % 2 else "id"}
             task = Task(
@@ -183,23 +189,26 @@ def test_warm_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, t
                 title=code,
                 timeout=60,
             )
-            warm.append((params, kernel.run(task)))
+            runs.append((params, host.run(task)))
+            pids.append(host.last_pid)
     finally:
-        kernel.shutdown()
+        host.shutdown()
+    # Every notebook ran in its own kernel process.
+    assert len(set(pids)) == len(order) and host.runs == len(order)
 
     fresh_cache: dict[str, nbformat.NotebookNode] = {}
-    for params, warm_nb in warm:
+    for params, forked_nb in runs:
         key = json.dumps(params, sort_keys=True)
         if key not in fresh_cache:
             fresh_cache[key] = papermill.execute_notebook(
                 str(REPORT), None, parameters=params, kernel_name="python3", progress_bar=False
             )
         fresh = fresh_cache[key]
-        assert warm_nb.metadata.papermill.parameters == fresh.metadata.papermill.parameters
-        assert normalised(warm_nb) == normalised(fresh)
+        assert forked_nb.metadata.papermill.parameters == fresh.metadata.papermill.parameters
+        assert normalised(forked_nb) == normalised(fresh)
 
     # The probes printed a pristine state every time, although every run changed all of it.
-    for _, nb in warm:
+    for _, nb in runs:
         probes = nb.cells[3].outputs[0]["text"]
         assert probes.startswith("leaked globals: []\nfont.size: 10.0\n")
         assert "environment leak: None\ncwd changed: False\nsys.path leak: False" in probes

@@ -1,12 +1,12 @@
 """Where a batch's notebooks run: local worker processes (default) or a Dask cluster.
 
-Both run :func:`living_lab.report.pool.run_task` next to a warm kernel and hand back
+Both run :func:`living_lab.report.pool.run_task` (one fresh forked kernel per notebook) and hand back
 :class:`~living_lab.report.pool.TaskResult` objects (executed notebook JSON and HTML); the
 runner, in the calling process, is the only writer of the output folder.
 
 - :class:`LocalExecutor`: a :class:`~living_lab.report.pool.KernelPool` of N worker processes.
 - :class:`DaskExecutor`: ``--executor dask --scheduler ADDRESS``. Each Dask worker thread keeps
-  its own warm kernel between tasks (and between batches, until :meth:`DaskExecutor.close`).
+  its own fork server between tasks (and between batches, until :meth:`DaskExecutor.close`).
   The cohort context is sent once to every worker (``scatter(broadcast=True)``) and saved in the
   worker's temporary folder, so workers need the ``living_lab`` package but not the report
   folder or a checkout of the notebooks.
@@ -64,7 +64,7 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Run tasks on ``jobs`` local worker processes, each with one warm kernel."""
+    """Run tasks on ``jobs`` local worker processes, each with one fork server."""
 
     def __init__(self, jobs: int, options: KernelOptions) -> None:
         self.pool = KernelPool(jobs, options)
@@ -132,7 +132,7 @@ def _context_file(name: str, data: bytes) -> str:
 def dask_run_task(
     task: Task, options: KernelOptions, context: bytes | None, context_name: str | None
 ) -> TaskResult:
-    """Run one task on a Dask worker, in this worker thread's warm kernel."""
+    """Run one task on a Dask worker, in a kernel forked by this worker thread's server."""
     if not _ENGINE_READY.is_set():
         avoid_slow_imports()
         _register_engine()
@@ -144,7 +144,7 @@ def dask_run_task(
 
 
 def dask_kill_kernels() -> int:
-    """Kill every warm kernel of this worker (on interrupt); return how many."""
+    """Kill every running kernel of this worker (on interrupt); return how many."""
     with _SLOTS_LOCK:
         slots = list(_SLOTS.values())
     for slot in slots:
@@ -154,7 +154,7 @@ def dask_kill_kernels() -> int:
 
 
 def dask_shutdown_kernels() -> int:
-    """Shut down every warm kernel of this worker; return how many."""
+    """Shut down every kernel and fork server of this worker; return how many."""
     with _SLOTS_LOCK:
         slots = list(_SLOTS.values())
         _SLOTS.clear()

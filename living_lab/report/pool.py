@@ -1,23 +1,24 @@
-"""Warm IPython kernels that run many parameterised notebooks, as papermill would, but faster.
+"""Parameterised notebooks executed as papermill would, each in a fresh kernel, but fast.
 
 Starting a kernel and importing pandas, statsmodels and matplotlib costs seconds; a report costs
-well under one. So each :class:`WarmKernel` starts once, imports the heavy libraries, records a
-baseline (:mod:`living_lab.report.isolation`) and then, per notebook, restores that baseline and
-executes the notebook through papermill's own machinery (``parameterize_notebook``, its
-execution manager and ``PapermillNotebookClient``) registered as the papermill engine
-``living-lab-warm``. The result is a normal papermill output notebook
-(``metadata.papermill.parameters``, per-cell timings, papermill's error cells on failure).
+well under one. So each :class:`KernelHost` starts a fork server once
+(:mod:`living_lab.report.forkserver`, which imports the heavy libraries) and, per notebook, forks
+a fresh IPython kernel that has run no other report, executes the notebook in it through
+papermill's own machinery (``parameterize_notebook``, its execution manager and
+``PapermillNotebookClient``, registered as the papermill engine ``living-lab-warm``) and kills it.
+The result is a normal papermill output notebook (``metadata.papermill.parameters``, per-cell
+timings, papermill's error cells on failure); no kernel state is ever reset or reused.
 
 Faults, per :func:`run_task`:
 
 - a cell raises -> the task fails with that error (no retry: the same input fails again);
-- the kernel dies (``os._exit``, a crash, out of memory) -> a new kernel is started and the task
-  retried once;
-- the task runs past its wall-clock ``timeout`` -> the kernel's process group is killed, a new
-  kernel is started and the task retried once.
+- the kernel dies (``os._exit``, a crash, out of memory) -> the task is retried once in a new
+  kernel;
+- the task runs past its wall-clock ``timeout`` -> the kernel's process group is killed and the
+  task retried once in a new kernel.
 
 :class:`KernelPool` runs tasks on N worker processes (spawned, so they share no state with the
-caller), each owning one warm kernel and rendering the HTML next to it; the caller only receives
+caller), each owning one kernel host and rendering the HTML next to it; the caller only receives
 finished :class:`TaskResult` objects and writes them. The Dask executor
 (:mod:`living_lab.report.executors`) runs the same :func:`run_task` on cluster workers.
 """
@@ -41,6 +42,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from living_lab.report.forkserver import ForkProvisioner, ForkServer
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +185,7 @@ def _register_engine() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# One warm kernel
+# Kernels forked per notebook
 
 
 def notebook_imports(nb_json: str) -> list[str]:
@@ -216,34 +219,6 @@ def notebook_imports(nb_json: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-_WARMUP = """\
-def __living_lab_warmup(modules):
-    import importlib, os
-    failed = []
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # the notebook reports the real error when it runs
-            failed.append(f"{name}: {exc.__class__.__name__}")
-    if os.environ.get("MPLBACKEND", "").endswith("backend_inline"):
-        # Load the inline backend now (a fresh kernel does it at the first figure) so the
-        # baseline below includes its configuration; draw once so fonts are loaded too.
-        import io
-        import matplotlib.pyplot as plt
-        fig = plt.figure()
-        fig.gca().set_title("warm-up")
-        fig.savefig(io.BytesIO(), format="png")
-        plt.close(fig)
-    from living_lab.report import isolation
-    isolation.snapshot()
-    return failed
-__living_lab_failed = __living_lab_warmup(MODULES)
-del __living_lab_warmup
-"""
-
-_RESET = "__import__('living_lab.report.isolation', fromlist=['reset']).reset()"
-
-
 def kernel_env(extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     """Environment of a pool kernel.
 
@@ -260,26 +235,33 @@ def kernel_env(extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     return env
 
 
-class WarmKernel:
-    """One IPython kernel with the heavy libraries imported, reused for many notebooks.
+class KernelHost:
+    """Runs each notebook in a fresh IPython kernel forked from a warm :class:`ForkServer`.
 
-    All kernel I/O happens on one private thread (jupyter_client's asyncio objects are bound to
-    the event loop of the thread that created them), so a WarmKernel can be driven from any
-    thread, e.g. a Dask worker's task threads.
+    The fork server imports the heavy libraries once; every :meth:`run` forks a new kernel,
+    executes one notebook in it and kills it, so no report sees another report's state and
+    nothing needs resetting. All kernel I/O happens on one private thread (jupyter_client's
+    asyncio objects are bound to the event loop of the thread that created them), so a host can
+    be driven from any thread, e.g. a Dask worker's task threads.
 
     Examples
     --------
-    >>> k = WarmKernel(KernelOptions(preload=("numpy",)))   # doctest: +SKIP
-    >>> nb = k.run(task)                                     # doctest: +SKIP
-    >>> k.shutdown()                                         # doctest: +SKIP
+    >>> host = KernelHost(KernelOptions(preload=("numpy",)))   # doctest: +SKIP
+    >>> host.start()                                           # doctest: +SKIP
+    >>> nb = host.run(task)                                    # doctest: +SKIP
+    >>> host.shutdown()                                        # doctest: +SKIP
     """
 
     def __init__(self, options: KernelOptions) -> None:
         self.options = options
-        self._io = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-kernel")
+        self._io = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-io")
+        self.server: ForkServer | None = None
         self.km: Any = None
         self.kc: Any = None
         self.pid: int | None = None
+        #: Process id of the last kernel forked (kept after it is gone).
+        self.last_pid: int | None = None
+        #: Kernels forked so far (one per notebook run).
         self.runs = 0
         self.preload_failed: list[str] = []
         self._killed = threading.Event()
@@ -289,85 +271,95 @@ class WarmKernel:
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the kernel and import the preload modules (blocking)."""
-        self._io.submit(self._start).result(timeout=self.options.startup_timeout * 2 + 30)
+        """Start the fork server and let it import the preload modules (blocking)."""
+        self._env = kernel_env(self.options.env)
+        self.server = ForkServer(
+            self.options.preload, self._env, self.options.cwd or os.getcwd()
+        )
+        self.preload_failed = self.server.preload_failed
 
-    def _start(self) -> None:
+    async def _start_kernel(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.paths import jupyter_runtime_dir
-        from jupyter_core.utils import run_sync
 
-        async def start() -> None:
-            # IPC (unix sockets): local, faster than TCP, no open ports. Each kernel needs its
-            # own socket path (the default, "kernel-ipc" in the cwd, is shared by all kernels).
-            runtime = Path(jupyter_runtime_dir())
-            runtime.mkdir(parents=True, exist_ok=True)
-            km = AsyncKernelManager(
-                kernel_name=self.options.kernel_name,
-                transport="ipc",
-                ip=str(runtime / f"living-lab-{uuid.uuid4().hex[:12]}-ipc"),
-            )
-            await km.start_kernel(
-                cwd=self.options.cwd or os.getcwd(),
-                env=kernel_env(self.options.env),
-                # In-memory history: many kernels sharing one sqlite file only slows them down.
-                extra_arguments=["--HistoryManager.enabled=False"],
-            )
-            self.km = km
-            self.pid = km.provisioner.process.pid if km.provisioner else None
-            kc = km.client()
-            kc.start_channels()
-            kc.allow_stdin = False
-            self.kc = kc
-            await kc.wait_for_ready(timeout=self.options.startup_timeout)
-            reply = await self._execute(
-                _WARMUP.replace("MODULES", repr(list(self.options.preload))),
-                self.options.startup_timeout,
-            )
-            failed = await self._execute("__living_lab_failed", 10, expression=True)
-            await self._execute("del __living_lab_failed", 10)
-            self.preload_failed = list(failed or [])
-            if reply["status"] != "ok":
-                raise RuntimeError(
-                    f"kernel warm-up failed: {reply.get('ename')}: {reply.get('evalue')}"
-                )
+        # IPC (unix sockets): local, faster than TCP, no open ports. Each kernel needs its own
+        # socket path (the default, "kernel-ipc" in the cwd, is shared by all kernels).
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        km = AsyncKernelManager(
+            kernel_name=self.options.kernel_name,
+            transport="ipc",
+            ip=str(runtime / f"living-lab-{uuid.uuid4().hex[:12]}-ipc"),
+        )
+        km.kernel_id = str(uuid.uuid4())
+        provisioner = ForkProvisioner(
+            kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km
+        )
+        provisioner.server = self.server
+        km.provisioner = provisioner  # jupyter_client keeps a provisioner already set
+        self.km = km
+        await km.start_kernel(
+            cwd=self.options.cwd or os.getcwd(),
+            env=self._env,
+            # In-memory history: many kernels sharing one sqlite file only slows them down.
+            extra_arguments=["--HistoryManager.enabled=False"],
+        )
+        self.pid = self.last_pid = provisioner.pid
+        self.runs += 1
+        kc = km.client()
+        kc.start_channels()
+        kc.allow_stdin = False
+        self.kc = kc
+        await self._wait_for_ready(self.options.startup_timeout)
 
-        self._killed.clear()
-        run_sync(start)()
+    async def _wait_for_ready(self, timeout: float) -> None:
+        """Return once the kernel answers ``kernel_info`` and its IOPub messages reach us.
 
-    async def _execute(self, code: str, timeout: float, *, expression: bool = False) -> Any:
-        """Run ``code`` silently (no history, no execution count); return the reply content,
-        or with ``expression`` the evaluated value (a Python literal)."""
-        if expression:
-            msg_id = self.kc.execute(
-                "", silent=True, store_history=False, user_expressions={"v": code}
-            )
-        else:
-            msg_id = self.kc.execute(code, silent=True, store_history=False)
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"kernel did not answer within {timeout:g} s")
+        jupyter_client's ``wait_for_ready`` ends by draining IOPub for 0.2 s, a tenth of a
+        second per report; the idle status of our own request proves IOPub is connected.
+        """
+        kc, deadline = self.kc, time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive:
+                raise KernelFault(f"kernel died while starting{self._exit_text()}")
+            msg_id = kc.kernel_info()
             try:
-                reply = await self.kc.get_shell_msg(timeout=min(remaining, 1.0))
+                while True:
+                    msg = await kc.get_iopub_msg(timeout=0.5)
+                    if (
+                        msg["parent_header"].get("msg_id") == msg_id
+                        and msg["msg_type"] == "status"
+                        and msg["content"]["execution_state"] == "idle"
+                    ):
+                        break
             except queue.Empty:
-                if not self.alive:
-                    raise KernelFault("kernel died") from None
                 continue
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        content = reply["content"]
-        if not expression:
-            return content
-        value = content.get("user_expressions", {}).get("v", {})
-        if value.get("status") != "ok":
-            return None
-        return ast.literal_eval(value["data"]["text/plain"])
+            while True:
+                reply = await kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return
+        raise TimeoutError(f"kernel did not answer within {timeout:g} s")
+
+    async def _stop_kernel(self) -> None:
+        self.kill()
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            try:
+                await self.km.shutdown_kernel(now=True)
+            except Exception:  # already gone: only the connection file is left to remove
+                self.km.cleanup_resources()
+        self.km = self.kc = None
+        self.pid = None
+
+    @property
+    def server_alive(self) -> bool:
+        """Whether the fork server is still running."""
+        return self.server is not None and self.server.proc.poll() is None
 
     @property
     def alive(self) -> bool:
-        """Whether the kernel process is still running."""
+        """Whether the current kernel process is still running."""
         if self.km is None or self._killed.is_set():
             return False
         process = getattr(self.km.provisioner, "process", None)
@@ -388,11 +380,11 @@ class WarmKernel:
         return f" (exit status {code})"
 
     def kill(self) -> None:
-        """Kill the kernel's process group now (safe from any thread, e.g. a watchdog)."""
+        """Kill the current kernel's process group now (safe from any thread)."""
         self._killed.set()
         if self.pid is None:
             return
-        # The kernel leads its own session (jupyter_client starts it so), hence its own group.
+        # The kernel leads its own session (the fork server starts it so), hence its own group.
         for kill in (os.killpg, os.kill):
             try:
                 kill(self.pid, signal.SIGKILL)
@@ -401,25 +393,18 @@ class WarmKernel:
                 continue
 
     def shutdown(self) -> None:
-        """Stop the kernel, close its channels and remove its connection file."""
+        """Stop the current kernel (if any) and the fork server."""
         self.kill()
         from jupyter_core.utils import run_sync
 
-        async def stop() -> None:
-            if self.kc is not None:
-                self.kc.stop_channels()
-            if self.km is not None:
-                try:
-                    await self.km.shutdown_kernel(now=True)
-                except Exception:  # already gone: only the connection file is left to remove
-                    self.km.cleanup_resources()
-
         try:
-            self._io.submit(run_sync(stop)).result(timeout=15)
+            self._io.submit(run_sync(self._stop_kernel)).result(timeout=15)
         except Exception as exc:  # never let cleanup hide the real outcome
             log.debug("kernel shutdown: %s", exc)
         self._io.shutdown(wait=False, cancel_futures=True)
-        self.km = self.kc = None
+        if self.server is not None:
+            self.server.close()
+            self.server = None
 
     # -- running notebooks ----------------------------------------------------------------
 
@@ -451,8 +436,24 @@ class WarmKernel:
             ) from None
 
     def _run(self, task: Task) -> Any:
-        import nbformat
         from jupyter_core.utils import run_sync
+
+        self._running_nb = None
+        self._killed.clear()
+        try:
+            run_sync(self._start_kernel)()
+        except Exception as exc:
+            run_sync(self._stop_kernel)()
+            raise KernelFault(
+                f"kernel did not start: {exc.__class__.__name__}: {_one_line(exc)}"
+            ) from None
+        try:
+            return self._execute_notebook(task)
+        finally:
+            run_sync(self._stop_kernel)()
+
+    def _execute_notebook(self, task: Task) -> Any:
+        import nbformat
         from papermill.engines import papermill_engines
         from papermill.exceptions import PapermillExecutionError
         from papermill.execute import (
@@ -462,17 +463,6 @@ class WarmKernel:
         )
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
-
-        self._running_nb = None
-        if not self.alive:
-            raise KernelFault("kernel is not running")
-        if self.runs:
-            reply = run_sync(self._execute)(_RESET, 60)
-            if reply["status"] != "ok":
-                raise KernelFault(
-                    f"state reset failed: {reply.get('ename')}: {reply.get('evalue')}"
-                )
-        self.runs += 1
 
         # The same steps, in the same order, as papermill.execute_notebook.
         nb = load_notebook_node(nbformat.reads(task.notebook, as_version=4))
@@ -536,17 +526,17 @@ def _one_line(value: object, limit: int = 300) -> str:
 
 
 class KernelSlot:
-    """Holds at most one warm kernel, starting a new one when the last was lost."""
+    """Holds at most one kernel host, starting a new one when its fork server was lost."""
 
     def __init__(self, options: KernelOptions) -> None:
         self.options = options
-        self.kernel: WarmKernel | None = None
+        self.kernel: KernelHost | None = None
         self.started = 0
 
-    def get(self) -> WarmKernel:
-        if self.kernel is None or not self.kernel.alive:
+    def get(self) -> KernelHost:
+        if self.kernel is None or not self.kernel.server_alive:
             self.discard()
-            kernel = WarmKernel(self.options)
+            kernel = KernelHost(self.options)
             try:
                 kernel.start()
             except BaseException:
@@ -606,8 +596,9 @@ def run_task(slot: KernelSlot, task: Task) -> TaskResult:
             nb, error = exc.nb, str(exc)
             break
         except KernelFault as exc:
+            # The kernel is gone; the next attempt forks a new one (a new host only if the
+            # fork server was lost too).
             nb, error = exc.nb, str(exc)
-            slot.discard()
         except Exception as exc:  # kernel would not start, or an unexpected client error
             nb, error = None, f"{exc.__class__.__name__}: {_one_line(exc)}"
             slot.discard()
@@ -640,7 +631,7 @@ def run_task(slot: KernelSlot, task: Task) -> TaskResult:
 
 
 def _worker_main(conn: mpc.Connection, options: KernelOptions, parent_pid: int) -> None:
-    """Body of a pool worker process: start a warm kernel, then run tasks until told to stop."""
+    """Body of a pool worker process: start a kernel host, then run tasks until told to stop."""
     # Ctrl-C in a terminal reaches the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     avoid_slow_imports()
@@ -703,7 +694,7 @@ class PoolError(Exception):
 
 
 class KernelPool:
-    """N worker processes, each with one warm kernel.
+    """N worker processes, each with one kernel host (a fork server).
 
     Start it early (:meth:`start` returns at once; kernels warm up in the background) and then
     :meth:`run` tasks; results come back, in completion order, through a callback in the
@@ -873,7 +864,7 @@ __all__ = [
     "PoolError",
     "Task",
     "TaskResult",
-    "WarmKernel",
+    "KernelHost",
     "notebook_imports",
     "run_task",
 ]
