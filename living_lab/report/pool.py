@@ -273,9 +273,7 @@ class KernelHost:
     def start(self) -> None:
         """Start the fork server and let it import the preload modules (blocking)."""
         self._env = kernel_env(self.options.env)
-        self.server = ForkServer(
-            self.options.preload, self._env, self.options.cwd or os.getcwd()
-        )
+        self.server = ForkServer(self.options.preload, self._env, self.options.cwd or os.getcwd())
         self.preload_failed = self.server.preload_failed
 
     async def _start_kernel(self) -> None:
@@ -292,9 +290,7 @@ class KernelHost:
             ip=str(runtime / f"living-lab-{uuid.uuid4().hex[:12]}-ipc"),
         )
         km.kernel_id = str(uuid.uuid4())
-        provisioner = ForkProvisioner(
-            kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km
-        )
+        provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
         provisioner.server = self.server
         km.provisioner = provisioner  # jupyter_client keeps a provisioner already set
         self.km = km
