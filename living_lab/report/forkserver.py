@@ -98,6 +98,12 @@ class ForkServer:
         """Fork a kernel on ``connection_file``; return its process id."""
         return int(self.request(op="fork", cf=connection_file, cwd=cwd, env=env, argv=argv)["pid"])
 
+    def prepare(self, target: str, parameters: dict[str, Any]) -> None:
+        """Have the server call ``target`` (``"module:function"``) with the ``parameters`` it
+        accepts, once per distinct call; kernels forked afterwards inherit what it loaded.
+        A failing call is ignored: the notebook meets, and reports, the same error itself."""
+        self.request(op="prepare", target=target, parameters=parameters)
+
     def reap(self, pid: int) -> int | None:
         """Wait for a kernel that was sent SIGKILL to be gone; return its exit code."""
         return self.request(op="reap", pid=pid)["code"]
@@ -230,6 +236,16 @@ def _warm(preload: Sequence[str]) -> list[str]:
     return failed
 
 
+def _prepare(target: str, parameters: dict[str, Any]) -> None:
+    import importlib
+    import inspect
+
+    module, _, name = target.partition(":")
+    func = getattr(importlib.import_module(module), name)
+    accepted = inspect.signature(func).parameters
+    func(**{k: v for k, v in parameters.items() if k in accepted})
+
+
 def _kernel(req: dict[str, Any], server_fds: Sequence[int]) -> None:
     """Body of a forked child: become an IPython kernel on ``req['cf']`` (never returns)."""
     code = 1
@@ -276,6 +292,7 @@ def serve() -> None:
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
     failed = _warm(first.get("preload", []))
     codes: dict[int, int] = {}
+    prepared: set[str] = set()
 
     def reap(*_: Any) -> None:
         while True:
@@ -303,6 +320,15 @@ def serve() -> None:
                 except ChildProcessError:  # the SIGCHLD handler reaped it meanwhile
                     pass
             answer = {"code": codes.get(pid)}
+        elif req["op"] == "prepare":
+            key = json.dumps([req["target"], req["parameters"]], sort_keys=True)
+            if key not in prepared:
+                prepared.add(key)
+                try:
+                    _prepare(req["target"], req["parameters"])
+                except Exception:  # noqa: S110 - the notebook reports the error itself
+                    pass
+            answer = {"ok": True}
         elif req["op"] == "fork":
             if _os_threads() != 1:
                 answer = {"error": f"fork refused: {_os_threads()} threads in the fork server"}

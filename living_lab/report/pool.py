@@ -87,6 +87,10 @@ class KernelOptions:
     cwd : working directory of the kernel (papermill runs notebooks in the caller's directory).
     env : extra environment variables for the kernel.
     startup_timeout : seconds a kernel has to start and import ``preload``.
+    prepare : ``"module:function"`` the fork server calls (once per distinct arguments) with
+        the task parameters it accepts before forking a task's kernel, when the task has a
+        ``context_path``: it loads the batch's shared, read-only context into the server, so
+        every forked kernel starts with it instead of reading it again.
     """
 
     kernel_name: str = "python3"
@@ -94,6 +98,7 @@ class KernelOptions:
     cwd: str | None = None
     env: tuple[tuple[str, str], ...] = ()
     startup_timeout: float = STARTUP_TIMEOUT
+    prepare: str | None = None
 
 
 @dataclass(frozen=True)
@@ -436,6 +441,8 @@ class KernelHost:
 
         self._running_nb = None
         self._killed.clear()
+        if self.options.prepare and task.parameters.get("context_path") and self.server:
+            self.server.prepare(self.options.prepare, task.parameters)
         try:
             run_sync(self._start_kernel)()
         except Exception as exc:

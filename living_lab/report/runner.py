@@ -134,7 +134,12 @@ def kernel_options(config: NotebookConfig) -> KernelOptions:
     for nb in (config.region, *config.cohort):
         if nb.exists():
             preload += notebook_imports(nb.read_text(encoding="utf-8"))
-    return KernelOptions(kernel_name=config.kernel_name, preload=tuple(dict.fromkeys(preload)))
+    return KernelOptions(
+        kernel_name=config.kernel_name,
+        preload=tuple(dict.fromkeys(preload)),
+        # Fork servers load the batch's context once; each report's kernel inherits it.
+        prepare="living_lab.report.context:get_context",
+    )
 
 
 def run_batch(
