@@ -44,7 +44,11 @@ def _needed_marker(argv: object) -> str | None:
         words = [os.fsdecode(a) for a in argv]  # type: ignore[union-attr]
     text = " ".join(words)
     names = {Path(w).name for w in words}
-    if "ipykernel_launcher" in text or "ipykernel" in names:
+    if (
+        "ipykernel_launcher" in text
+        or "ipykernel" in names
+        or "living_lab.report.forkserver" in words
+    ):
         return "kernel"
     if any(n.startswith(("chromium", "chrome", "google-chrome")) for n in names):
         return "browser"

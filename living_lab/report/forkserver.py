@@ -4,7 +4,7 @@ Starting a kernel and importing pandas, statsmodels and matplotlib costs seconds
 well under one. Instead of reusing a kernel (and resetting its state between reports), each
 report gets a kernel process that has run no other report: :class:`ForkServer` starts a small
 single-threaded Python process that imports the notebooks' modules and ``ipykernel``, then, per
-request, ``fork()``\\ s a child that becomes an IPython kernel on the given connection file. The
+request, calls ``fork()`` for a child that becomes an IPython kernel on the given connection file. The
 child shares nothing with other reports but the already imported code (copy-on-write).
 
 :class:`ForkProvisioner` is a jupyter_client kernel provisioner that launches kernels through
