@@ -18,8 +18,10 @@ itself after a fork) and only then creates its zmq sockets.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -42,6 +44,9 @@ KERNEL_MODULES = (
     "IPython.extensions.storemagic",
     "tornado.platform.asyncio",
 )
+
+#: Seconds the server waits for a forked kernel to bind its sockets before answering anyway.
+BIND_TIMEOUT = 30.0
 
 
 class ForkServerError(RuntimeError):
@@ -236,18 +241,27 @@ def _warm(preload: Sequence[str]) -> list[str]:
     return failed
 
 
-def _prepare(target: str, parameters: dict[str, Any]) -> None:
+def _prepare(target: str, parameters: dict[str, Any], done: set[str]) -> None:
+    """Call ``target`` with the ``parameters`` it accepts, unless already called with them."""
     import importlib
     import inspect
 
     module, _, name = target.partition(":")
     func = getattr(importlib.import_module(module), name)
     accepted = inspect.signature(func).parameters
-    func(**{k: v for k, v in parameters.items() if k in accepted})
+    args = {k: v for k, v in parameters.items() if k in accepted}
+    key = json.dumps([target, args], sort_keys=True, default=str)
+    if key not in done:
+        done.add(key)
+        func(**args)
 
 
-def _kernel(req: dict[str, Any], server_fds: Sequence[int]) -> None:
-    """Body of a forked child: become an IPython kernel on ``req['cf']`` (never returns)."""
+def _kernel(req: dict[str, Any], server_fds: Sequence[int], bound: int) -> None:
+    """Body of a forked child: become an IPython kernel on ``req['cf']`` (never returns).
+
+    Once its sockets are bound it writes one byte to the pipe ``bound``: clients that connect
+    after that are connected at once (not on zmq's next reconnection attempt).
+    """
     code = 1
     try:
         os.setsid()
@@ -270,6 +284,8 @@ def _kernel(req: dict[str, Any], server_fds: Sequence[int]) -> None:
         sys.argv = [argv[2] if len(argv) > 2 and argv[1] == "-m" else argv[0]]
         app = IPKernelApp.instance()
         app.initialize(["-f", req["cf"], *[a for a in argv[1:] if a.startswith("--")]])
+        os.write(bound, b"1")
+        os.close(bound)
         app.start()
         code = 0
     except SystemExit as exc:
@@ -321,21 +337,26 @@ def serve() -> None:
                     pass
             answer = {"code": codes.get(pid)}
         elif req["op"] == "prepare":
-            key = json.dumps([req["target"], req["parameters"]], sort_keys=True)
-            if key not in prepared:
-                prepared.add(key)
-                try:
-                    _prepare(req["target"], req["parameters"])
-                except Exception:  # noqa: S110 - the notebook reports the error itself
-                    pass
+            try:
+                _prepare(req["target"], req["parameters"], prepared)
+            except Exception:  # noqa: S110 - the notebook reports the error itself
+                pass
             answer = {"ok": True}
         elif req["op"] == "fork":
             if _os_threads() != 1:
                 answer = {"error": f"fork refused: {_os_threads()} threads in the fork server"}
             else:
+                # Everything loaded so far is shared, read-mostly state: keep the collector off
+                # it, so kernels neither scan it nor copy its pages by touching their headers.
+                gc.freeze()
+                bound_r, bound_w = os.pipe()
                 pid = os.fork()
                 if pid == 0:
-                    _kernel(req, [out.fileno()])
+                    _kernel(req, [out.fileno(), bound_r], bound_w)
+                os.close(bound_w)
+                # Answer once the kernel is listening (or has died: the pipe then closes).
+                select.select([bound_r], [], [], BIND_TIMEOUT)
+                os.close(bound_r)
                 answer = {"pid": pid}
         else:
             answer = {"error": f"unknown request {req['op']!r}"}

@@ -88,9 +88,10 @@ class KernelOptions:
     env : extra environment variables for the kernel.
     startup_timeout : seconds a kernel has to start and import ``preload``.
     prepare : ``"module:function"`` the fork server calls (once per distinct arguments) with
-        the task parameters it accepts before forking a task's kernel, when the task has a
-        ``context_path``: it loads the batch's shared, read-only context into the server, so
-        every forked kernel starts with it instead of reading it again.
+        the task parameters it accepts before forking a region task's kernel, when the task has
+        a ``context_path`` (:func:`living_lab.report.warmup.warm_up`): it loads the batch's
+        results and pays first-use costs in the server, so every forked kernel starts with them.
+        Cohort tasks (few and long) are not held up by it.
     """
 
     kernel_name: str = "python3"
@@ -316,8 +317,11 @@ class KernelHost:
     async def _wait_for_ready(self, timeout: float) -> None:
         """Return once the kernel answers ``kernel_info`` and its IOPub messages reach us.
 
-        jupyter_client's ``wait_for_ready`` ends by draining IOPub for 0.2 s, a tenth of a
-        second per report; the idle status of our own request proves IOPub is connected.
+        Event-driven: the fork server answers only once the kernel's sockets are bound, and
+        ipykernel announces our IOPub subscription with an ``iopub_welcome`` message, after
+        which no output can be lost. (jupyter_client's ``wait_for_ready`` instead polls, and
+        drains IOPub for 0.2 s.) A kernel that sends no welcome proves IOPub with the idle
+        status of our request; the request is repeated if that status was missed.
         """
         kc, deadline = self.kc, time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -327,7 +331,7 @@ class KernelHost:
             try:
                 while True:
                     msg = await kc.get_iopub_msg(timeout=0.5)
-                    if (
+                    if msg["msg_type"] == "iopub_welcome" or (
                         msg["parent_header"].get("msg_id") == msg_id
                         and msg["msg_type"] == "status"
                         and msg["content"]["execution_state"] == "idle"
@@ -441,7 +445,12 @@ class KernelHost:
 
         self._running_nb = None
         self._killed.clear()
-        if self.options.prepare and task.parameters.get("context_path") and self.server:
+        if (
+            self.options.prepare
+            and task.kind == "region"
+            and task.parameters.get("context_path")
+            and self.server
+        ):
             self.server.prepare(self.options.prepare, task.parameters)
         try:
             run_sync(self._start_kernel)()

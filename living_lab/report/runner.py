@@ -137,8 +137,9 @@ def kernel_options(config: NotebookConfig) -> KernelOptions:
     return KernelOptions(
         kernel_name=config.kernel_name,
         preload=tuple(dict.fromkeys(preload)),
-        # Fork servers load the batch's context once; each report's kernel inherits it.
-        prepare="living_lab.report.context:get_context",
+        # Fork servers load the batch's results and pay first-use costs once; each report's
+        # kernel inherits them.
+        prepare="living_lab.report.warmup:warm_up",
     )
 
 

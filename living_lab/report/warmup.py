@@ -1,0 +1,73 @@
+"""The fork server's warm-up: load a batch's results and pay every first-use cost once.
+
+The report runner forks one fresh kernel per report from a server process
+(:mod:`living_lab.report.forkserver`). Whatever the server has loaded, a forked kernel has too,
+for free (copy-on-write); whatever it has not, every report pays again: reading the text
+catalogue, loading the results folder and the region boundaries, drawing the cohort-wide layer
+of each figure (the part all regions share, cached by :mod:`living_lab.plots.report`), first
+calls into pandas, matplotlib and babel. (The modules the sections import lazily are in the
+``preload`` list of ``params/notebooks.yaml``, imported when the server starts.)
+
+:func:`warm_up` does all of that once, in the server, by building the report of one fixed
+region (the first region of the cohort that has a result, so the same one whatever the batch)
+and discarding it. It touches only caches that every report fills with the same content:
+warnings are silenced inside it and figure styles come from ``rc_context``, so nothing a notebook
+could observe (options, filters, random state, rcParams) differs from a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from living_lab.errors import LivingLabError
+
+
+def warm_up(
+    cohort: str,
+    year: int,
+    target: float,
+    target_year: int,
+    context_path: str | Path = "",
+    lang: str = "id",
+) -> str | None:
+    """Load the results at ``context_path`` and run one fixed region's report sections.
+
+    Returns the region used, or None when the context has none. Errors are left to the
+    notebooks, which report them with their own message.
+    """
+    from living_lab.report.context import get_context
+    from living_lab.report.downloads import numbers_csv, region_numbers
+    from living_lab.report.executive import executive_summary
+    from living_lab.report.sections import RegionReport
+
+    ctx = get_context(cohort, year, target, target_year, context_path, lang=lang)
+    scored = ctx.table["index"].dropna().index
+    evaluated = [c for c in ctx.regions if c in scored]
+    if not evaluated:
+        return None
+    region = evaluated[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            report = RegionReport.of(ctx, region, lang)  # type: ignore[arg-type]
+            for part in (
+                report.header,
+                report.summary,
+                report.locator,
+                report.trajectory,
+                report.domains,
+                report.learning,
+                report.outcomes,
+                report.relation,
+                report.notes,
+            ):
+                for item in part():
+                    for method in ("_repr_html_", "_repr_png_", "_repr_markdown_"):
+                        if hasattr(item, method):
+                            getattr(item, method)()
+            executive_summary(report)
+            numbers_csv(region_numbers(report))
+        except (LivingLabError, KeyError, ValueError):
+            return None
+    return region
