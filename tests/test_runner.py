@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import papermill
 import pytest
 from _nbcompare import merge_streams
@@ -218,6 +219,85 @@ def test_forked_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch,
         assert any("image/png" in o.get("data", {}) for o in nb.cells[5].outputs)
 
 
+WRITER = """\
+# Set every kind of state a previous report could leave behind.
+import json
+import warnings
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+
+LEAK = "writer"
+json.LEAK = "writer"  # state in an imported module
+pd.set_option("display.max_rows", 3)
+mpl.rcParams["font.size"] = 23
+warnings.simplefilter("ignore")
+np.random.seed(1234)
+print("wrote", pd.get_option("display.max_rows"), mpl.rcParams["font.size"], warnings.filters[0][0])"""
+
+READER = """\
+# Read it back: a report that ran after the writer must see none of its state.
+import json
+import warnings
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+
+print("global:", "LEAK" in globals())
+print("module:", getattr(json, "LEAK", None))
+print("max_rows:", pd.get_option("display.max_rows"))
+print("font.size:", mpl.rcParams["font.size"])
+print("draw:", np.random.random())
+warnings.warn("reader warning: shown unless a filter leaked", stacklevel=1)"""
+
+
+def _isolation_set(folder: Path, order: tuple[str, str]) -> object:
+    """A notebook set whose cohort notebooks are the writer and the reader in ``order`` (the
+    region notebook is the reader too, so it runs after both)."""
+    folder.mkdir()
+    for name, body in (("writer", WRITER), ("reader", READER)):
+        params = nbformat.v4.new_code_cell('cohort: str = "jawa-barat"  # peer cohort')
+        params.metadata["tags"] = ["parameters"]
+        nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(body)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nb.metadata["language_info"] = {"name": "python"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    (folder / "notebooks.yaml").write_text(
+        "notebook_dir: .\nkernel: python3\nregion_notebook: reader.ipynb\n"
+        f"cohort_notebooks: [{order[0]}.ipynb, {order[1]}.ipynb]\n"
+        "preload: [numpy, pandas, matplotlib.pyplot]\ntimeout: 60\n",
+        encoding="utf-8",
+    )
+    return load_notebook_config(folder / "notebooks.yaml")
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("order", [("writer", "reader"), ("reader", "writer")])
+def test_a_report_never_sees_the_state_another_report_set(tmp_path, order):
+    """Isolation by construction: in one batch on one worker (jobs=1), a notebook that sets a
+    global, a module attribute, a pandas option, an rcParam, a warnings filter and numpy's seed
+    runs before or after a notebook that reads them; the reader always sees a fresh process."""
+    config = _isolation_set(tmp_path / "nb", order)
+    out = tmp_path / "out"
+    params = validate({"out": str(out), "regions": "3211", "jobs": "1"}, config=config)
+    summary = run_batch(params, config=config, progress=False, echo=lambda s: None)
+    assert (summary.ok, summary.failed) == (3, 0), summary.failures
+
+    writer = nbformat.read(out / "cohort" / "writer.ipynb", as_version=4)
+    assert writer.cells[-1].outputs[0]["text"] == "wrote 3 23.0 ignore\n"  # it did write
+    seeded = np.random.RandomState(1234).random_sample()
+    for path in (out / "cohort" / "reader.ipynb", out / "regions" / "3211.ipynb"):
+        outputs = nbformat.read(path, as_version=4).cells[-1].outputs
+        text = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
+        assert "global: False\nmodule: None\nmax_rows: 60\nfont.size: 10.0\n" in text, path
+        draw = float(re.search(r"draw: ([0-9.e-]+)", text).group(1))
+        assert draw != seeded, path
+        stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+        assert "reader warning: shown unless a filter leaked" in stderr, path
+
+
 @pytest.mark.kernel
 def test_a_regions_report_does_not_depend_on_the_batch(executor, tmp_path):
     """Sumedang run alone and in a batch with a region of another province: the same cohort
@@ -378,7 +458,7 @@ def test_atomic_write_keeps_the_old_file_when_the_write_fails(tmp_path, monkeypa
     path = tmp_path / "report.html"
     mf.atomic_write_text(path, "good")
 
-    def fail(src, dst):
+    def fail(src, dst, **dir_fds):
         raise OSError("disk full")
 
     monkeypatch.setattr(mf.os, "replace", fail)
