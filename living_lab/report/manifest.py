@@ -15,17 +15,15 @@ regular files with the size and SHA-256 recorded in its entry (``files``).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from living_lab.report.outdir import OutputFolder
+from living_lab.report.outdir import OutputFolder, atomic_write
 
 SCHEMA = 1
 NAME = "manifest.json"
@@ -37,7 +35,8 @@ def now_iso() -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part
+    (:func:`living_lab.report.outdir.atomic_write` in the folder of ``path``).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
@@ -46,19 +45,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            if fsync:
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        atomic_write(dir_fd, path.name, data, fsync=fsync)
+    finally:
+        os.close(dir_fd)
 
 
 def atomic_write_text(path: Path, text: str, *, fsync: bool = True) -> None:

@@ -108,6 +108,34 @@ def _split(rel: str) -> list[str]:
     return parts
 
 
+def atomic_write(
+    dir_fd: int, name: str, data: bytes, *, tmp: str | None = None, fsync: bool = True
+) -> None:
+    """Write ``data`` to ``name`` in the folder ``dir_fd`` so that readers see the old file or
+    the new one, never a part: a temporary file ``tmp`` in the same folder (opened without
+    following links), flushed and fsynced, then renamed over ``name``. The one implementation
+    of atomic writes (:class:`OutputFolder` and :func:`living_lab.report.manifest.atomic_write_bytes`
+    call it).
+
+    Raises
+    ------
+    OSError : the old file, if any, is kept and the temporary file removed.
+    """
+    tmp = tmp or f".{name}.{uuid.uuid4().hex[:12]}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=dir_fd)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            if fsync:
+                os.fsync(fh.fileno())
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        raise
+
+
 class OutputFolder:
     """``--out``, opened for one batch (see the module docstring).
 
@@ -256,21 +284,7 @@ class OutputFolder:
         """
         with self._parent(rel, create=True) as (dfd, name):
             self._check_replaceable(dfd, name, rel)
-            tmp = f".{name}.{self.run_id}.tmp"
-            fd = os.open(
-                tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=dfd
-            )
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    if fsync:
-                        os.fsync(fh.fileno())
-                os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp, dir_fd=dfd)
-                raise
+            atomic_write(dfd, name, data, tmp=f".{name}.{self.run_id}.tmp", fsync=fsync)
         return FileRecord(len(data), hashlib.sha256(data).hexdigest())
 
     def write_text(self, rel: str, text: str, *, fsync: bool = True) -> FileRecord:
@@ -349,4 +363,11 @@ class OutputFolder:
         return removed
 
 
-__all__ = ["FileRecord", "OutputFolder", "OutputFolderError", "new_run_id", "reason"]
+__all__ = [
+    "FileRecord",
+    "OutputFolder",
+    "OutputFolderError",
+    "atomic_write",
+    "new_run_id",
+    "reason",
+]
