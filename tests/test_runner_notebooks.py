@@ -110,3 +110,37 @@ def test_a_region_never_evaluated_gets_its_report_in_the_batch(tmp_path):
     assert "belum dievaluasi" in page
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="regions/9435.html"' in index and "belum dievaluasi" in index
+
+
+def test_the_fork_servers_warm_up_fills_caches_and_changes_no_observable_state(tmp_path):
+    """What the fork server runs before forking report kernels (warmup.warm_up) leaves the
+    options, filters, rcParams and random state a notebook could read as it found them, and
+    does fill the cohort-wide figure layers every report would otherwise draw."""
+    import warnings
+
+    import matplotlib as mpl
+    import numpy as np
+    import pandas as pd
+
+    from living_lab.plots import report as plots
+    from living_lab.report.context import build_context, results_folder, save_context
+    from living_lab.report.warmup import warm_up
+
+    folder = results_folder(tmp_path, "jawa-barat", 2024)
+    save_context(build_context("jawa-barat", 2024, 3.5, 2025), folder)
+    plots._LAYERS.clear()
+
+    def state() -> tuple:
+        return (
+            {k: pd.get_option(k) for k in ("display.max_rows", "display.precision")},
+            dict(mpl.rcParams),
+            list(warnings.filters),
+            np.random.get_state()[1].tolist(),  # noqa: NPY002 - the legacy global state notebooks share
+            np.get_printoptions(),
+        )
+
+    before = state()
+    region = warm_up("jawa-barat", 2024, 3.5, 2025, str(folder), lang="id")
+    assert state() == before
+    assert region in JAWA_BARAT
+    assert {kind for kind, _ in plots._LAYERS} >= {"trajectory", "domains", "outcomes", "relation"}
