@@ -1,18 +1,74 @@
 """Error types of the library.
 
 Every error names what was wrong, where (file, row, field or parameter) and what would be
-accepted. The command line prints ``str(error)`` as one line and exits with status 2.
+accepted. ``str(error)`` is English (for researchers in Python); the command line prints
+:meth:`LivingLabError.localized` in its language as one line and exits with status 2.
+
+An error made with :meth:`LivingLabError.keyed` carries a message key of the locale catalogue
+(``living_lab/locales/{id,en}/errors.yml``) and the values the message quotes, so the same error
+reads in Bahasa Indonesia or English; an error made from a plain message prints that message in
+either language.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeVar
+
+_E = TypeVar("_E", bound="LivingLabError")
+
+
+def _text(key: str, lang: str, fields: dict[str, Any]) -> str:
+    from living_lab.text import t  # text imports this module
+
+    return t(key, lang, **fields)  # type: ignore[arg-type]
 
 
 class LivingLabError(Exception):
-    """Base class of every error the library raises on purpose."""
+    """Base class of every error the library raises on purpose.
+
+    Attributes
+    ----------
+    key : message key in the locale catalogue, or None for an error made from a plain message.
+    fields : the values the message quotes (file names, numbers, accepted values).
+    """
 
     exit_code = 2
+    key: str | None = None
+    fields: dict[str, Any] = {}
+
+    @classmethod
+    def keyed(cls: type[_E], key: str, /, **fields: Any) -> _E:
+        """The error whose message is the catalogue text ``key`` with ``fields``.
+
+        Examples
+        --------
+        >>> e = ParameterError.keyed("err.seed_negative", seed=-1)
+        >>> str(e)
+        '--seed: -1; expected a whole number 0 or more'
+        >>> e.localized("id")
+        '--seed: -1; harus bilangan bulat 0 atau lebih'
+        """
+        error = cls(_text(key, "en", fields))
+        error.key, error.fields = key, fields
+        return error
+
+    @classmethod
+    def wrapping(cls: type[_E], prefix: str, error: LivingLabError, /) -> _E:
+        """The error ``"<prefix>: <error>"`` (an option name before a library error), which
+        prints ``error`` in the language asked for."""
+        wrapper = cls(f"{prefix}: {error}")
+        wrapper.inner, wrapper.prefix = error, prefix
+        return wrapper
+
+    inner: LivingLabError | None = None
+    prefix: str = ""
+
+    def localized(self, lang: str) -> str:
+        """The message in ``lang`` (``str(self)`` if the error has no message key)."""
+        if self.inner is not None:
+            return f"{self.prefix}: {self.inner.localized(lang)}"
+        return _text(self.key, lang, self.fields) if self.key else str(self)
 
 
 class InputError(LivingLabError):
@@ -39,36 +95,77 @@ class InputError(LivingLabError):
         self.field = field
         super().__init__(self._format())
 
-    def _format(self) -> str:
+    @classmethod
+    def keyed(  # type: ignore[override]
+        cls,
+        key: str,
+        /,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        **fields: Any,
+    ) -> InputError:
+        """The error at ``file``, ``row``, ``field`` whose message is the catalogue text ``key``."""
+        error = cls(_text(key, "en", fields), file=file, row=row, field=field)
+        error.key, error.fields = key, fields
+        return error
+
+    def _format(self, lang: str = "en", message: str | None = None) -> str:
         where = []
         if self.file:
             where.append(self.file)
         if self.row is not None:
-            where.append(f"line {self.row}")
+            where.append(_text("err.where.line", lang, {"row": self.row}))
         if self.field:
-            where.append(f"field '{self.field}'")
+            where.append(_text("err.where.field", lang, {"field": _column(self.field, lang)}))
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        message = self.message if message is None else message
+        return f"{prefix}: {message}" if prefix else message
+
+    def localized(self, lang: str) -> str:
+        # A plain message is English: its place stays English too (one language per line).
+        return self._format(lang, _text(self.key, lang, self.fields)) if self.key else str(self)
+
+
+def _column(name: str, lang: str) -> str:
+    """A self-assessment template column under its header in ``lang``; other names as they are."""
+    from living_lab.text import strings
+
+    return strings(lang).get(f"template.col.{name}", name)  # type: ignore[arg-type]
 
 
 class UnknownRegionError(LivingLabError):
-    """A region name or code could not be resolved to exactly one kabupaten/kota."""
+    """A region name or code could not be resolved to exactly one kabupaten/kota.
+
+    ``reason``: ``"unknown"`` (a name), ``"empty"``, ``"bps_code"``, ``"kemendagri_code"``,
+    ``"ambiguous"`` (several regions answer; ``suggestions`` are they), or ``"shared_name"`` (a
+    bare name of a kabupaten and a kota; ``candidates`` are both, as "Name (code)").
+    """
 
     def __init__(
         self,
         query: str,
         suggestions: list[str],
         *,
-        reason: str = "unknown region",
-        detail: str | None = None,
+        reason: str = "unknown",
+        candidates: list[str] | None = None,
     ) -> None:
         self.query = query
         self.suggestions = suggestions
-        if detail is not None:
-            super().__init__(f"{reason} {query!r}: {detail}")
-            return
-        hint = f"; closest matches: {', '.join(suggestions)}" if suggestions else ""
-        super().__init__(f"{reason} {query!r}{hint}")
+        self.reason = reason
+        self.candidates = candidates or []
+        self.key = f"err.region.{reason}"
+        self.fields = {"query": query, "suggestions": ", ".join(suggestions)}
+        super().__init__(self.localized("en"))
+
+    def localized(self, lang: str) -> str:
+        fields = dict(self.fields)
+        fields["candidates"] = _text("err.or", lang, {}).join(self.candidates)
+        text = _text(self.key or "err.region.unknown", lang, fields)
+        if self.suggestions and self.reason != "shared_name":
+            text += _text("err.region.closest", lang, fields)
+        return text
 
 
 class ParameterError(LivingLabError):

@@ -109,19 +109,20 @@ def resolve_target(
         try:
             target = float(text.replace(",", "."))
         except ValueError:
-            raise ParameterError(
-                f"target: {target!r} is not a target; expected a number "
-                f"{fw.scale_min:g}-{fw.scale_max:g}, 'next' or a predicate name "
-                f"({', '.join(p.name for p in fw.predicates)})"
+            raise ParameterError.keyed(
+                "err.target.not_target",
+                target=target,
+                low=fw.scale_min,
+                high=fw.scale_max,
+                names=", ".join(p.name for p in fw.predicates),
             ) from None
     try:
         value = float(target)
     except (TypeError, ValueError):
-        raise ParameterError(f"target: {target!r} is not a number") from None
+        raise ParameterError.keyed("err.target.not_number", target=target) from None
     if not (fw.scale_min <= value <= fw.scale_max) or math.isnan(value):
-        raise ParameterError(
-            f"target: {value:g} is outside {fw.scale_min:g}-{fw.scale_max:g}; expected an SPBE "
-            f"index between {fw.scale_min:g} and {fw.scale_max:g}"
+        raise ParameterError.keyed(
+            "err.target.range", value=value, low=fw.scale_min, high=fw.scale_max
         )
     band = next((p.name for p in fw.predicates if p.min == value), None)
     return ResolvedTarget(value, f"{value:g}", "number", band)

@@ -101,15 +101,15 @@ def resolve_region(query: str | int) -> str:
     idx = _index()
     raw = str(query).strip()
     if not raw:
-        raise UnknownRegionError(raw, [], reason="empty region name")
+        raise UnknownRegionError(raw, [], reason="empty")
     if re.fullmatch(r"\d{4}", raw):
         if raw in idx.by_code:
             return raw
-        raise UnknownRegionError(raw, _suggest_code(raw), reason="unknown BPS code")
+        raise UnknownRegionError(raw, _suggest_code(raw), reason="bps_code")
     if re.fullmatch(r"\d{2}\.\d{2}", raw):
         if raw in idx.by_kemendagri:
             return idx.by_kemendagri[raw]
-        raise UnknownRegionError(raw, _suggest_kemendagri(raw), reason="unknown Kemendagri code")
+        raise UnknownRegionError(raw, _suggest_kemendagri(raw), reason="kemendagri_code")
     kind, core = split_name(raw)
     if kind is None:
         _refuse_shared_name(raw, core)
@@ -129,9 +129,7 @@ def resolve_region(query: str | int) -> str:
     if len(codes) == 1:
         return next(iter(codes))
     if len(codes) > 1:
-        raise UnknownRegionError(
-            raw, sorted(idx.names[c] for c in codes), reason="ambiguous region name"
-        )
+        raise UnknownRegionError(raw, sorted(idx.names[c] for c in codes), reason="ambiguous")
     raise UnknownRegionError(raw, suggest(raw))
 
 
@@ -153,8 +151,8 @@ def _refuse_shared_name(raw: str, core: str) -> None:
     raise UnknownRegionError(
         raw,
         [idx.names[c] for c in codes],
-        reason="ambiguous region name",
-        detail=f'{" or ".join(names)}; write "Kab." or "Kota" before the name',
+        reason="shared_name",
+        candidates=names,
     )
 
 

@@ -119,7 +119,7 @@ def test_none_found_is_explicit(capsys):
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
-    code, out, err = _run(capsys, *argv)
+    code, out, err = _run(capsys, *argv, "--lang", "en")
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in err
@@ -130,14 +130,18 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
 )
 def test_argparse_rejections_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as exc:
-        main(["peers", *argv])
+        main(["peers", *argv, "--lang", "en"])
     assert exc.value.code == 2
     assert "invalid" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["peers", *argv])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "galat: argumen" in err and err.count("\n") == 1
 
 
 def test_help_documents_the_sections(capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["peers", "--help"])
+        main(["peers", "--help", "--lang", "en"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
     for word in [
@@ -151,6 +155,11 @@ def test_help_documents_the_sections(capsys):
         "OECD/JRC",
         "exits with status 2",
     ]:
+        assert word in out
+    with pytest.raises(SystemExit):
+        main(["peers", "--help"])
+    out = capsys.readouterr().out
+    for word in ["posisi", "daya ungkit", "mitra", "--domain", "OECD/JRC", "status 2"]:
         assert word in out
 
 

@@ -65,6 +65,8 @@ def test_template_to_file_and_no_overwrite(capsys, tmp_path, name):
     if name.endswith(".xlsx"):
         assert path.read_bytes()[:2] == b"PK"
     code, _, err = run(capsys, "template", str(path))
+    assert code == 2 and "sudah ada" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "template", str(path), "--lang", "en")
     assert code == 2 and "exists" in err and err.count("\n") == 1
     assert run(capsys, "template", str(path), "--force")[0] == 0
 
@@ -170,7 +172,7 @@ def test_score_duplicate_and_unknown_indicator(capsys, tmp_path):
     ],
 )
 def test_score_usage_errors(capsys, argv, expected):
-    code, _, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv, "--lang", "en")
     assert code == 2 and expected in err and err.count("\n") == 1
 
 
@@ -251,14 +253,18 @@ def test_plan_target_outside_the_scale_exits_2(capsys, tmp_path, target):
 
 def test_plan_usage_errors(capsys, tmp_path):
     path = write_levels(tmp_path / "sa.csv", dict.fromkeys(NUMBERS, 3))
-    code, _, err = run(capsys, "plan", str(path), "--domains", "3,3,3,3", "--target", "3.5")
+    en = ("--lang", "en")
+    code, _, err = run(capsys, "plan", str(path), "--domains", "3,3,3,3", "--target", "3.5", *en)
     assert code == 2 and "exactly one of FILE" in err
     code, _, err = run(
-        capsys, "plan", "--domains", "3,3,3,3", "--target", "3.5", "--caps", "best-peer"
+        capsys, "plan", "--domains", "3,3,3,3", "--target", "3.5", "--caps", "best-peer", *en
     )
     assert code == 2 and "needs --region" in err
-    code, _, err = run(capsys, "plan", str(path), "--target", "3.5", "--caps", "11:3")
+    code, _, err = run(capsys, "plan", str(path), "--target", "3.5", "--caps", "11:3", *en)
     assert code == 2 and "INDICATOR=LEVEL" in err
+    # The same errors in Indonesian, the default.
+    code, _, err = run(capsys, "plan", str(path), "--target", "3.5", "--caps", "11:3")
+    assert code == 2 and "INDIKATOR=TINGKAT" in err and "galat:" in err
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,12 +282,13 @@ def test_audit_command(capsys):
     assert code == 0 and "Kabupaten Pacitan" in out and "unrounded index 3.4985" in out
 
 
+@pytest.mark.parametrize("lang, examples", [("id", "Contoh:"), ("en", "Examples:")])
 @pytest.mark.parametrize("command", ["template", "score", "plan", "audit"])
-def test_every_command_has_documented_help(capsys, command):
+def test_every_command_has_documented_help(capsys, command, lang, examples):
     with pytest.raises(SystemExit) as exc:
-        main([command, "--help"])
+        main([command, "--help", "--lang", lang])
     out = capsys.readouterr().out
-    assert exc.value.code == 0 and "Examples:" in out and f"living-lab {command}" in out
+    assert exc.value.code == 0 and examples in out and f"living-lab {command}" in out
 
 
 def test_console_script(tmp_path):

@@ -18,17 +18,27 @@ FORMATS = ("table", "json", "csv")
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
+    """``--format`` and ``--lang`` (its default: the command line's language)."""
+    from living_lab.cli import cli_lang, text
+
+    p.add_argument("--format", choices=FORMATS, default="table", help=text("opt.format_help"))
+    p.add_argument("--lang", choices=LANGS, default=cli_lang(), help=text("opt.lang_help"))
+
+
+def add_framework_option(p: argparse.ArgumentParser) -> None:
+    """``--framework ID`` (default: the SPBE framework of PermenPANRB 59/2020)."""
+    from living_lab.cli import text
+    from living_lab.framework import DEFAULT_FRAMEWORK, available_frameworks
+
     p.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="table",
-        help="output: a readable table (default), JSON, or CSV",
-    )
-    p.add_argument(
-        "--lang",
-        choices=LANGS,
-        default="id",
-        help="language of the table output: id (Bahasa Indonesia, default) or en",
+        "--framework",
+        default=DEFAULT_FRAMEWORK,
+        metavar="ID",
+        help=text(
+            "opt.framework_help",
+            default=DEFAULT_FRAMEWORK,
+            available=", ".join(available_frameworks()),
+        ),
     )
 
 
@@ -40,23 +50,35 @@ def parse_domains(text: str, fw: Framework, *, option: str = "--domains") -> lis
     group, letter = fw.top_level, fw.top_level[0].upper()
     example = "3.70,3.40,3.00,3.20" if n == 4 else ",".join(["3.00"] * n)
     if len(parts) != n:
-        raise ParameterError(
-            f"{option}: got {len(parts)} value(s) in {text!r}; expected {n} {group} scores "
-            f"separated by commas, e.g. {example}"
+        raise ParameterError.keyed(
+            f"err.domains.count.{group}",
+            option=option,
+            got=len(parts),
+            text=text,
+            n=n,
+            example=example,
+            example_id=example.replace(",", ";").replace(".", ","),
         )
     out = []
     for d, part in zip(fw.domains, parts, strict=True):
         try:
             v = float(part.strip().replace(",", "."))
         except ValueError:
-            raise ParameterError(
-                f"{option}: {letter}{d.number} = {part.strip()!r} is not a number"
+            raise ParameterError.keyed(
+                "err.domains.not_number",
+                option=option,
+                code=f"{letter}{d.number}",
+                value=part.strip(),
             ) from None
         if not fw.scale_min <= v <= fw.scale_max:
-            raise ParameterError(
-                f"{option}: {letter}{d.number} = {v:g} is outside "
-                f"{fw.scale_min:g}-{fw.scale_max:g}; expected a {group} score on the "
-                f"{'SPBE' if fw.index_name is None else fw.index_name['en'].split()[0]} scale"
+            raise ParameterError.keyed(
+                f"err.domains.range.{group}",
+                option=option,
+                code=f"{letter}{d.number}",
+                value=v,
+                low=fw.scale_min,
+                high=fw.scale_max,
+                scale="SPBE" if fw.index_name is None else fw.index_name["en"].split()[0],
             )
         out.append(v)
     return out

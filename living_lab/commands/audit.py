@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from living_lab.audit import audit_published
+from living_lab.cli import text
 from living_lab.commands._scoring_common import (
     add_output_options,
     print_csv,
@@ -13,48 +14,18 @@ from living_lab.commands._scoring_common import (
 )
 from living_lab.text import t
 
-DESCRIPTION = """\
-Check every published SPBE result bundled in data/ (kabupaten/kota: spbe_index.csv; central
-agencies and provinces: spbe_instansi.csv):
-
-  domain     each printed domain score must be attainable from whole-number levels 1-5
-             (warning otherwise, e.g. Kab. Banyuasin 2023 D4 = 0.30);
-  index      the printed index must be the rounding of an index the printed domains allow
-             (the exact unrounded domain values behind two printed decimals; error otherwise);
-  predicate  the printed predicate must match the printed or the unrounded index. KemenPANRB's
-             2024 tables judge the unrounded index, some 2023 rows the printed one: a
-             predicate matching only one reading is info, with the reason; neither is an error.
-
-Rows with a domain not published are reported as info (index not checked).
-
-Output (--format): table (summary per table and year, then the findings), json
-({"summary": [...], "findings": [...]}), csv (the findings; --all-rows: every row audited).
-
-Exit status: 0 audit done (findings are reported, not a failure; --strict: 1 if any error);
-2 invalid option.
-
-Examples:
-  living-lab audit
-  living-lab audit --year 2024 --format csv > audit_2024.csv
-"""
-
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "audit",
-        help="check published results: index vs domains, predicate vs index",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--year", type=int, help="only this evaluation year")
+    p = sub.add_parser("audit", help=text("audit.help"), description=text("audit.description"))
+    p.add_argument("--year", type=int, metavar=text("metavar.year"), help=text("audit.year_help"))
     p.add_argument(
         "--table",
         choices=["kabkota", "instansi", "all"],
         default="all",
-        help="which published table (default all)",
+        help=text("audit.table_help"),
     )
-    p.add_argument("--all-rows", action="store_true", help="csv/json: every audited row")
-    p.add_argument("--strict", action="store_true", help="exit 1 if any check is an error")
+    p.add_argument("--all-rows", action="store_true", help=text("audit.all_rows_help"))
+    p.add_argument("--strict", action="store_true", help=text("audit.strict_help"))
     add_output_options(p)
     p.set_defaults(func=run)
 

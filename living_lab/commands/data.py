@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 
 from living_lab import build, datasets, paths
+from living_lab.cli import text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("data", help="rebuild (build) or check (check) the bundled tables in data/")
-    p.add_argument(
-        "action",
-        choices=["build", "check"],
-        help="build: from ../shared/data; check: validate data/",
-    )
+    p = sub.add_parser("data", help=text("data.help"), description=text("data.help"))
+    p.add_argument("action", choices=["build", "check"], help=text("data.action_help"))
     p.set_defaults(func=run)
 
 

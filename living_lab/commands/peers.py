@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from living_lab import peers
+from living_lab.cli import cli_lang, text
 from living_lab.errors import ParameterError
 from living_lab.escape import terminal_block
 from living_lab.improvement import improvement_plan
@@ -20,102 +21,60 @@ from living_lab.peers.config import load_config
 from living_lab.peers.uncertainty import DEFAULT_CONCENTRATION, DEFAULT_DRAWS
 from living_lab.text import LANGS, t
 
-DESCRIPTION = """\
-Where a kabupaten/kota stands among its peers in the SPBE evaluation, how certain that rank is,
-which domain holds its index back most, and which similar regions to visit to learn it.
-
-Sections of the output:
-  standing   rank (1 = best; equal published values share the best rank, marked '='),
-             percentile (share of the other peers scoring strictly lower), predicate, and the
-             change in value and in rank since the region's previous evaluation, for the index
-             and each domain; rank interval = median [5-95%] from a Monte Carlo over the domain
-             weights (Dirichlet around the official weights) and the rounding of published
-             scores, after the OECD/JRC Handbook on Constructing Composite Indicators (2008);
-             band = regions that cannot be told apart.
-  lever      gap between the region and its peers' frontier in each domain (default: the 90th
-             percentile of the other members of the group) and the index gain if it were closed.
-  focus      the focus of the region's improvement plan (the same as its report and
-             'living-lab plan --region' name): the domain with the largest realistic index gain
-             in one round against the benchmark of --group; none when no gap is beyond rounding
-             and measurement noise.
-  partners   peers most similar on the context both regions have (kind, GRDP per capita,
-             population where the data allow) that lead the region by more than rounding and
-             measurement noise in the domain given by --domain, or else in the focus domain; no
-             partners when nothing stands out; "none found" when no peer leads clearly.
-"""
-
-EPILOG = """\
-groups: all, kind, province, island, grdp_tertile, grdp_quintile, and cohort:<name> for every
-file in params/cohorts/ (definitions in params/peer_groups.yaml).
-
-examples:
-  living-lab peers 3211
-  living-lab peers "Kab. Sumedang" --group grdp_tertile --domain 3 --lang en
-  living-lab peers "Kota Bandung" --year 2023 --format json
-
-Bad input (unknown region, group, year or domain) prints one line and exits with status 2.
-"""
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "peers",
-        help="standing among peers, rank interval, largest lever and study-visit partners",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=text("peers.help"),
+        description=text("peers.description"),
+        epilog=text("peers.epilog"),
     )
-    p.add_argument("region", metavar="REGION", help="BPS code or name (e.g. 3211, 'Kab. Sumedang')")
+    p.add_argument("region", metavar=text("metavar.region"), help=text("peers.region_help"))
     p.add_argument(
-        "--domain",
-        type=int,
-        choices=[1, 2, 3, 4],
-        default=None,
-        help="domain for study-visit partners (default: the focus of the region's plan in --group)",
+        "--domain", type=int, choices=[1, 2, 3, 4], default=None, help=text("peers.domain_help")
     )
     p.add_argument(
-        "--group",
-        metavar="NAME",
-        default="province",
-        help="peer group for standing, rank interval and lever (default: province)",
+        "--group", metavar=text("metavar.name"), default="province", help=text("peers.group_help")
     )
     p.add_argument(
         "--partner-group",
-        metavar="NAME",
+        metavar=text("metavar.name"),
         default="all",
-        help="group searched for study-visit partners (default: all)",
+        help=text("peers.partner_group_help"),
     )
-    p.add_argument("--year", type=int, default=None, help="evaluation year (default: the latest)")
-    p.add_argument("--format", choices=["table", "json"], default="table", help="output format")
-    p.add_argument("--lang", choices=list(LANGS), default="id", help="language (default: id)")
+    year = text("metavar.year")
+    p.add_argument("--year", type=int, default=None, metavar=year, help=text("peers.year_help"))
     p.add_argument(
-        "--partners", type=int, default=5, metavar="N", help="number of partners (default: 5)"
+        "--format", choices=["table", "json"], default="table", help=text("peers.format_help")
     )
+    p.add_argument("--lang", choices=list(LANGS), default=cli_lang(), help=text("opt.lang_help"))
+    p.add_argument("--partners", type=int, default=5, metavar="N", help=text("peers.partners_help"))
     p.add_argument(
         "--frontier",
         choices=["p90", "top3", "max"],
         default=None,
-        help=f"frontier rule (default: {load_config().frontier})",
+        help=text("peers.frontier_help", default=load_config().frontier),
     )
     p.add_argument(
         "--draws",
         type=int,
         default=DEFAULT_DRAWS,
-        help=f"Monte Carlo draws (default: {DEFAULT_DRAWS})",
+        metavar="N",
+        help=text("peers.draws_help", default=DEFAULT_DRAWS),
     )
     p.add_argument(
         "--concentration",
         type=float,
         default=DEFAULT_CONCENTRATION,
-        help=f"Dirichlet concentration of the weights (default: {DEFAULT_CONCENTRATION:g}; larger = less spread)",
+        metavar="C",
+        help=text("peers.concentration_help", default=DEFAULT_CONCENTRATION),
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help=text("peers.seed_help"))
     p.add_argument(
         "--min-confidence",
         choices=["high", "medium", "low"],
         default="medium",
-        help="lowest confidence of outcome data used (GRDP classes, similarity); 'low' adds the "
-        "2025 population count and Papua GRDP (default: medium)",
+        help=text("peers.min_confidence_help"),
     )
     p.set_defaults(func=run)
 
@@ -126,13 +85,13 @@ MAX_DRAWS = 100_000
 
 def _check(args: argparse.Namespace) -> None:
     if args.partners < 1:
-        raise ParameterError(f"--partners: {args.partners}; expected a positive integer")
+        raise ParameterError.keyed("err.peers.partners", value=args.partners)
     if not 1 <= args.draws <= MAX_DRAWS:
-        raise ParameterError(f"--draws: {args.draws}; expected an integer from 1 to {MAX_DRAWS}")
+        raise ParameterError.keyed("err.peers.draws", value=args.draws, most=MAX_DRAWS)
     if args.seed < 0:
-        raise ParameterError(f"--seed: {args.seed}; expected a non-negative integer")
+        raise ParameterError.keyed("err.peers.seed", value=args.seed)
     if not (args.concentration > 0 and math.isfinite(args.concentration)):
-        raise ParameterError(f"--concentration: {args.concentration}; expected a positive number")
+        raise ParameterError.keyed("err.peers.concentration", value=args.concentration)
 
 
 def _json_default(v: Any) -> Any:

@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from living_lab import planner, selfassessment
+from living_lab.cli import text
 from living_lab.commands._scoring_common import (
+    add_framework_option,
     add_output_options,
     fmt2,
     parse_domains,
@@ -18,83 +20,28 @@ from living_lab.commands._scoring_common import (
     text_table,
 )
 from living_lab.errors import ParameterError
-from living_lab.framework import DEFAULT_FRAMEWORK, Framework, load_framework
+from living_lab.framework import Framework, load_framework
 from living_lab.scoring import _ranges, round_half_up
 from living_lab.text import Lang, fewest_decimals, number, t
 
-DESCRIPTION = """\
-Plan the cheapest way to raise the SPBE index to a target (or, with --framework pemdi-2026
-and a Pemdi self-assessment, the Pemdi index; the output then names the framework and the
-confidence of its transcription).
-
-From a self-assessment FILE (indicator levels), the plan lists indicator by indicator the
-current and proposed level and the index gain of each. Without --costs every level step counts
-as one unit and the plan uses the fewest steps (exact: steps taken by decreasing weight). With
---costs the plan has the lowest total cost (exact dynamic programme over the index gain).
-
-From domain scores only (--domains), the plan is the smallest total increase of domain scores
-(steps of 0.01) that reaches the target, filling the heaviest domain first (exact), each domain
-optionally capped.
-
-With --region, the plan is the region's improvement plan, the same as its report shows: the
-focus domain(s) against the benchmark of its peer group (--peers, default its province), and a
-feasible path by evaluation round: in one round a domain rises at most as much as regions that
-started at a similar level actually rose between the last two evaluations (90th percentile), the
-index likewise; the focus moves first. The current index is the published one.
-
-A target is reached when the unrounded index is at least the target (the basis of KemenPANRB's
-2024 predicates). A target already reached is reported, not an error.
-
---target   a number in 1-5 (e.g. 3.5), 'next' (the next predicate band) or a predicate name
-           ('Sangat Baik').
---costs    CSV/XLSX with 'indicator' and 'cost' (per level step) or 'cost_to_2'..'cost_to_5'
-           (cost of reaching each level), optionally 'cap'. Every indicator needs a cost.
---caps     with FILE: highest level per indicator, inline '11=3,32=4' or a CSV/XLSX with
-           'indicator' and 'cap'. With domain scores: four values '5,4.8,4.2,4.6', or
-           'd4=4.6', or with --region 'best-peer' (the domain scores of the peer with the
-           highest index) or 'frontier' (each domain's highest peer score) in --peers.
---peers    the region's peer group (any group of 'living-lab peers', e.g. province, all,
-           island, cohort:jawa-barat; default province).
-
-Exit status: 0 plan found (or target already reached); 1 the target cannot be reached within
-the caps (the output says how far it gets); 2 invalid input or usage (one line on stderr).
-
-Examples:
-  living-lab plan penilaian.csv --target 3.5
-  living-lab plan penilaian.xlsx --target next --costs biaya.csv --format json
-  living-lab plan --domains 3.70,3.40,3.00,3.20 --target 3.5
-  living-lab plan --region "Kab. Majalengka" --target next --format json
-  living-lab plan --region "Kab. Sumedang" --target 4.6 --caps best-peer --peers province
-"""
-
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "plan",
-        help="cheapest level or domain increases reaching a target index",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = sub.add_parser("plan", help=text("plan.help"), description=text("plan.description"))
+    p.add_argument("file", nargs="?", metavar=text("metavar.file"), help=text("plan.file_help"))
+    src = p.add_argument_group(text("plan.group_domains"))
+    src.add_argument("--domains", metavar="D1,D2,D3,D4", help=text("plan.domains_help"))
+    src.add_argument("--region", metavar=text("metavar.region"), help=text("plan.region_help"))
+    src.add_argument(
+        "--year", type=int, default=2024, metavar=text("metavar.year"), help=text("plan.year_help")
     )
-    p.add_argument("file", nargs="?", metavar="FILE", help="filled self-assessment (.csv or .xlsx)")
-    src = p.add_argument_group("domain-level input (instead of FILE)")
-    src.add_argument("--domains", metavar="D1,D2,D3,D4", help="four domain scores")
-    src.add_argument("--region", help="a region's published domain scores (name or BPS code)")
-    src.add_argument("--year", type=int, default=2024, help="evaluation year of --region (2024)")
-    p.add_argument("--target", required=True, help="target index 1-5, 'next', or a predicate name")
-    p.add_argument("--costs", metavar="COSTS_FILE", help="per-indicator costs (with FILE only)")
-    p.add_argument("--caps", metavar="SPEC", help="caps per indicator or per domain (see above)")
+    p.add_argument("--target", required=True, metavar="X", help=text("plan.target_help"))
+    p.add_argument("--costs", metavar=text("metavar.costs_file"), help=text("plan.costs_help"))
+    p.add_argument("--caps", metavar=text("metavar.spec"), help=text("plan.caps_help"))
     p.add_argument(
-        "--peers",
-        default="province",
-        metavar="GROUP",
-        help="peer group of --region (benchmark, focus, --caps best-peer/frontier; default province)",
+        "--peers", default="province", metavar=text("metavar.group"), help=text("plan.peers_help")
     )
-    p.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="plan from a partly filled FILE (missing levels count as level 1)",
-    )
-    p.add_argument("--framework", default=DEFAULT_FRAMEWORK, help="framework id")
+    p.add_argument("--allow-partial", action="store_true", help=text("plan.partial_help"))
+    add_framework_option(p)
     add_output_options(p)
     p.set_defaults(func=run)
 
@@ -108,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
     args.peers = _PEER_ALIASES.get(args.peers, args.peers)
     sources = [args.file is not None, args.domains is not None, args.region is not None]
     if sum(sources) != 1:
-        raise ParameterError("give exactly one of FILE, --domains or --region")
+        raise ParameterError.keyed("err.plan.one_source")
     if args.file is not None:
         return _plan_file(args, fw)
     if args.costs:
-        raise ParameterError("--costs: costs apply to indicator levels; give a FILE")
+        raise ParameterError.keyed("err.plan.costs_need_file")
     if args.region is not None:
         return _plan_region(args, fw)
     return _plan_domains(args, fw)
@@ -156,15 +103,13 @@ def _indicator_caps(spec: str, fw: Framework) -> dict[int, Any]:
     if path.exists() or path.suffix.lower() in {".csv", ".xlsx", ".xlsm", ".txt"}:
         _, caps = selfassessment.read_costs(path, framework=fw)
         if not caps:
-            raise ParameterError(f"--caps: {path} has no 'cap' values")
+            raise ParameterError.keyed("err.plan.caps_no_values", path=path)
         return caps
     out: dict[int, Any] = {}
     for part in spec.replace(";", ",").split(","):
         key, sep, value = part.partition("=")
         if not sep:
-            raise ParameterError(
-                f"--caps: {part.strip()!r} is not INDICATOR=LEVEL; expected e.g. 11=3,32=4 or a file"
-            )
+            raise ParameterError.keyed("err.plan.caps_indicator", part=part.strip())
         _refuse_repeat(out, key, part, "indicator")
         out[key.strip()] = value.strip()
     return out
@@ -175,9 +120,11 @@ def _refuse_repeat(caps: dict, key: str, part: str, what: str) -> None:
     norm = key.strip().lower().lstrip("d").lstrip("0") or "0"
     for seen in caps:
         if (str(seen).strip().lower().lstrip("d").lstrip("0") or "0") == norm:
-            raise ParameterError(
-                f"--caps: {what} {key.strip()!r} appears twice ({part.strip()!r} after "
-                f"{seen}={caps[seen]}); give each {what} once"
+            raise ParameterError.keyed(
+                f"err.plan.caps_twice.{what}",
+                key=key.strip(),
+                part=part.strip(),
+                seen=f"{seen}={caps[seen]}",
             )
 
 
@@ -294,7 +241,7 @@ def _domain_caps(
     spec = args.caps.strip().lower()
     if spec in {"best-peer", "frontier"}:
         if region_code is None:
-            raise ParameterError(f"--caps {spec}: needs --region (whose peers?)")
+            raise ParameterError.keyed("err.plan.caps_need_region", spec=spec)
         from living_lab.peers import resolve_group
 
         try:
@@ -325,9 +272,7 @@ def _domain_caps(
             try:
                 caps[key.strip()] = float(value.strip())
             except ValueError:
-                raise ParameterError(
-                    f"--caps: {part.strip()!r} is not DOMAIN=SCORE; expected e.g. d4=4.6"
-                ) from None
+                raise ParameterError.keyed("err.plan.caps_domain", part=part.strip()) from None
         return caps, [], {}
     return parse_domains(args.caps, fw, option="--caps"), [], {}
 
@@ -505,23 +450,20 @@ def _published_domains(
     try:
         code = resolve_region(region)
     except UnknownRegionError as exc:
-        raise ParameterError(f"--region: {exc}") from None
+        raise ParameterError.wrapping("--region", exc) from None
     spbe = datasets.load_spbe(framework=fw.id)
     if spbe.empty:
-        raise ParameterError(
-            f"--region: no published results under {fw.name} are bundled yet; plan from a "
-            f"self-assessment FILE with --framework {fw.id}"
-        )
+        raise ParameterError.keyed("err.plan.no_results", framework=fw.name, id=fw.id)
     rows = spbe[spbe["region_code"] == code]
     row = rows[rows["year"] == year]
     if row.empty:
-        raise ParameterError(
-            f"--year: region {code} has no published {year} result; years: {sorted(rows['year'])}"
+        raise ParameterError.keyed(
+            "err.plan.no_year", code=code, year=year, years=str(sorted(rows["year"]))
         )
     r = row.iloc[0]
     cols = fw.domain_columns
     if r[cols].isna().any():
-        raise ParameterError(f"--region: {code} {year} has no published score for every domain")
+        raise ParameterError.keyed("err.plan.no_domains", code=code, year=year)
     name = region_name(code)
     line = t(
         "plan_region",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 
 from living_lab import datasets
+from living_lab.cli import text
 from living_lab.regions import resolve_region
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("regions", help="resolve region names or codes (e.g. 'Kab. Sumedang', 3273)")
+    p = sub.add_parser("regions", help=text("regions.help"), description=text("regions.help"))
     p.add_argument(
-        "names", nargs="+", help="names or codes as users type them or sources print them"
+        "names", nargs="+", metavar=text("metavar.name"), help=text("regions.names_help")
     )
     p.set_defaults(func=run)
 

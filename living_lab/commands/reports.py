@@ -13,80 +13,52 @@ import argparse
 import sys
 from typing import Any
 
+from living_lab.cli import text
 from living_lab.escape import terminal_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "reports",
-        help="run the region reports (and cohort reports) of a cohort into an HTML folder",
-        description=(
-            "Execute the parameterised report notebooks for every region of a cohort in warm "
-            "kernels and write DIR/index.html, DIR/regions/<code>.html|.ipynb, DIR/cohort/ and "
-            "DIR/manifest.json. Unchanged reports are skipped unless --force. Exit status: 0 "
-            "done, 1 a report failed, 2 bad input or files not written, 130 interrupted "
-            "(Ctrl-C or SIGTERM)."
-        ),
+        "reports", help=text("reports.help"), description=text("reports.description")
     )
-    who = p.add_argument_group("which reports")
-    who.add_argument(
-        "--cohort",
-        metavar="NAME",
-        help="cohort name (params/cohorts/), 'all', or a cohort YAML file (default: jawa-barat)",
-    )
-    who.add_argument(
-        "--regions",
-        metavar="LIST",
-        help="comma-separated region codes or names, e.g. '3211,Kota Bandung'",
-    )
+    who = p.add_argument_group(text("reports.group_which"))
+    who.add_argument("--cohort", metavar=text("metavar.name"), help=text("reports.cohort_help"))
+    who.add_argument("--regions", metavar=text("metavar.list"), help=text("reports.regions_help"))
     who.add_argument(
         "--no-cohort-reports",
         dest="cohort_reports",
         action="store_const",
         const=False,
-        help="skip the cohort-level notebooks",
+        help=text("reports.no_cohort_help"),
     )
-    what = p.add_argument_group("report parameters")
-    what.add_argument("--year", metavar="Y", help="SPBE evaluation year (default: 2024)")
-    what.add_argument("--target", metavar="X", help="SPBE index target, 1 to 5 (default: 3.5)")
+    what = p.add_argument_group(text("reports.group_parameters"))
+    year = text("metavar.year")
+    what.add_argument("--year", metavar=year, help=text("reports.year_help"))
+    what.add_argument("--target", metavar="X", help=text("reports.target_help"))
     what.add_argument(
-        "--target-year",
-        dest="target_year",
-        metavar="Y",
-        help="year the target should be reached (default: 2025)",
+        "--target-year", dest="target_year", metavar=year, help=text("reports.target_year_help")
     )
-    what.add_argument("--lang", metavar="id|en", help="report language (default: id)")
-    what.add_argument(
-        "--params",
-        metavar="FILE",
-        help="YAML file setting any of these options (command line wins)",
-    )
-    run_ = p.add_argument_group("running")
-    run_.add_argument("--out", metavar="DIR", help="output folder (default: reports)")
-    run_.add_argument("--jobs", metavar="N", help="kernels run at once (default: number of cores)")
+    what.add_argument("--lang", metavar="id|en", help=text("reports.lang_help"))
+    what.add_argument("--params", metavar=text("metavar.file"), help=text("reports.params_help"))
+    run_ = p.add_argument_group(text("reports.group_running"))
+    run_.add_argument("--out", metavar=text("metavar.dir"), help=text("reports.out_help"))
+    run_.add_argument("--jobs", metavar="N", help=text("reports.jobs_help"))
+    run_.add_argument("--force", action="store_const", const=True, help=text("reports.force_help"))
+    run_.add_argument("--timeout", metavar="S", help=text("reports.timeout_help"))
+    run_.add_argument("--executor", metavar="local|dask", help=text("reports.executor_help"))
     run_.add_argument(
-        "--force", action="store_const", const=True, help="re-run reports even when unchanged"
+        "--scheduler", metavar=text("metavar.address"), help=text("reports.scheduler_help")
     )
+    run_.add_argument("--formats", metavar=text("metavar.list"), help=text("reports.formats_help"))
     run_.add_argument(
-        "--timeout",
-        metavar="S",
-        help="wall-clock seconds per notebook before its kernel is killed (default: 600)",
-    )
-    run_.add_argument("--executor", metavar="local|dask", help="where to run (default: local)")
-    run_.add_argument(
-        "--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask"
+        "--notebooks", metavar=text("metavar.file"), help=text("reports.notebooks_help")
     )
     run_.add_argument(
-        "--formats",
-        metavar="LIST",
-        help="files per report: 'html' (for reviewers) or 'html,ipynb' to keep the executed "
-        "notebook too (default: html,ipynb)",
-    )
-    run_.add_argument(
-        "--notebooks", metavar="FILE", help="notebook set to run (default: params/notebooks.yaml)"
-    )
-    run_.add_argument(
-        "--no-progress", dest="progress", action="store_false", default=None, help="no progress bar"
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        default=None,
+        help=text("reports.no_progress_help"),
     )
 
     p.set_defaults(func=run)

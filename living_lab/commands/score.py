@@ -7,7 +7,9 @@ import argparse
 import pandas as pd
 
 from living_lab import selfassessment
+from living_lab.cli import text
 from living_lab.commands._scoring_common import (
+    add_framework_option,
     add_output_options,
     fmt2,
     parse_domains,
@@ -16,64 +18,17 @@ from living_lab.commands._scoring_common import (
     text_table,
 )
 from living_lab.errors import ParameterError
-from living_lab.framework import DEFAULT_FRAMEWORK, available_frameworks, load_framework
+from living_lab.framework import load_framework
 from living_lab.scoring import ScoreResult, _ranges, round_half_up, score_from_domains
 from living_lab.text import Lang, t
 
-DESCRIPTION = """\
-Score a filled self-assessment (CSV or XLSX written by `living-lab template`) following
-PermenPANRB 59/2020: indicator levels -> aspect indices -> domain indices -> SPBE index and
-predicate. Or score four domain scores with --domains (aspects are then unknown).
-
---framework pemdi-2026 scores a self-assessment of the Pemdi framework (PermenPANRB 8/2026,
-7 aspects, 20 indicators; transcription confidence medium) written by
-`living-lab template --framework pemdi-2026`; its output lists the indicators whose level is
-taken from another agency's assessment. A file of one framework scored with the other is
-refused. No score is converted between the two frameworks.
-
-Scores are printed with two decimals as KemenPANRB publishes them; the predicate is judged on
-the unrounded index (KemenPANRB 2024 practice), which --format json also gives.
-
-A file with indicators left empty is refused unless --allow-partial is given: missing levels
-then count as level 1 (the floor of the scale), so the index is a lower bound, and the output
-names the missing indicators and gives the index with them at level 5.
-
-Output (--format): table (readable, Bahasa Indonesia by default, --lang en for English);
-json (index, index_unrounded, predicate, domains, aspects, levels, missing_indicators,
-missing_treatment, synthetic); csv (one row per index/domain/aspect score).
-
-Exit status: 0 scored; 2 unreadable file or invalid input (one line naming file, line and field).
-
-Examples:
-  living-lab score penilaian.csv
-  living-lab score penilaian.xlsx --format json
-  living-lab score --domains 3.70,3.40,3.00,3.20
-"""
-
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "score",
-        help="score a self-assessment file, or four domain scores (--domains)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("file", nargs="?", metavar="FILE", help="filled self-assessment (.csv or .xlsx)")
-    p.add_argument(
-        "--domains",
-        metavar="D1,D2,D3,D4",
-        help="score four domain scores instead of a file, e.g. 3.70,3.40,3.00,3.20",
-    )
-    p.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="score a file with missing levels (counted as level 1: a lower bound)",
-    )
-    p.add_argument(
-        "--framework",
-        default=DEFAULT_FRAMEWORK,
-        help=f"framework id (default {DEFAULT_FRAMEWORK}; available: {', '.join(available_frameworks())})",
-    )
+    p = sub.add_parser("score", help=text("score.help"), description=text("score.description"))
+    p.add_argument("file", nargs="?", metavar=text("metavar.file"), help=text("score.file_help"))
+    p.add_argument("--domains", metavar="D1,D2,D3,D4", help=text("score.domains_help"))
+    p.add_argument("--allow-partial", action="store_true", help=text("score.partial_help"))
+    add_framework_option(p)
     add_output_options(p)
     p.set_defaults(func=run)
 
@@ -81,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     fw = load_framework(args.framework)
     if (args.file is None) == (args.domains is None):
-        raise ParameterError("give either FILE or --domains D1,D2,D3,D4 (not both, not neither)")
+        raise ParameterError.keyed("err.score.file_or_domains")
     if args.domains is not None:
         result = score_from_domains(parse_domains(args.domains, fw), framework=fw)
     else:
