@@ -66,12 +66,59 @@ TEMPLATE_COLUMNS = (
 EXTERNAL_COLUMN = "assessed_by"
 #: Column marking a generated (synthetic) file; any non-empty value marks it.
 SYNTHETIC_COLUMN = "synthetic"
-#: Sheet read from (and written to) an XLSX file.
+#: Sheet read from (and written to) an XLSX file, in Bahasa Indonesia; an English template
+#: names it ``self_assessment`` (:func:`sheet_names`), and either name is read.
 SHEET = "penilaian_mandiri"
+#: Columns whose header is translated (``template.col.<name>`` in ``locales/*/template.yml``).
+HEADER_COLUMNS = (
+    *TEMPLATE_COLUMNS,
+    "assessed_by",
+    "synthetic",
+    "cost",
+    "cap",
+    "cost_to_2",
+    "cost_to_3",
+    "cost_to_4",
+    "cost_to_5",
+)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 #: An XLSX sheet with more rows than this is refused (a self-assessment has one per indicator).
 MAX_XLSX_ROWS = 10_000
 DEFAULT_SEED = 2024
+
+
+def headers(lang: Lang) -> dict[str, str]:
+    """The template's column headers in ``lang``: column name -> header.
+
+    Examples
+    --------
+    >>> headers("id")["level"], headers("en")["level"]
+    ('tingkat', 'level')
+    """
+    return {c: t(f"template.col.{c}", lang) for c in HEADER_COLUMNS}
+
+
+def sheet_names(lang: Lang) -> tuple[str, str]:
+    """The XLSX sheets of the template in ``lang``: (the table, the notes)."""
+    return t("template.sheet.main", lang), t("template.sheet.about", lang)
+
+
+def _header_lookup() -> dict[str, str]:
+    """Any language's header (case-folded) -> column name."""
+    from living_lab.text import LANGS
+
+    return {h.casefold(): c for lang in LANGS for c, h in headers(lang).items()}
+
+
+def canonical_columns(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``df`` with the headers of either language renamed to the column names; a column named
+    twice (``level`` and ``tingkat``) is refused."""
+    lookup = _header_lookup()
+    names = [lookup.get(str(c).strip().casefold(), c) for c in df.columns]
+    for name in names:
+        if names.count(name) > 1:
+            raise InputError.keyed("err.sa.column_twice", file=path, row=1, column=name)
+    return df.set_axis(names, axis=1)
 
 
 def _framework(framework: str | Framework) -> Framework:
@@ -111,7 +158,9 @@ def template_frame(
             "aspect_name": table["aspect_name"],
             "domain": table["domain"],
             "domain_name": table["domain_name"],
-            "capability": table["capability"],
+            "capability": table["capability"].map(
+                lambda cap: t(f"template.capability.{cap}", lang)
+            ),
             "weight_pct": table["weight_pct"],
             "level_guide": table["capability"].map(guide),
             "level": pd.Series([None] * len(table), dtype=object),
@@ -138,27 +187,30 @@ def write_table(
     fmt: FileFormat | None = None,
     synthetic_note: str | None = None,
     about: list[str] | None = None,
+    lang: Lang = "id",
 ) -> None:
     """Write a self-assessment table as CSV (file or text stream; stdout by default) or XLSX.
 
-    XLSX gets a sheet ``penilaian_mandiri`` (header frozen, ``level`` restricted to whole
-    numbers 1-5) and a sheet ``keterangan`` with the lines of ``about`` (and the synthetic
-    label, if any).
+    Column headers and sheet names are in ``lang`` (:func:`headers`, :func:`sheet_names`).
+    XLSX gets a sheet ``penilaian_mandiri`` (``self_assessment`` in English; header frozen,
+    ``level`` restricted to whole numbers 1-5) and a sheet ``keterangan`` (``notes``) with the
+    lines of ``about`` (and the synthetic label, if any).
     """
+    shown = df.rename(columns=headers(lang))
     if target is None or hasattr(target, "write"):
         if fmt == "xlsx":
             raise InputError("XLSX cannot be written to standard output; give a file name")
         stream = target if target is not None else sys.stdout
-        df.to_csv(stream, index=False, lineterminator="\n")
+        shown.to_csv(stream, index=False, lineterminator="\n")
         return
     path = Path(target)
     fmt = fmt or file_format(path)
     with _atomic(path) as tmp:
         if fmt == "xlsx":
-            _write_xlsx(df, tmp, synthetic_note=synthetic_note, about=about or [])
+            _write_xlsx(df, tmp, synthetic_note=synthetic_note, about=about or [], lang=lang)
         else:
             # A byte-order mark lets spreadsheet programs recognise UTF-8 (indicator names).
-            df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+            shown.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
 @contextmanager
@@ -198,15 +250,19 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def _write_xlsx(df: pd.DataFrame, path: Path, *, synthetic_note: str | None, about: list[str]):
+def _write_xlsx(
+    df: pd.DataFrame, path: Path, *, synthetic_note: str | None, about: list[str], lang: Lang
+):
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET
-    ws.append(list(df.columns))
+    main_sheet, about_sheet = sheet_names(lang)
+    ws.title = main_sheet
+    labels = headers(lang)
+    ws.append([labels.get(c, c) for c in df.columns])
     for row in df.itertuples(index=False):
         ws.append([None if _blank(v) else _plain(v) for v in row])
     for cell in ws[1]:
@@ -231,12 +287,12 @@ def _write_xlsx(df: pd.DataFrame, path: Path, *, synthetic_note: str | None, abo
             formula2="5",
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle="level",
-            error="Tingkat kematangan: bilangan bulat 1-5 / maturity level: a whole number 1-5",
+            errorTitle=labels["level"],
+            error=t("template.level_validation", lang),
         )
         dv.add(f"{letter}2:{letter}{len(df) + 1}")
         ws.add_data_validation(dv)
-    info = wb.create_sheet("keterangan")
+    info = wb.create_sheet(about_sheet)
     lines = ([synthetic_note] if synthetic_note else []) + about
     for line in lines:
         info.append([line])
@@ -273,10 +329,11 @@ def write_template(
     fmt: FileFormat | None = None,
     lang: Lang = "id",
 ) -> pd.DataFrame:
-    """Write the empty template (stdout without ``target``); returns what was written."""
+    """Write the empty template (stdout without ``target``), its headers in ``lang``; returns
+    what was written (under the column names of :data:`TEMPLATE_COLUMNS`)."""
     fw = _framework(framework)
     df = template_frame(fw, lang)
-    write_table(df, target, fmt=fmt, about=about_lines(fw, lang))
+    write_table(df, target, fmt=fmt, about=about_lines(fw, lang), lang=lang)
     return df
 
 
@@ -364,6 +421,7 @@ def write_synthetic_example(
         fmt=fmt,
         synthetic_note=synthetic_label(seed, lang),
         about=about_lines(fw, lang),
+        lang=lang,
     )
     return df
 
@@ -376,8 +434,14 @@ def write_synthetic_example(
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV or XLSX file into text cells plus a ``_line`` column (row number as shown).
 
-    Empty rows are skipped; every refusal is one line naming the file (and line).
+    Headers of either language are renamed to the column names (``tingkat`` -> ``level``,
+    :func:`canonical_columns`). Empty rows are skipped; every refusal is one line naming the
+    file (and line).
     """
+    return canonical_columns(_read_raw(path), Path(path))
+
+
+def _read_raw(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if path.suffix.lower() == ".xls":
         raise InputError("old .xls format is not read; save the file as .xlsx or CSV", file=path)
@@ -477,14 +541,19 @@ def _pick_sheet(wb: Any, path: Path) -> Any:
     names = ", ".join(repr(ws.title) for ws in wb.worksheets)
     if not visible:
         raise InputError(f"every sheet is hidden ({names}); unhide the filled sheet", file=path)
-    if SHEET in wb.sheetnames:
-        if wb[SHEET].sheet_state == "visible":
-            return wb[SHEET]
+    from living_lab.text import LANGS
+
+    sheet = next(
+        (sheet_names(lang)[0] for lang in LANGS if sheet_names(lang)[0] in wb.sheetnames), None
+    )
+    if sheet is not None:
+        if wb[sheet].sheet_state == "visible":
+            return wb[sheet]
         copies = [ws for ws in visible if _looks_like_template(ws)]
         if len(copies) == 1:
             return copies[0]
         raise InputError(
-            f"sheet {SHEET!r} is hidden and no single visible sheet has the 'indicator' and "
+            f"sheet {sheet!r} is hidden and no single visible sheet has the 'indicator' and "
             f"'level' columns (sheets: {names}); unhide the sheet you filled and delete the others",
             file=path,
         )
@@ -494,7 +563,8 @@ def _pick_sheet(wb: Any, path: Path) -> Any:
 
 def _looks_like_template(ws: Any) -> bool:
     for row in ws.iter_rows(min_row=1, max_row=1, values_only=True):
-        header = {(_cell_text(v) or "").strip().lower() for v in row}
+        lookup = _header_lookup()
+        header = {lookup.get((_cell_text(v) or "").strip().casefold()) for v in row}
         return {"indicator", "level"} <= header
     return False
 

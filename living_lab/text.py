@@ -135,6 +135,10 @@ def number(
     v = float(value)
     if math.isinf(v):
         return ("" if v > 0 else MINUS) + "\u221e"
+    if abs(v) >= 1e15:
+        # Beyond Babel's decimal precision; only a refused input (a target of 1e28) gets here.
+        text = f"{abs(v):.6g}".replace(".", "," if lang == "id" else ".")
+        return (MINUS if v < 0 else "+" if sign else "") + text
     rounded = round(v, decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0,00"

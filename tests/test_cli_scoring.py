@@ -54,6 +54,9 @@ def test_template_to_stdout(capsys):
     code, out, _ = run(capsys, "template")
     assert code == 0
     df = pd.read_csv(io.StringIO(out))
+    assert df["indikator"].tolist() == NUMBERS and df["tingkat"].isna().all()
+    code, out, _ = run(capsys, "template", "--lang", "en")
+    df = pd.read_csv(io.StringIO(out))
     assert df["indicator"].tolist() == NUMBERS and df["level"].isna().all()
 
 

@@ -272,13 +272,15 @@ def test_template_marks_the_externally_assessed_indicators(capsys):
         code, out, _ = run(capsys, "template", "--framework", PEMDI, "--lang", lang)
         assert code == 0
         df = pd.read_csv(io.StringIO(out))
+        assert ("dinilai_oleh" in df) == (lang == "id")  # headers in the template's language
+        df = df.rename(columns={h: c for c, h in selfassessment.headers(lang).items()})
         assert df["indicator"].tolist() == NUMBERS
         marked = df.loc[df["assessed_by"].notna(), "indicator"].tolist()
         assert marked == [5, 6, 7, 18]
         assert df.loc[df["indicator"] == 5, "assessed_by"].item().find("Bappenas") >= 0
     # The 59/2020 template is unchanged: no such column.
     code, out, _ = run(capsys, "template")
-    assert "assessed_by" not in pd.read_csv(io.StringIO(out)).columns
+    assert "dinilai_oleh" not in pd.read_csv(io.StringIO(out)).columns
 
 
 def test_template_xlsx_names_framework_and_confidence(capsys, tmp_path):
@@ -373,7 +375,7 @@ def test_synthetic_pemdi_example_is_labelled_and_scored(capsys, tmp_path):
     code, _, _ = run(capsys, "template", str(path), "--example", "--framework", PEMDI)
     assert code == 0
     df = pd.read_csv(path)
-    assert len(df) == 20 and df["synthetic"].notna().all()
+    assert len(df) == 20 and df["sintetis"].notna().all()
     res = selfassessment.score_file(path, framework=PEMDI)
     assert res.synthetic and 1 <= res.index <= 5
 
@@ -492,6 +494,12 @@ def test_aspect_scores_on_the_command_line(capsys):
     assert code == 0 and out.startswith("Indeks Pemdi: 3,25  Baik")
     assert "dari nilai aspek" in out
     code, _, err = run(capsys, "score", "--domains", "3,3,3,3", "--framework", PEMDI)
+    assert code == 2 and "seharusnya 7 nilai aspek" in err
+    code, _, err = run(
+        capsys, "score", "--domains", "3,3,3,3", "--framework", PEMDI, "--lang", "en"
+    )
     assert code == 2 and "expected 7 aspect scores" in err
-    code, _, err = run(capsys, "plan", "--region", "3211", "--target", "3.5", "--framework", PEMDI)
+    code, _, err = run(
+        capsys, "plan", "--region", "3211", "--target", "3.5", "--framework", PEMDI, "--lang", "en"
+    )
     assert code == 2 and "no published results under Pemdi" in err

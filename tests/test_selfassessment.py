@@ -15,6 +15,7 @@ from living_lab.scoring import score_levels
 from living_lab.selfassessment import (
     SYNTHETIC_COLUMN,
     TEMPLATE_COLUMNS,
+    headers,
     read_costs,
     read_self_assessment,
     score_file,
@@ -50,7 +51,8 @@ def write_csv(tmp_path, df: pd.DataFrame, name: str = "sa.csv", **kw) -> str:
 
 
 def test_template_lists_every_indicator_with_an_empty_level():
-    df = template_frame()
+    assert set(template_frame()["capability"]) == {"proses", "layanan"}
+    df = template_frame(lang="en")
     assert list(df.columns) == list(TEMPLATE_COLUMNS)
     assert df["indicator"].tolist() == NUMBERS
     assert df["level"].isna().all()
@@ -66,7 +68,12 @@ def test_template_to_a_stream_is_csv():
     buf = io.StringIO()
     write_template(buf)
     back = pd.read_csv(io.StringIO(buf.getvalue()))
-    assert len(back) == 47 and list(back.columns) == list(TEMPLATE_COLUMNS)
+    assert len(back) == 47 and list(back.columns) == [headers("id")[c] for c in TEMPLATE_COLUMNS]
+    assert list(back.columns)[:2] == ["indikator", "nama_indikator"] and "tingkat" in back
+    buf = io.StringIO()
+    write_template(buf, lang="en")
+    back = pd.read_csv(io.StringIO(buf.getvalue()))
+    assert list(back.columns) == list(TEMPLATE_COLUMNS)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -88,7 +95,7 @@ def test_xlsx_template_restricts_the_level_column(tmp_path):
     wb = load_workbook(path)
     ws = wb["penilaian_mandiri"]
     header = [c.value for c in ws[1]]
-    col = ws.cell(row=1, column=header.index("level") + 1).column_letter
+    col = ws.cell(row=1, column=header.index("tingkat") + 1).column_letter
     (dv,) = ws.data_validations.dataValidation
     assert dv.type == "whole" and (dv.formula1, dv.formula2) == ("1", "5")
     assert str(dv.sqref) == f"{col}2:{col}48"
