@@ -392,7 +392,7 @@ def audit_published(
 
     years = sorted(set(datasets.load_spbe()["year"]) | set(datasets.load_spbe_instansi()["year"]))
     if year is not None and year not in years:
-        raise ParameterError(f"year: {year}; expected one of the published years {years}")
+        raise ParameterError.keyed("err.audit.year", year=year, years=str(years))
     parts = [audit_results(published_table(n, year), table=n, lang=lang) for n in tables]
     return AuditResult(
         rows=pd.concat([p.rows for p in parts], ignore_index=True),

@@ -203,8 +203,8 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
     """Load and check a framework file by id (its file name without ``.yaml``)."""
     path = paths.FRAMEWORKS / f"{framework_id}.yaml"
     if not path.exists():
-        raise ParameterError(
-            f"framework: unknown framework {framework_id!r}; expected one of {available_frameworks()}"
+        raise ParameterError.keyed(
+            "err.framework.unknown", id=framework_id, ids=str(available_frameworks())
         )
     return parse_framework(path)
 

@@ -122,7 +122,10 @@ def resolve_target(
         raise ParameterError.keyed("err.target.not_number", target=target) from None
     if not (fw.scale_min <= value <= fw.scale_max) or math.isnan(value):
         raise ParameterError.keyed(
-            "err.target.range", value=value, low=fw.scale_min, high=fw.scale_max
+            "err.target.range",
+            value=value if math.isfinite(value) else str(value),
+            low=fw.scale_min,
+            high=fw.scale_max,
         )
     band = next((p.name for p in fw.predicates if p.min == value), None)
     return ResolvedTarget(value, f"{value:g}", "number", band)
@@ -332,9 +335,8 @@ def level_caps(
         except (TypeError, ValueError):
             c = float("nan")
         if not (fw.scale_min <= c <= fw.scale_max) or c != round(c):
-            raise ParameterError(
-                f"caps: indicator {n}: {v!r} is not a level; expected a whole number "
-                f"{fw.scale_min:g}-{fw.scale_max:g}"
+            raise ParameterError.keyed(
+                "err.caps.bad_level", n=n, value=v, low=fw.scale_min, high=fw.scale_max
             )
         out[numbers.index(n)] = c
     return out
@@ -346,8 +348,8 @@ def _as_indicator(key: Any, numbers: list[int], what: str) -> int:
     except ValueError:
         n = None
     if n is None or n not in numbers:
-        raise ParameterError(
-            f"{what}: unknown indicator {key!r}; expected {numbers[0]}-{numbers[-1]}"
+        raise ParameterError.keyed(
+            "err.caps.unknown_indicator", what=what, key=key, first=numbers[0], last=numbers[-1]
         )
     return n
 
@@ -643,7 +645,7 @@ def _domain_vector(
         for k, v in dict(values).items():
             key = str(k).strip().lower().lstrip("d")
             if not key.isdigit() or int(key) not in numbers:
-                raise ParameterError(f"{what}: unknown domain {k!r}; expected 1-4 or d1-d4")
+                raise ParameterError.keyed("err.caps.unknown_domain", what=what, key=k)
             out[numbers.index(int(key))] = np.nan if v is None else float(v)
     else:
         seq = list(values)
@@ -658,8 +660,8 @@ def _domain_vector(
     bad = ~np.isnan(out) & ((out < 0) | (out > fw.scale_max))
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise ParameterError(
-            f"{what}: domain {numbers[k]} = {out[k]:g} is outside 0-{fw.scale_max:g}"
+        raise ParameterError.keyed(
+            "err.caps.domain_range", what=what, n=numbers[k], value=out[k], high=fw.scale_max
         )
     if not allow_missing and np.isnan(out).any():
         k = int(np.flatnonzero(np.isnan(out))[0])

@@ -444,15 +444,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def _read_raw(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if path.suffix.lower() == ".xls":
-        raise InputError("old .xls format is not read; save the file as .xlsx or CSV", file=path)
+        raise InputError.keyed("err.sa.xls", file=path)
     if file_format(path) == "xlsx":
         return _read_xlsx(path)
     if path.is_file() and path.stat().st_size > 0:
         with path.open("rb") as fh:
             if fh.read(4) == b"PK\x03\x04":
-                raise InputError(
-                    "is a spreadsheet (XLSX) file; give it the .xlsx extension", file=path
-                )
+                raise InputError.keyed("err.sa.xlsx_as_csv", file=path)
     return validate.read_user_csv(path)
 
 
@@ -475,50 +473,45 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
             # Sizes from the archive's directory: a small file may unpack to gigabytes.
             unpacked = sum(info.file_size for info in zf.infolist())
     except unreadable as exc:
-        raise InputError(
-            f"not a readable XLSX file ({type(exc).__name__}); save it again as .xlsx or CSV",
-            file=path,
+        raise InputError.keyed(
+            "err.sa.xlsx_unreadable", file=path, kind=type(exc).__name__
         ) from None
     if unpacked > validate.MAX_USER_FILE_BYTES:
-        raise InputError(
-            f"unpacks to {unpacked / 2**20:.0f} MB; expected at most "
-            f"{validate.MAX_USER_FILE_BYTES / 2**20:.0f} MB",
+        raise InputError.keyed(
+            "err.sa.xlsx_unpacks",
             file=path,
+            size=unpacked / 2**20,
+            limit=validate.MAX_USER_FILE_BYTES / 2**20,
         )
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except unreadable as exc:
-        raise InputError(
-            f"not a readable XLSX file ({type(exc).__name__}); save it again as .xlsx or CSV",
-            file=path,
+        raise InputError.keyed(
+            "err.sa.xlsx_unreadable", file=path, kind=type(exc).__name__
         ) from None
     try:
         if not wb.worksheets:
-            raise InputError("has no worksheet; expected a sheet with a header row", file=path)
+            raise InputError.keyed("err.sa.no_sheet", file=path)
         ws = _pick_sheet(wb, path)
         rows = []
         for row in ws.iter_rows(values_only=True):
             rows.append(row)
             if len(rows) > MAX_XLSX_ROWS:
-                raise InputError(
-                    f"has more than {MAX_XLSX_ROWS} rows; expected one row per indicator",
-                    file=path,
-                )
+                raise InputError.keyed("err.sa.too_many_rows", file=path, most=MAX_XLSX_ROWS)
     except unreadable as exc:
-        raise InputError(
-            f"not a readable XLSX file ({type(exc).__name__}); save it again as .xlsx or CSV",
-            file=path,
+        raise InputError.keyed(
+            "err.sa.xlsx_unreadable", file=path, kind=type(exc).__name__
         ) from None
     finally:
         wb.close()
     if not rows or not any(_cell_text(v) for v in rows[0]):
-        raise InputError("first row is empty; expected a header row", file=path, row=1)
+        raise InputError.keyed("err.sa.first_row_empty", file=path, row=1)
     header = [_cell_text(v) or "" for v in rows[0]]
     while header and header[-1] == "":
         header.pop()
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
-        raise InputError(f"column {dup!r} appears twice in the header", file=path, row=1)
+        raise InputError.keyed("err.csv.column_twice", column=dup, file=path, row=1)
     records, lines = [], []
     for line, row in enumerate(rows[1:], start=2):
         cells = [_cell_text(v) for v in row[: len(header)]]
@@ -528,7 +521,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
         records.append(cells)
         lines.append(line)
     if not records:
-        raise InputError("has a header but no data rows", file=path)
+        raise InputError.keyed("err.csv.no_rows", file=path)
     df = pd.DataFrame(records, columns=header, dtype=object)
     df["_line"] = lines
     return df
@@ -540,7 +533,7 @@ def _pick_sheet(wb: Any, path: Path) -> Any:
     visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
     names = ", ".join(repr(ws.title) for ws in wb.worksheets)
     if not visible:
-        raise InputError(f"every sheet is hidden ({names}); unhide the filled sheet", file=path)
+        raise InputError.keyed("err.sa.all_hidden", file=path, names=names)
     from living_lab.text import LANGS
 
     sheet = next(
@@ -552,11 +545,7 @@ def _pick_sheet(wb: Any, path: Path) -> Any:
         copies = [ws for ws in visible if _looks_like_template(ws)]
         if len(copies) == 1:
             return copies[0]
-        raise InputError(
-            f"sheet {sheet!r} is hidden and no single visible sheet has the 'indicator' and "
-            f"'level' columns (sheets: {names}); unhide the sheet you filled and delete the others",
-            file=path,
-        )
+        raise InputError.keyed("err.sa.sheet_hidden", file=path, sheet=sheet, names=names)
     active = wb.active
     return active if active is not None and active.sheet_state == "visible" else visible[0]
 
@@ -608,7 +597,7 @@ class SelfAssessment:
         """Score it (see :func:`living_lab.scoring.score_levels`) under the framework it was read with."""
         fw_levels = self.levels
         if self.missing and not allow_partial:
-            raise InputError(_missing_message(self.missing), file=self.path)
+            raise _missing_error(self.missing, file=self.path)
         return score_levels(
             fw_levels,
             framework=self.framework,
@@ -618,10 +607,11 @@ class SelfAssessment:
         )
 
 
-def _missing_message(missing: tuple[int, ...]) -> str:
-    return (
-        f"no level for indicator(s) {_ranges(missing)}; fill every indicator with 1-5, or pass "
-        "--allow-partial (missing levels then count as level 1, a lower bound)"
+def _missing_error(
+    missing: tuple[int, ...], *, file: Path, row: int | None = None, field: str | None = None
+) -> InputError:
+    return InputError.keyed(
+        "err.sa.missing_levels", file=file, row=row, field=field, numbers=_ranges(missing)
     )
 
 
@@ -651,12 +641,7 @@ def read_self_assessment(
     raw = read_table(path)
     for col in ("indicator", "level"):
         if col not in raw.columns:
-            raise InputError(
-                f"missing column {col!r}; expected at least the columns 'indicator' and 'level' "
-                "(write a template with `living-lab template`)",
-                file=path,
-                row=1,
-            )
+            raise InputError.keyed(f"err.sa.missing_column.{col}", file=path, row=1, column=col)
     _check_framework_of_file(raw, fw, path)
     numbers = [i.number for i in fw.indicators]
     by_number = {i.number: i for i in fw.indicators}
@@ -676,9 +661,11 @@ def read_self_assessment(
         line = int(line)
         if ind_text is None:
             if level_text is not None:
-                raise InputError(
-                    f"level {level_text!r} has no indicator number; expected 'indicator' "
-                    f"{numbers[0]}-{numbers[-1]}",
+                raise InputError.keyed(
+                    "err.sa.level_without_indicator",
+                    level=level_text,
+                    first=numbers[0],
+                    last=numbers[-1],
                     file=path,
                     row=line,
                     field="indicator",
@@ -686,15 +673,20 @@ def read_self_assessment(
             continue
         n = _whole_number(ind_text)
         if n is None or n not in by_number:
-            raise InputError(
-                f"unknown indicator {ind_text!r}; expected a number {numbers[0]}-{numbers[-1]}",
+            raise InputError.keyed(
+                "err.sa.unknown_indicator",
+                value=ind_text,
+                first=numbers[0],
+                last=numbers[-1],
                 file=path,
                 row=line,
                 field="indicator",
             )
         if n in lines:
-            raise InputError(
-                f"indicator {n} appears twice (first on line {lines[n]}); each indicator once",
+            raise InputError.keyed(
+                "err.sa.indicator_twice",
+                n=n,
+                first_line=lines[n],
                 file=path,
                 row=line,
                 field="indicator",
@@ -707,9 +699,13 @@ def read_self_assessment(
             level = name_to_level[by_number[n].capability].get(level_text.strip().casefold())
         if level is None or not fw.scale_min <= level <= fw.scale_max:
             names = fw.level_names[by_number[n].capability]
-            raise InputError(
-                f"indicator {n}: level {level_text!r} is not valid; expected a whole number "
-                f"{fw.scale_min:g}-{fw.scale_max:g} (or a level name such as {names[3]!r})",
+            raise InputError.keyed(
+                "err.sa.bad_level",
+                n=n,
+                level=level_text,
+                low=fw.scale_min,
+                high=fw.scale_max,
+                example=names[3],
                 file=path,
                 row=line,
                 field="level",
@@ -718,9 +714,9 @@ def read_self_assessment(
     missing = tuple(int(n) for n in levels.index[levels.isna()])
     if missing and not allow_partial:
         first = next((lines[n] for n in missing if n in lines), None)
-        raise InputError(_missing_message(missing), file=path, row=first, field="level")
+        raise _missing_error(missing, file=path, row=first, field="level")
     if len(missing) == len(numbers):
-        raise InputError("no indicator has a level; nothing to score", file=path, field="level")
+        raise InputError.keyed("err.sa.no_levels", file=path, field="level")
     synthetic = SYNTHETIC_COLUMN in raw.columns and raw[SYNTHETIC_COLUMN].notna().any()
     return SelfAssessment(levels, missing, bool(synthetic), path, lines, fw.id)
 
@@ -762,10 +758,13 @@ def _check_framework_of_file(raw: pd.DataFrame, fw: Framework, path: Path) -> No
             continue
         other = load_framework(other_id)
         if fit(other) > 0.5:
-            raise InputError(
-                f"is a self-assessment of {other.name} ({len(other.indicators)} indicators), not "
-                f"of {fw.name} ({len(fw.indicators)} indicators); score it with --framework "
-                f"{other.id} (scores are never converted between frameworks)",
+            raise InputError.keyed(
+                "err.sa.other_framework",
+                other=other.name,
+                other_n=len(other.indicators),
+                own=fw.name,
+                own_n=len(fw.indicators),
+                other_id=other.id,
                 file=path,
             )
 
@@ -818,7 +817,7 @@ def read_costs(
     path = Path(path)
     raw = read_table(path)
     if "indicator" not in raw.columns:
-        raise InputError("missing column 'indicator'", file=path, row=1)
+        raise InputError.keyed("err.costs.no_indicator", file=path, row=1)
     top = int(fw.scale_max)
     step_cols = [f"cost_to_{k}" for k in range(int(fw.scale_min) + 1, top + 1)]
     cost_cols = (
@@ -829,26 +828,27 @@ def read_costs(
         else []
     )
     if not cost_cols and "cap" not in raw.columns:
-        raise InputError(
-            f"expected a column 'cost' (per level step), columns {step_cols}, or 'cap'",
-            file=path,
-            row=1,
-        )
+        raise InputError.keyed("err.costs.no_cost", file=path, row=1, steps=str(step_cols))
     numbers = [i.number for i in fw.indicators]
     rows, caps, seen = [], {}, {}
     for _, r in raw.iterrows():
         line = int(r["_line"])
         n = _whole_number(r["indicator"]) if r["indicator"] is not None else None
         if n is None or n not in numbers:
-            raise InputError(
-                f"unknown indicator {r['indicator']!r}; expected {numbers[0]}-{numbers[-1]}",
+            raise InputError.keyed(
+                "err.costs.unknown_indicator",
+                value=r["indicator"],
+                first=numbers[0],
+                last=numbers[-1],
                 file=path,
                 row=line,
                 field="indicator",
             )
         if n in seen:
-            raise InputError(
-                f"indicator {n} appears twice (first on line {seen[n]})",
+            raise InputError.keyed(
+                "err.costs.indicator_twice",
+                n=n,
+                first_line=seen[n],
                 file=path,
                 row=line,
                 field="indicator",
@@ -862,20 +862,19 @@ def read_costs(
                 except ValueError:
                     v = np.nan
                 if not np.isfinite(v) or v < 0:
-                    raise InputError(
-                        f"{r[c]!r} is not a cost; expected a number >= 0",
-                        file=path,
-                        row=line,
-                        field=c,
+                    raise InputError.keyed(
+                        "err.costs.bad_cost", value=r[c], file=path, row=line, field=c
                     )
                 values.append(v)
             rows.append({"indicator": n, **dict(zip(cost_cols, values, strict=True))})
         if "cap" in raw.columns and r["cap"] is not None:
             cap = _whole_number(r["cap"])
             if cap is None or not fw.scale_min <= cap <= fw.scale_max:
-                raise InputError(
-                    f"{r['cap']!r} is not a level; expected a whole number "
-                    f"{fw.scale_min:g}-{fw.scale_max:g}",
+                raise InputError.keyed(
+                    "err.costs.bad_cap",
+                    value=r["cap"],
+                    low=fw.scale_min,
+                    high=fw.scale_max,
                     file=path,
                     row=line,
                     field="cap",
@@ -885,9 +884,5 @@ def read_costs(
     if costs is not None:
         absent = [n for n in numbers if n not in seen]
         if absent:
-            raise InputError(
-                f"no cost for indicator(s) {_ranges(absent)}; give every indicator a cost "
-                "(a 'cap' equal to the current level keeps one out of the plan)",
-                file=path,
-            )
+            raise InputError.keyed("err.costs.missing", numbers=_ranges(absent), file=path)
     return costs, caps

@@ -61,6 +61,8 @@ class _NumberFormatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: object, format_spec: str) -> str:
+        if isinstance(value, str) and format_spec and format_spec[-1] in "fgd":
+            return value  # a number as the user typed it ("nan" in an error message)
         if (
             format_spec
             and format_spec[-1] in "fgd"

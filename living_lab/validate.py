@@ -196,13 +196,16 @@ def _megabytes(n: int) -> str:
     return f"{n / 2**20:.0f} MB"
 
 
-def _too_big(size: int | None, limit: int, kind: str) -> str:
+def _too_big(size: int | None, limit: int, kind: str, path: Path) -> InputError:
     """``file is 6 MB; expected at most 5 MB`` (in bytes when megabytes would read the same)."""
-    what = "" if kind != "YAML" else " for a YAML file"
+    yaml_ = "_yaml" if kind == "YAML" else ""
     if size is not None and _megabytes(size) != _megabytes(limit):
-        return f"file is {_megabytes(size)}; expected at most {_megabytes(limit)}{what}"
-    got = f"{size:,} bytes" if size is not None else f"over {limit:,} bytes"
-    return f"file is {got}; expected at most {limit:,} bytes{what}"
+        return InputError.keyed(
+            f"err.file.too_big_mb{yaml_}", file=path, size=size / 2**20, limit=limit / 2**20
+        )
+    if size is None:
+        return InputError.keyed(f"err.file.too_big_over{yaml_}", file=path, limit=limit)
+    return InputError.keyed(f"err.file.too_big_bytes{yaml_}", file=path, size=size, limit=limit)
 
 
 def _a(kind: str) -> str:
@@ -218,29 +221,24 @@ def check_file(path: Path, *, kind: str, limit: int = MAX_USER_FILE_BYTES) -> in
     """
     try:
         if not path.exists():
-            raise InputError("file not found", file=path)
+            raise InputError.keyed("err.file.not_found", file=path)
         if path.is_dir():
-            raise InputError(f"is a folder; expected {_a(kind)} file", file=path)
+            raise InputError.keyed("err.file.folder", file=path, kind=kind, a_kind=_a(kind))
         info = path.stat()
     except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+        raise InputError.keyed(
+            "err.file.unreadable", file=path, reason=exc.strerror or exc
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(_not_regular(kind), file=path)
+        raise InputError.keyed("err.file.not_regular", file=path, kind=kind, a_kind=_a(kind))
     size = info.st_size
     if size == 0:
-        raise InputError(
-            "file is empty; expected a header line and rows"
-            if kind == "CSV"
-            else f"file is empty; expected {_a(kind)} file",
-            file=path,
-        )
+        if kind == "CSV":
+            raise InputError.keyed("err.file.empty_csv", file=path)
+        raise InputError.keyed("err.file.empty", file=path, kind=kind, a_kind=_a(kind))
     if size > limit:
-        raise InputError(_too_big(size, limit, kind), file=path)
+        raise _too_big(size, limit, kind, path)
     return size
-
-
-def _not_regular(kind: str) -> str:
-    return f"is not a regular file (a device, pipe or socket); expected {_a(kind)} file"
 
 
 def read_capped(path: Path, *, kind: str, limit: int = MAX_USER_FILE_BYTES) -> bytes:
@@ -253,20 +251,26 @@ def read_capped(path: Path, *, kind: str, limit: int = MAX_USER_FILE_BYTES) -> b
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
-        raise InputError(f"is a folder; expected {_a(kind)} file", file=path) from None
+        raise InputError.keyed("err.file.folder", file=path, kind=kind, a_kind=_a(kind)) from None
     except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
+        raise InputError.keyed("err.file.not_found", file=path) from None
     except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+        raise InputError.keyed(
+            "err.file.unreadable", file=path, reason=exc.strerror or exc
+        ) from None
     with os.fdopen(fd, "rb") as fh:
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise InputError(_not_regular(kind), file=path)
+                raise InputError.keyed(
+                    "err.file.not_regular", file=path, kind=kind, a_kind=_a(kind)
+                )
             data = fh.read(limit + 1)
         except OSError as exc:
-            raise InputError(f"cannot read ({exc.strerror or exc})", file=path) from None
+            raise InputError.keyed(
+                "err.file.unreadable", file=path, reason=exc.strerror or exc
+            ) from None
     if len(data) > limit:
-        raise InputError(_too_big(None, limit, kind), file=path)
+        raise _too_big(None, limit, kind, path)
     return data
 
 
@@ -276,25 +280,22 @@ def read_text(path: Path, *, kind: str = "CSV", limit: int = MAX_USER_FILE_BYTES
     save_as = "CSV UTF-8" if kind == "CSV" else "UTF-8"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export.
-        raise InputError(f"is UTF-16 text; save the file as {save_as}", file=path)
+        raise InputError.keyed("err.file.utf16", file=path, save_as=save_as)
     if raw.startswith(_ZIP_MAGIC):
-        raise InputError(
-            f"is a spreadsheet (XLSX) or ZIP file, not {kind} text; save it as {save_as}",
-            file=path,
-        )
+        raise InputError.keyed("err.file.zip", file=path, kind=kind, save_as=save_as)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as {save_as}",
+        raise InputError.keyed(
+            "err.file.not_utf8",
             file=path,
             row=line,
+            byte=f"0x{raw[exc.start]:02x}",
+            save_as=save_as,
         ) from None
     if "\x00" in text:
-        raise InputError(
-            f"contains NUL bytes; expected a text {kind} file (is it a spreadsheet?)", file=path
-        )
+        raise InputError.keyed("err.file.nul", file=path, kind=kind)
     return text
 
 
@@ -319,7 +320,7 @@ def read_user_csv(path: str | Path, *, min_columns: int = 2) -> pd.DataFrame:
     text = read_text(path, kind="CSV")
     header = text.splitlines()[0] if text.strip() else ""
     if not header.strip():
-        raise InputError("first line is empty; expected a header line", file=path, row=1)
+        raise InputError.keyed("err.csv.first_line_empty", file=path, row=1)
     delimiter = max(DELIMITERS, key=header.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records, lines, names = [], [], None
@@ -334,22 +335,20 @@ def read_user_csv(path: str | Path, *, min_columns: int = 2) -> pd.DataFrame:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(names):
-                raise InputError(
-                    f"has {len(row)} fields; expected {len(names)} like the header "
-                    f"(delimiter {delimiter!r})",
+                raise InputError.keyed(
+                    "err.csv.fields",
+                    got=len(row),
+                    expected=len(names),
+                    delimiter=delimiter,
                     file=path,
                     row=start,
                 )
             records.append([cell.strip() if cell.strip() != "" else None for cell in row])
             lines.append(start)
     except csv.Error as exc:
-        raise InputError(
-            f'malformed CSV ({exc}); check the quotes (") on this line and the lines after it',
-            file=path,
-            row=last + 1,
-        ) from None
+        raise InputError.keyed("err.csv.malformed", reason=exc, file=path, row=last + 1) from None
     if not records or names is None:
-        raise InputError("has a header but no data rows", file=path)
+        raise InputError.keyed("err.csv.no_rows", file=path)
     df = pd.DataFrame(records, columns=names, dtype=object)
     df["_line"] = lines
     return df
@@ -357,15 +356,10 @@ def read_user_csv(path: str | Path, *, min_columns: int = 2) -> pd.DataFrame:
 
 def _check_header(names: list[str], header: str, min_columns: int, path: Path) -> None:
     if len(names) < min_columns:
-        raise InputError(
-            f"found one column ({header.strip()!r}); expected columns separated by comma, "
-            "semicolon or tab",
-            file=path,
-            row=1,
-        )
+        raise InputError.keyed("err.csv.one_column", header=header.strip(), file=path, row=1)
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise InputError(f"column {dup!r} appears twice in the header", file=path, row=1)
+        raise InputError.keyed("err.csv.column_twice", column=dup, file=path, row=1)
 
 
 # --------------------------------------------------------------------------------------------

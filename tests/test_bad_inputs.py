@@ -331,9 +331,9 @@ class Case:
             return self.message
         if self.message.startswith("living-lab"):
             return self.message
-        # The command line's own frame is Indonesian by default (cli.yml); the library's message
-        # after it is still English.
-        return f"living-lab {self.argv[0]}: galat: {self.message}"
+        # The matrix runs the command line in English (LIVING_LAB_LANG=en, see run_case);
+        # test_bad_input_in_indonesian runs every case again in Indonesian, the default.
+        return f"living-lab {self.argv[0]}: error: {self.message}"
 
 
 def _quote(arg: str) -> str:
@@ -768,7 +768,7 @@ CASES: list[Case] = [
     Case(
         COSTS,
         "missing cost column",
-        {"sa.csv": SA_GOOD, "costs.csv": csv_bytes([["indicator", "biaya"], [1, 2]])},
+        {"sa.csv": SA_GOOD, "costs.csv": csv_bytes([["indicator", "harga"], [1, 2]])},
         ("plan", "sa.csv", "--target", "3.5", "--costs", "costs.csv"),
         message="costs.csv, line 1: expected a column 'cost' (per level step), columns "
         "['cost_to_2', 'cost_to_3', 'cost_to_4', 'cost_to_5'], or 'cap'",
@@ -1637,14 +1637,14 @@ CASES: list[Case] = [
         {},
         ("score", "--domains", "3,3,3,3", "--format", "xml"),
         message="argument --format: invalid choice: 'xml' (choose from 'table', 'json', 'csv'); "
-        "lihat 'living-lab score --help'",
+        "see 'living-lab score --help'",
     ),
     Case(
         "score arguments",
         "unknown option",
         {},
         ("score", "--domains", "3,3,3,3", "--bogus"),
-        message="living-lab: galat: unrecognized arguments: --bogus; lihat 'living-lab --help'",
+        message="living-lab: error: unrecognized arguments: --bogus; see 'living-lab --help'",
     ),
     # ---- plan arguments ---------------------------------------------------------------------
     Case(
@@ -1652,7 +1652,7 @@ CASES: list[Case] = [
         "no --target",
         {"sa.csv": SA_GOOD},
         ("plan", "sa.csv"),
-        message="the following arguments are required: --target; lihat 'living-lab plan --help'",
+        message="the following arguments are required: --target; see 'living-lab plan --help'",
     ),
     Case(
         "plan arguments",
@@ -1702,7 +1702,7 @@ CASES: list[Case] = [
         "wrong type year",
         {},
         ("plan", "--region", "3211", "--year", "2024.0", "--target", "4.6"),
-        message="argument --year: invalid int value: '2024.0'; lihat 'living-lab plan --help'",
+        message="argument --year: invalid int value: '2024.0'; see 'living-lab plan --help'",
     ),
     Case(
         "plan arguments",
@@ -1843,7 +1843,7 @@ CASES: list[Case] = [
         ("template", "out.csv", "--force"),
         fault="interrupt",
         status=130,
-        message="living-lab template: dihentikan",
+        message="living-lab template: interrupted",
     ),
     Case(
         "template arguments",
@@ -1857,7 +1857,7 @@ CASES: list[Case] = [
         "unknown language",
         {},
         ("template", "--lang", "fr"),
-        message="argument --lang: invalid choice: 'fr' (choose from 'id', 'en'); lihat "
+        message="argument --lang: invalid choice: 'fr' (choose from 'id', 'en'); see "
         "'living-lab template --help'",
     ),
     # ---- peers arguments (living_lab/commands/peers.py) ------------------------------------
@@ -1903,7 +1903,7 @@ CASES: list[Case] = [
         "unknown domain",
         {},
         ("peers", "3211", "--domain", "7"),
-        message="argument --domain: invalid choice: 7 (choose from 1, 2, 3, 4); lihat "
+        message="argument --domain: invalid choice: 7 (choose from 1, 2, 3, 4); see "
         "'living-lab peers --help'",
     ),
     # ---- reports arguments and output folder (living_lab/report/outdir.py) ------------------
@@ -2013,9 +2013,9 @@ CASES: list[Case] = [
         ("score", "--domains", "3.70,3.40,3.00,3.20"),
         fault="bug",
         status=1,
-        message="living-lab score: galat tak terduga (RuntimeError: simulated bug in "
-        "score_from_domains); mohon laporkan; jalankan ulang sebagai 'living-lab --debug score "
-        "...' untuk melihat jejak galatnya",
+        message="living-lab score: unexpected error (RuntimeError: simulated bug in "
+        "score_from_domains); please report it; rerun as 'living-lab --debug score ...' for the "
+        "traceback",
     ),
     # ---- audit, regions, data arguments -------------------------------------------------------
     Case(
@@ -2030,7 +2030,7 @@ CASES: list[Case] = [
         "wrong type year",
         {},
         ("audit", "--year", "last"),
-        message="argument --year: invalid int value: 'last'; lihat 'living-lab audit --help'",
+        message="argument --year: invalid int value: 'last'; see 'living-lab audit --help'",
     ),
     Case(
         "audit arguments",
@@ -2038,7 +2038,7 @@ CASES: list[Case] = [
         {},
         ("audit", "--table", "provinsi"),
         message="argument --table: invalid choice: 'provinsi' (choose from 'kabkota', "
-        "'instansi', 'all'); lihat 'living-lab audit --help'",
+        "'instansi', 'all'); see 'living-lab audit --help'",
     ),
     Case(
         "regions arguments",
@@ -2084,7 +2084,7 @@ CASES: list[Case] = [
         "no name",
         {},
         ("regions",),
-        message="the following arguments are required: names; lihat 'living-lab regions --help'",
+        message="the following arguments are required: NAME; see 'living-lab regions --help'",
     ),
     Case(
         "data arguments",
@@ -2092,7 +2092,7 @@ CASES: list[Case] = [
         {},
         ("data", "rebuild"),
         message="argument action: invalid choice: 'rebuild' (choose from 'build', 'check'); "
-        "lihat 'living-lab data --help'",
+        "see 'living-lab data --help'",
     ),
     # ---- raw source files (data build) --------------------------------------------------------
     Case(
@@ -2373,9 +2373,13 @@ def namespace() -> dict[str, object]:
     }
 
 
-def run_case(case: Case, folder: Path, monkeypatch, capsys, *, argv=None, call=None) -> Outcome:
-    """Run the case (its files already in ``folder``) and record what the user would see."""
+def run_case(
+    case: Case, folder: Path, monkeypatch, capsys, *, argv=None, call=None, lang: str = "en"
+) -> Outcome:
+    """Run the case (its files already in ``folder``) and record what the user would see, with
+    the command line in ``lang`` (chosen as a user would: ``LIVING_LAB_LANG``)."""
     monkeypatch.chdir(folder)
+    monkeypatch.setenv(cli.LANG_ENV, lang)
     for key, rel in case.env.items():
         monkeypatch.setenv(key, str(folder / rel))
     if case.fault:
@@ -2491,6 +2495,92 @@ def test_bad_input(case: Case, tmp_path, monkeypatch, capsys, data_folder):
             assert got.value == want.value and got.value is not None
 
 
+#: Command-line cases whose message is still English under the Indonesian frame: errors of
+#: the library not yet given a message key (living_lab/locales/*/errors.yml). Each is expected
+#: to fail the Indonesian scan below (strict: a case that becomes Indonesian must leave the list).
+STILL_ENGLISH: frozenset[str] = frozenset(
+    {
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-missing-file",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-empty-file",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-encoding-latin-1",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-a-list",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-yaml-syntax-error",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-tab-indentation",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-duplicate-key",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-key",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-regions-is-text",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-title-is-a-list",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-both-regions-and-filter",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-region",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-filter-column",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-filter-matching-no-region",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-huge-file-60-mb",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-through-living-lab-reports",
+        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-bomb-billion-laughs-in-a-cohort-file",
+        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-bomb-as-params",
+        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-that-contains-itself",
+        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-nested-10-000-levels-deep-as-params",
+        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-nested-10-000-levels-deep-in-a-cohort-file",
+        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-a-fifo-as-a-cohort-file",
+        "reports-arguments-and-output-folder-living-lab-reports-timeout-too-large",
+        "reports-arguments-and-output-folder-living-lab-reports-infinite-timeout-in-the-notebooks-file",
+        "reports-arguments-and-output-folder-living-lab-reports-regions-is-a-link-out-of-the-folder",
+        "reports-arguments-and-output-folder-living-lab-reports-manifest-json-is-a-link",
+        "reports-arguments-and-output-folder-living-lab-reports-a-folder-where-manifest-json-belongs",
+        "reports-arguments-and-output-folder-living-lab-reports-out-is-a-dangling-link",
+        "reports-arguments-and-output-folder-living-lab-reports-scheduler-address-with-an-unknown-scheme",
+        "reports-arguments-and-output-folder-living-lab-reports-scheduler-not-listening",
+        "reports-arguments-and-output-folder-living-lab-reports-name-shared-by-a-kabupaten-and-a-kota",
+        "raw-source-files-living-lab-data-build-missing-source-folder",
+        "raw-source-files-living-lab-data-build-missing-column",
+        "raw-source-files-living-lab-data-build-wrong-type",
+        "raw-source-files-living-lab-data-build-out-of-range-value",
+        "bundled-tables-living-lab-data-check-every-loader-missing-table",
+        "bundled-tables-living-lab-data-check-every-loader-duplicate-key",
+        "bundled-tables-living-lab-data-check-every-loader-out-of-range-value",
+    }
+)
+
+CLI_ERROR_CASES = [c for c in CASES if c.argv and c.status != 0]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            c,
+            marks=pytest.mark.xfail(
+                c.id in STILL_ENGLISH, reason="message not yet in the catalogue", strict=True
+            ),
+        )
+        for c in CLI_ERROR_CASES
+    ],
+    ids=[c.id for c in CLI_ERROR_CASES],
+)
+def test_bad_input_in_indonesian(case: Case, tmp_path, monkeypatch, capsys, data_folder):
+    """Every error a command-line user can meet, in Bahasa Indonesia (the default): the same
+    exit status and one line as in English, the Indonesian frame, and no English word in it."""
+    from _language_scan import command_line_text, offences
+
+    if case.needs_shared and not _shared_available():
+        pytest.skip(f"raw source data not found at {paths.shared_data()}")
+    folder = tmp_path / "case"
+    folder.mkdir()
+    materialise(case.files, folder)
+    if case.data_dir:
+        data_folder(folder / case.data_dir)
+    got = run_case(case, folder, monkeypatch, capsys, lang="id")
+    assert got.error is None and got.status == case.status, got.stderr
+    lines = got.stderr.splitlines()
+    assert len(lines) == 1 and got.stdout == "", got.stderr
+    line = lines[0]
+    frame = re.match(r"living-lab(?: \w+)?: (galat: |galat tak terduga |dihentikan)", line)
+    assert frame, line
+    # The message after the frame: file names and quoted user data are not words of a language.
+    message = line[frame.end() :]
+    assert not offences(command_line_text(message), "id", identifiers=False), line
+
+
 # Cases also run through the installed console script: no traceback reaches a real terminal.
 SUBPROCESS_CASES = [
     "self-assessment-file-score-plan-file-wrong-encoding-latin-1",
@@ -2541,7 +2631,7 @@ def test_messages_quoting_user_data_stay_on_one_line(tmp_path, monkeypatch, caps
     assert cli.main(["regions", "Atlantis\n\x1b[31mred"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\x1b" not in err
-    assert err.startswith("living-lab regions: galat: unknown region 'Atlantis\\n\\x1b[31mred'")
+    assert err.startswith("living-lab regions: galat: kabupaten/kota 'Atlantis\\n\\x1b[31mred'")
 
 
 def test_peers_negative_seed_is_a_usage_error(capsys):
@@ -2581,6 +2671,10 @@ How to read it:
 - **What the user sees** is the complete line on standard error (`…` stands for text left out
   here, such as a long list of accepted values). Every line names the file and line, field or
   parameter, and what was expected.
+- The lines are shown in English, as `--lang en` (or `LIVING_LAB_LANG=en`) prints them. By
+  default the command line speaks Bahasa Indonesia: the same line reads
+  `living-lab CMD: galat: …` with the message in Indonesian (`test_bad_input_in_indonesian`
+  runs every case that way too).
 - Every failing command prints exactly one line, nothing on standard output, no traceback, and
   leaves every existing file byte-identical (outputs are written to a temporary file and renamed
   into place only when complete).

@@ -147,9 +147,11 @@ def test_score_partial_needs_the_flag(capsys, tmp_path):
 )
 def test_score_bad_levels_exit_2_with_one_line(capsys, tmp_path, change, expected):
     path = write_levels(tmp_path / "bad.csv", {**dict.fromkeys(NUMBERS, 3), **change})
-    code, out, err = run(capsys, "score", str(path))
+    code, out, err = run(capsys, "score", str(path), "--lang", "en")
     assert code == 2 and out == ""
     assert expected in err and err.count("\n") == 1 and "Traceback" not in err
+    code, out, err = run(capsys, "score", str(path))  # Indonesian, the default
+    assert code == 2 and "baris 8, kolom 'tingkat': indikator 7: tingkat" in err
 
 
 def test_score_duplicate_and_unknown_indicator(capsys, tmp_path):
@@ -157,11 +159,11 @@ def test_score_duplicate_and_unknown_indicator(capsys, tmp_path):
     df["level"] = 3
     path = tmp_path / "dup.csv"
     pd.concat([df, df.iloc[[0]]]).to_csv(path, index=False)
-    code, _, err = run(capsys, "score", str(path))
+    code, _, err = run(capsys, "score", str(path), "--lang", "en")
     assert code == 2 and "indicator 1 appears twice" in err
     df.loc[46, "indicator"] = 99
     df.to_csv(path, index=False)
-    code, _, err = run(capsys, "score", str(path))
+    code, _, err = run(capsys, "score", str(path), "--lang", "en")
     assert code == 2 and "line 48, field 'indicator': unknown indicator '99'" in err
 
 

@@ -14,17 +14,13 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+from _language_scan import offences, without_proper_nouns
 
 from living_lab import cli
 from living_lab.report.params import load_notebook_config, validate
 from living_lab.report.runner import run_batch
 from living_lab.text import number, percent, probability, t
 
-SCAN = yaml.safe_load(
-    (Path(__file__).parent / "fixtures" / "language_scan.yml").read_text(encoding="utf-8")
-)
-OTHER = {"id": SCAN["english_in_id"], "en": SCAN["indonesian_in_en"]}
 #: A decimal point in Indonesian text: after a leading 0, or before other than three digits
 #: (three digits after a point group thousands: "9.999").
 DECIMAL_POINT = re.compile(r"(?<![\d.])(?:0\.\d+|\d+\.(?:\d{1,2}|\d{4,}))(?![\d.])")
@@ -40,26 +36,6 @@ def visible_text(page: str, lang: str) -> str:
     body = re.sub(rf'<(\w+)[^>]*\blang="{other}"[^>]*>.*?</\1>', " ", body, flags=re.S)
     body = re.sub(r"<[^>]+>", " ", body)
     return html.unescape(" ".join([title, body, alts]))
-
-
-def without_proper_nouns(text: str) -> str:
-    """``text`` without the names both editions print as they are (agencies, licences)."""
-    for noun in SCAN["proper_nouns"]:
-        text = text.replace(noun, " ")
-    return text
-
-
-def offences(text: str, lang: str) -> list[str]:
-    """Words of the other language and code identifiers found in ``text``, with context."""
-    text = without_proper_nouns(text)
-    found = []
-    for word in OTHER[lang]:
-        for m in re.finditer(rf"(?<![\w/.-]){re.escape(word)}(?![\w/-])", text, flags=re.I):
-            found.append(f"{word!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
-    for ident in SCAN["code_identifiers"]:
-        for m in re.finditer(re.escape(ident), text):
-            found.append(f"{ident!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
-    return found
 
 
 def test_scan_finds_what_it_should():

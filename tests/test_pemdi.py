@@ -358,7 +358,7 @@ def test_a_file_of_the_other_framework_is_refused(
     argv = [command, str(path), "--framework", scored] + (
         ["--target", "4"] if command == "plan" else []
     )
-    code, out, err = run(capsys, *argv)
+    code, out, err = run(capsys, *argv, "--lang", "en")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
 

@@ -75,7 +75,7 @@ def parse_domains(text: str, fw: Framework, *, option: str = "--domains") -> lis
                 f"err.domains.range.{group}",
                 option=option,
                 code=f"{letter}{d.number}",
-                value=v,
+                value=v if np.isfinite(v) else part.strip(),
                 low=fw.scale_min,
                 high=fw.scale_max,
                 scale="SPBE" if fw.index_name is None else fw.index_name["en"].split()[0],

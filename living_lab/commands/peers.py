@@ -91,7 +91,17 @@ def _check(args: argparse.Namespace) -> None:
     if args.seed < 0:
         raise ParameterError.keyed("err.peers.seed", value=args.seed)
     if not (args.concentration > 0 and math.isfinite(args.concentration)):
-        raise ParameterError.keyed("err.peers.concentration", value=args.concentration)
+        value = args.concentration
+        raise ParameterError.keyed(
+            "err.peers.concentration", value=value if math.isfinite(value) else str(value)
+        )
+
+
+def _renamed(exc: ParameterError, option: str) -> ParameterError:
+    """``exc`` naming the option the user typed instead of the library's ``group`` parameter."""
+    if exc.key and "param" in exc.fields:
+        return ParameterError.keyed(exc.key, **{**exc.fields, "param": option})
+    return ParameterError(str(exc).replace("group:", f"{option}:", 1))
 
 
 def _json_default(v: Any) -> Any:
@@ -134,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             code, group=args.group, year=year, partners=False, frontier=args.frontier
         )
     except ParameterError as exc:
-        raise ParameterError(str(exc).replace("group:", "--group:", 1)) from None
+        raise _renamed(exc, "--group") from None
     domain = args.domain if args.domain is not None else (plan.focus_domains or (None,))[0]
     pr = None
     if domain is not None:
@@ -149,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
             )
         except ParameterError as exc:
             # Errors about the partner search's group must name the option the user typed.
-            raise ParameterError(str(exc).replace("group:", "--partner-group:", 1)) from None
+            raise _renamed(exc, "--partner-group") from None
         if args.domain is None:
             pr = replace(pr, domain_reason="focus")
     names = data.scores(year)["name"].to_dict()

@@ -19,6 +19,7 @@ from living_lab.commands._scoring_common import (
     print_json,
     text_table,
 )
+from living_lab.commands.peers import _renamed
 from living_lab.errors import ParameterError
 from living_lab.framework import Framework, load_framework
 from living_lab.scoring import _ranges, round_half_up
@@ -247,7 +248,7 @@ def _domain_caps(
         try:
             grp = resolve_group(region_code, args.peers, year=args.year)
         except ParameterError as exc:
-            raise ParameterError(str(exc).replace("group:", "--peers:", 1)) from None
+            raise _renamed(exc, "--peers") from None
         pc = planner.peer_caps(
             region_code,
             year=args.year,
@@ -310,7 +311,7 @@ def _plan_region(args: argparse.Namespace, fw: Framework) -> int:
             partners=False,
         )
     except ParameterError as exc:
-        raise ParameterError(str(exc).replace("group:", "--peers:", 1)) from None
+        raise _renamed(exc, "--peers") from None
     # Show outputs.
     if args.format == "json":
         out = {**rp.to_dict(args.lang), **extra, **cap_extra}

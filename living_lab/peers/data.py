@@ -48,7 +48,7 @@ def check_year(year: int | None) -> int:
         return latest_year()
     years = evaluation_years()
     if isinstance(year, bool) or not isinstance(year, int | np.integer) or int(year) not in years:
-        raise ParameterError(f"year: {year!r} has no SPBE results; expected one of {years}")
+        raise ParameterError.keyed("err.peers.year", year=year, years=str(years))
     return int(year)
 
 

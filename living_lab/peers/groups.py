@@ -94,9 +94,8 @@ def _spec(group: str) -> GroupSpec | str:
     name = group[len(COHORT_PREFIX) :] if group.startswith(COHORT_PREFIX) else group
     if name in cohorts.available_cohorts() or name.endswith((".yaml", ".yml")):
         return name
-    raise ParameterError(
-        f"group: unknown peer group {group!r}; expected one of {available_groups()} "
-        "or cohort:<file.yaml>"
+    raise ParameterError.keyed(
+        "err.peers.unknown_group", param="group", group=group, groups=str(available_groups())
     )
 
 

@@ -561,7 +561,7 @@ def validate(
             try:
                 code = resolve_region(item)
             except LivingLabError as exc:
-                raise ParameterError(f"regions[{i}]: {exc}") from None
+                raise ParameterError.wrapping(f"regions[{i}]", exc) from None
             if code not in codes:
                 codes.append(code)
     cohort = load_cohort(cohort_name)

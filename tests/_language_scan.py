@@ -1,0 +1,58 @@
+"""The language scan shared by the tests: words of the other language and code identifiers.
+
+The curated lists live in ``tests/fixtures/language_scan.yml``. :func:`offences` finds them in a
+text; :func:`command_line_text` first removes what a user types literally (option names, quoted
+values, choice lists, example command lines, command names), which is the same in both
+languages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+SCAN = yaml.safe_load(
+    (Path(__file__).parent / "fixtures" / "language_scan.yml").read_text(encoding="utf-8")
+)
+OTHER = {"id": SCAN["english_in_id"], "en": SCAN["indonesian_in_en"]}
+
+
+def without_proper_nouns(text: str) -> str:
+    """``text`` without the names both editions print as they are (agencies, licences)."""
+    for noun in SCAN["proper_nouns"]:
+        text = text.replace(noun, " ")
+    return text
+
+
+def offences(text: str, lang: str, *, identifiers: bool = True) -> list[str]:
+    """Words of the other language (and, with ``identifiers``, code identifiers) in ``text``."""
+    text = without_proper_nouns(text)
+    found = []
+    for word in OTHER[lang]:
+        for m in re.finditer(rf"(?<![\w/.-]){re.escape(word)}(?![\w/-])", text, flags=re.I):
+            found.append(f"{word!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
+    for ident in SCAN["code_identifiers"] if identifiers else ():
+        for m in re.finditer(re.escape(ident), text):
+            found.append(f"{ident!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
+    return found
+
+
+#: Command names (typed literally in either language).
+COMMAND_NAMES = ("data", "regions", "peers", "template", "score", "plan", "audit", "reports")
+
+
+def command_line_text(text: str) -> str:
+    """Help or an error line without what the user types literally in either language: example
+    lines (``living-lab ...``), option names (``--min-confidence``), quoted values
+    (``'best-peer'``, ``"Kab. Sumedang"``, ``'all'``), choice lists (``{high,medium,low}``),
+    ``<placeholders>``, ``cohort:NAME`` values and the command names."""
+    text = re.sub(r"(?m)^\s*living-lab\b.*$", " ", text)
+    text = re.sub(r"`[^`\n]*`", " ", text)
+    text = re.sub(r"\{[^{}\n]*\}", " ", text)
+    text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", " ", text)
+    text = re.sub(r"<[^<>\n]*>", " ", text)
+    text = re.sub(r"(?<![\w-])--?[\w-]+", " ", text)
+    text = re.sub(r"\bcohort:\S*", " ", text)
+    return re.sub(rf"(?m)^\s+(?:{'|'.join(COMMAND_NAMES)})\b", " ", text)
