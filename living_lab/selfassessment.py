@@ -224,8 +224,8 @@ def _atomic(path: Path) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise InputError(
-            f"cannot write ({exc.strerror or exc}); nothing was changed", file=path
+        raise InputError.keyed(
+            "err.file.cannot_write", file=path, reason=exc.strerror or exc
         ) from None
     os.close(fd)
     tmp = Path(name)
@@ -236,8 +236,8 @@ def _atomic(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise InputError(
-            f"cannot write ({exc.strerror or exc}); nothing was changed", file=path
+        raise InputError.keyed(
+            "err.file.cannot_write", file=path, reason=exc.strerror or exc
         ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)

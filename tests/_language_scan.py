@@ -17,6 +17,11 @@ SCAN = yaml.safe_load(
     (Path(__file__).parent / "fixtures" / "language_scan.yml").read_text(encoding="utf-8")
 )
 OTHER = {"id": SCAN["english_in_id"], "en": SCAN["indonesian_in_en"]}
+#: The words checked in command-line text: the page lists plus the command line's own.
+OTHER_CLI = {
+    "id": SCAN["english_in_id"] + SCAN["english_in_id_cli"],
+    "en": SCAN["indonesian_in_en"] + SCAN["indonesian_in_en_cli"],
+}
 
 
 def without_proper_nouns(text: str) -> str:
@@ -26,11 +31,14 @@ def without_proper_nouns(text: str) -> str:
     return text
 
 
-def offences(text: str, lang: str, *, identifiers: bool = True) -> list[str]:
-    """Words of the other language (and, with ``identifiers``, code identifiers) in ``text``."""
+def offences(
+    text: str, lang: str, *, identifiers: bool = True, command_line: bool = False
+) -> list[str]:
+    """Words of the other language (and, with ``identifiers``, code identifiers) in ``text``;
+    ``command_line`` adds the command line's own words (``OTHER_CLI``)."""
     text = without_proper_nouns(text)
     found = []
-    for word in OTHER[lang]:
+    for word in (OTHER_CLI if command_line else OTHER)[lang]:
         for m in re.finditer(rf"(?<![\w/.-]){re.escape(word)}(?![\w/-])", text, flags=re.I):
             found.append(f"{word!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
     for ident in SCAN["code_identifiers"] if identifiers else ():
@@ -49,10 +57,13 @@ def command_line_text(text: str) -> str:
     (``'best-peer'``, ``"Kab. Sumedang"``, ``'all'``), choice lists (``{high,medium,low}``),
     ``<placeholders>``, ``cohort:NAME`` values and the command names."""
     text = re.sub(r"(?m)^\s*living-lab\b.*$", " ", text)
+    text = re.sub(r"living-lab(?: \w+)?", " ", text)
     text = re.sub(r"`[^`\n]*`", " ", text)
+    text = re.sub(r"[\w./~-]*\.(?:csv|xlsx|xlsm|xls|yaml|yml|json|html|ipynb|txt)\b", " ", text)
     text = re.sub(r"\{[^{}\n]*\}", " ", text)
     text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", " ", text)
     text = re.sub(r"<[^<>\n]*>", " ", text)
     text = re.sub(r"(?<![\w-])--?[\w-]+", " ", text)
     text = re.sub(r"\bcohort:\S*", " ", text)
+    text = re.sub(r"\b\w+\[\d+\]", " ", text)  # a parameter path: regions[1]
     return re.sub(rf"(?m)^\s+(?:{'|'.join(COMMAND_NAMES)})\b", " ", text)

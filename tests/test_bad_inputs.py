@@ -1873,7 +1873,7 @@ CASES: list[Case] = [
         "unknown group",
         {},
         ("peers", "3211", "--group", "provinsi"),
-        message="group: unknown peer group 'provinsi'; expected one of ['all', 'kind', "
+        message="--group: unknown peer group 'provinsi'; expected one of ['all', 'kind', "
         "'province', 'island', 'grdp_tertile', 'grdp_quintile', 'cohort:jawa-barat'] or "
         "cohort:<file.yaml>",
     ),
@@ -2500,9 +2500,7 @@ def test_bad_input(case: Case, tmp_path, monkeypatch, capsys, data_folder):
 #: to fail the Indonesian scan below (strict: a case that becomes Indonesian must leave the list).
 STILL_ENGLISH: frozenset[str] = frozenset(
     {
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-missing-file",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-empty-file",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-encoding-latin-1",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-a-list",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-yaml-syntax-error",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-tab-indentation",
@@ -2514,23 +2512,23 @@ STILL_ENGLISH: frozenset[str] = frozenset(
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-region",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-filter-column",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-filter-matching-no-region",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-huge-file-60-mb",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-duplicate-key-through-living-lab-reports",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-through-living-lab-reports",
         "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-bomb-billion-laughs-in-a-cohort-file",
         "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-bomb-as-params",
         "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-that-contains-itself",
         "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-nested-10-000-levels-deep-as-params",
         "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-nested-10-000-levels-deep-in-a-cohort-file",
-        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-a-fifo-as-a-cohort-file",
         "reports-arguments-and-output-folder-living-lab-reports-timeout-too-large",
+        "reports-arguments-and-output-folder-living-lab-reports-timeout-infinite",
         "reports-arguments-and-output-folder-living-lab-reports-infinite-timeout-in-the-notebooks-file",
         "reports-arguments-and-output-folder-living-lab-reports-regions-is-a-link-out-of-the-folder",
         "reports-arguments-and-output-folder-living-lab-reports-manifest-json-is-a-link",
         "reports-arguments-and-output-folder-living-lab-reports-a-folder-where-manifest-json-belongs",
         "reports-arguments-and-output-folder-living-lab-reports-out-is-a-dangling-link",
+        "reports-arguments-and-output-folder-living-lab-reports-out-on-a-read-only-file-system-simulated",
         "reports-arguments-and-output-folder-living-lab-reports-scheduler-address-with-an-unknown-scheme",
         "reports-arguments-and-output-folder-living-lab-reports-scheduler-not-listening",
-        "reports-arguments-and-output-folder-living-lab-reports-name-shared-by-a-kabupaten-and-a-kota",
         "raw-source-files-living-lab-data-build-missing-source-folder",
         "raw-source-files-living-lab-data-build-missing-column",
         "raw-source-files-living-lab-data-build-wrong-type",
@@ -2538,6 +2536,7 @@ STILL_ENGLISH: frozenset[str] = frozenset(
         "bundled-tables-living-lab-data-check-every-loader-missing-table",
         "bundled-tables-living-lab-data-check-every-loader-duplicate-key",
         "bundled-tables-living-lab-data-check-every-loader-out-of-range-value",
+        "bundled-tables-living-lab-data-check-every-loader-metadata-yaml-with-a-duplicate-key",
     }
 )
 
@@ -2578,7 +2577,9 @@ def test_bad_input_in_indonesian(case: Case, tmp_path, monkeypatch, capsys, data
     assert frame, line
     # The message after the frame: file names and quoted user data are not words of a language.
     message = line[frame.end() :]
-    assert not offences(command_line_text(message), "id", identifiers=False), line
+    assert not offences(command_line_text(message), "id", identifiers=False, command_line=True), (
+        line
+    )
 
 
 # Cases also run through the installed console script: no traceback reaches a real terminal.

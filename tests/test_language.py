@@ -13,8 +13,9 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from _language_scan import offences, without_proper_nouns
+from _language_scan import command_line_text, offences, without_proper_nouns
 
 from living_lab import cli
 from living_lab.report.params import load_notebook_config, validate
@@ -121,3 +122,106 @@ def test_command_output_speaks_one_language(lang, capsys):
         if lang == "id" and "regions" not in argv:
             problems += [f"{argv}: decimal point {m}" for m in DECIMAL_POINT.findall(text)]
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line's help, argparse's words and the self-assessment template
+# ---------------------------------------------------------------------------------------------
+
+#: argparse's own words in each language, and those of the other that must not appear.
+ARGPARSE_WORDS = {
+    "id": (("penggunaan:", "opsi:", "tampilkan bantuan ini"), ("usage:", "options:", "show this")),
+    "en": (("usage:", "options:", "show this help message"), ("penggunaan:", "opsi:", "bantuan")),
+}
+
+
+def help_pages(capsys, lang: str) -> dict[str, str]:
+    """``living-lab --help`` and every subcommand's ``--help`` in ``lang``."""
+    pages = {}
+    for argv in [[], *([c] for c in cli.COMMANDS)]:
+        with pytest.raises(SystemExit) as exc:
+            cli.main([*argv, "--help", "--lang", lang])
+        assert exc.value.code == 0
+        pages[" ".join(["living-lab", *argv])] = capsys.readouterr().out
+    return pages
+
+
+def help_offences(pages: dict[str, str], lang: str) -> list[str]:
+    found = []
+    for name, text in pages.items():
+        words, others = ARGPARSE_WORDS[lang]
+        found += [f"{name}: no {w!r}" for w in words if w not in text]
+        found += [f"{name}: {w!r}" for w in others if w in text]
+        scanned = command_line_text(text)
+        found += [
+            f"{name}: {o}" for o in offences(scanned, lang, identifiers=False, command_line=True)
+        ]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_help_of_every_command_speaks_one_language(lang, capsys):
+    pages = help_pages(capsys, lang)
+    assert len(pages) == 1 + len(cli.COMMANDS)
+    assert not help_offences(pages, lang), "\n".join(help_offences(pages, lang))
+
+
+def test_help_scan_fails_on_a_planted_english_word(capsys, monkeypatch):
+    # The help test above would fail if an Indonesian help text held an English word: plant
+    # one in the catalogue (the one source of the help) and scan again.
+    from living_lab.text import strings
+
+    planted = strings("id")["cli.peers.group_help"] + " for the standing"
+    monkeypatch.setitem(strings("id"), "cli.peers.group_help", planted)
+    problems = help_offences(help_pages(capsys, "id"), "id")
+    assert any("living-lab peers: 'the'" in p for p in problems), problems
+    assert all(p.startswith("living-lab peers:") for p in problems), problems
+
+
+def test_language_is_chosen_before_parsing(monkeypatch, capsys):
+    # --lang anywhere on the command line, else LIVING_LAB_LANG, else Indonesian; the usage
+    # error of argparse itself follows it and stays one line with exit 2.
+    monkeypatch.delenv(cli.LANG_ENV, raising=False)
+    assert cli.choose_lang(["peers", "3211", "--lang=en"]) == "en"
+    assert cli.choose_lang(["--lang", "en", "peers"]) == "en"
+    assert cli.choose_lang(["peers", "3211"]) == "id"
+    monkeypatch.setenv(cli.LANG_ENV, "en")
+    assert cli.choose_lang(["peers"]) == "en" and cli.choose_lang(["--lang", "id"]) == "id"
+    for lang, words in (("en", "invalid int value: 'x'"), ("id", "bukan bilangan bulat")):
+        monkeypatch.setenv(cli.LANG_ENV, lang)
+        with pytest.raises(SystemExit) as exc:
+            cli.main(["audit", "--year", "x"])
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and err.count("\n") == 1 and words in err
+    monkeypatch.setenv(cli.LANG_ENV, "fr")
+    assert cli.main(["regions", "3211"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("living-lab: galat: LIVING_LAB_LANG=fr") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_template_headers_and_sheets_speak_one_language(lang, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from living_lab import selfassessment
+
+    buf = io.StringIO()
+    selfassessment.write_template(buf, lang=lang)
+    header = buf.getvalue().splitlines()[0]
+    words = header.replace("_", " ").replace(",", " ")
+    assert not offences(words, lang, identifiers=False, command_line=True), header
+    path = tmp_path / "t.xlsx"
+    selfassessment.write_template(path, lang=lang)
+    wb = load_workbook(path)
+    sheet_text = " ".join(wb.sheetnames).replace("_", " ")
+    assert not offences(sheet_text, lang, identifiers=False, command_line=True), wb.sheetnames
+    (dv,) = wb.worksheets[0].data_validations.dataValidation
+    assert not offences(f"{dv.errorTitle} {dv.error}", lang, command_line=True), dv.error
+    # Read back with either language's headers: the same levels and index.
+    filled = tmp_path / f"filled_{lang}.csv"
+    df = pd.read_csv(io.StringIO(buf.getvalue()), dtype=str)
+    df[selfassessment.headers(lang)["level"]] = "3"
+    df.to_csv(filled, index=False)
+    assert selfassessment.score_file(filled).index == pytest.approx(3.0)

@@ -99,7 +99,9 @@ def _check(args: argparse.Namespace) -> None:
 
 def _renamed(exc: ParameterError, option: str) -> ParameterError:
     """``exc`` naming the option the user typed instead of the library's ``group`` parameter."""
-    if exc.key and "param" in exc.fields:
+    if exc.key:
+        if "param" not in exc.fields:
+            return exc
         return ParameterError.keyed(exc.key, **{**exc.fields, "param": option})
     return ParameterError(str(exc).replace("group:", f"{option}:", 1))
 
@@ -123,15 +125,18 @@ def run(args: argparse.Namespace) -> int:
     year = data.check_year(args.year)
     code = data.evaluated_region(args.region, year)
     # Process data.
-    st = peers.standing(
-        code,
-        group=args.group,
-        year=year,
-        n_draws=args.draws,
-        concentration=args.concentration,
-        seed=args.seed,
-        min_confidence=args.min_confidence,
-    )
+    try:
+        st = peers.standing(
+            code,
+            group=args.group,
+            year=year,
+            n_draws=args.draws,
+            concentration=args.concentration,
+            seed=args.seed,
+            min_confidence=args.min_confidence,
+        )
+    except ParameterError as exc:
+        raise _renamed(exc, "--group") from None
     fg = peers.frontier_gap(
         code,
         group=args.group,
