@@ -1777,7 +1777,7 @@ class CohortReport(_Localised):
         )
         out: list[Displayable] = [
             _heading("report.cohort.h.ranking", self.lang),
-            _figure(plots.to_png(fig), labels["title"]),
+            _figure(plots.to_png(fig), self._alt_ranking()),
         ]
         ordered = ctx.table.sort_values(["rank", "name"], na_position="last")
         ru = ctx.rank_uncertainty
@@ -1849,7 +1849,7 @@ class CohortReport(_Localised):
         )
         return [
             _heading("report.cohort.h.distribution", self.lang),
-            _figure(plots.to_png(fig), labels["title"]),
+            _figure(plots.to_png(fig), self._alt_distribution(prev, py)),
         ]
 
     def movers(self, n: int = 10) -> list[Displayable]:
@@ -1879,10 +1879,100 @@ class CohortReport(_Localised):
             "target": self._t("report.traj.target", target=self._n(ctx.target)),
         }
         fig = plots.plot_movers(mv, target=ctx.target, labels=labels, lang=self.lang)
-        out.append(_figure(plots.to_png(fig), labels["title"]))
+        out.append(_figure(plots.to_png(fig), self._alt_movers(mv, labels["title"])))
         if ctx.movers is not None:
             out.append(_html(self._movers_table(ctx.movers, n=5)))
         return out
+
+    # Alt text of the cohort figures: the finding each shows (a screen reader's user hears what
+    # a sighted reader sees), never the figure's title again.
+
+    def _alt_ranking(self) -> str:
+        ev = self.evaluated.sort_values(["index", "name"], ascending=[False, True])
+        return self._t(
+            "report.cohort.alt.ranking",
+            year=self.ctx.year,
+            n=len(ev),
+            top=ev["name"].iloc[0],
+            top_index=self._n(ev["index"].iloc[0]),
+            bottom=ev["name"].iloc[-1],
+            bottom_index=self._n(ev["index"].iloc[-1]),
+            past=int((ev["index"] >= self.ctx.target).sum()),
+            target=self._n(self.ctx.target),
+        )
+
+    def _alt_distribution(self, prev: pd.Series | None, prev_year: int | None) -> str:
+        idx = self.evaluated["index"].astype(float)
+        text = self._t(
+            "report.cohort.alt.distribution",
+            year=self.ctx.year,
+            median=self._n(idx.median()),
+            lo=self._n(idx.min()),
+            hi=self._n(idx.max()),
+            n=len(idx),
+        )
+        if prev is not None and prev_year is not None and prev.notna().any():
+            text += self._t(
+                "report.cohort.alt.distribution_prev",
+                year=prev_year,
+                median=self._n(prev.median()),
+                n=int(prev.notna().sum()),
+            )
+        return text
+
+    def _alt_movers(self, mv: pd.DataFrame, title: str) -> str:
+        up, down = mv.iloc[0], mv.iloc[-1]
+        # No region fell: the last is the smallest rise, and the text says so.
+        key = (
+            "report.cohort.alt.movers" if down["change"] < 0 else "report.cohort.alt.movers_no_fall"
+        )
+        return self._t(
+            key,
+            period=title,
+            up=up["name"],
+            up_change=signed(up["change"], self.lang),
+            down=down["name"],
+            down_change=signed(down["change"], self.lang),
+            n=len(self.ctx.table["change"].dropna()),
+        )
+
+    def _alt_share(self, g: pd.DataFrame) -> str:
+        observed = g[~g["projected"]].sort_values("year")
+        if observed.empty:
+            return self._t("report.cohort.share_title", target=self._n(self.ctx.target))
+        last = observed.iloc[-1]
+        text = self._t(
+            "report.cohort.alt.share",
+            target=self._n(self.ctx.target),
+            year=int(last["year"]),
+            share=self._n(100 * float(last["share"]), 0) + "%",
+            n=int(last["n"]),
+        )
+        projected = g[g["projected"]].sort_values("year")
+        if len(projected):
+            # The target year's projection (the question the page asks), else the last one.
+            at_target = projected[projected["year"] == self.ctx.target_year]
+            p = (at_target if len(at_target) else projected).iloc[-1]
+            text += self._t(
+                "report.cohort.alt.share_projected",
+                year=int(p["year"]),
+                share=probability(p["share"]),
+            )
+        return text
+
+    def _alt_domains(self, med: pd.Series, names: list[str]) -> str:
+        if not med.notna().any():
+            return self._t("report.cohort.domain_title", year=self.ctx.year)
+        values = med.to_numpy(dtype=float)
+        low, high = int(np.nanargmin(values)), int(np.nanargmax(values))
+        return self._t(
+            "report.cohort.alt.domains",
+            year=self.ctx.year,
+            low=names[low],
+            low_median=self._n(values[low]),
+            high=names[high],
+            high_median=self._n(values[high]),
+        )
 
     def _movers_table(self, movers: pd.DataFrame, n: int) -> str:
         """Largest rises and falls split into domain contributions (``living_lab.peers``)."""
@@ -1929,7 +2019,7 @@ class CohortReport(_Localised):
         fig = plots.plot_share_past_target(g, labels=labels, lang=self.lang)
         out: list[Displayable] = [
             _heading("report.cohort.h.share", self.lang),
-            _figure(plots.to_png(fig), labels["title"]),
+            _figure(plots.to_png(fig), self._alt_share(g)),
         ]
         if ctx.share_reaching is not None and len(ctx.share_reaching):
             rows = [
@@ -2000,7 +2090,7 @@ class CohortReport(_Localised):
             )
         return [
             _heading("report.cohort.h.domains", self.lang),
-            _figure(plots.to_png(fig), labels["title"]),
+            _figure(plots.to_png(fig), self._alt_domains(med, names)),
             _html(text + self._levers_html()),
         ]
 
@@ -2115,7 +2205,10 @@ class CohortReport(_Localised):
         )
         return [
             _heading("maps.cohort.heading", self.lang),
-            _figure(plots.to_png(fig, dpi=maps.DPI), self._t("maps.cohort.alt")),
+            _figure(
+                plots.to_png(fig, dpi=maps.DPI),
+                f"{self._t('maps.cohort.alt')}. {self._alt_ranking()}",
+            ),
             _html(
                 _p(
                     esc(self._t("maps.cohort.note", year=ctx.year))
