@@ -65,13 +65,13 @@ def _table(df: pd.DataFrame) -> Any:
     return df.style.hide(axis="index")
 
 
-def _shown(fig: Any) -> Image:
-    """The figure as an embedded PNG (whatever the kernel's matplotlib backend), closed."""
+def _shown(fig: Any, alt: str) -> Image:
+    """The figure as an embedded PNG (whatever the kernel's matplotlib backend), closed; ``alt``
+    states its finding (not its title)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
-    title = fig.axes[0].get_title() if fig.axes else ""
-    return Image(data=buf.getvalue(), format="png", alt=title)
+    return Image(data=buf.getvalue(), format="png", alt=alt)
 
 
 @dataclass
@@ -191,7 +191,16 @@ class LinkageStudy:
             table = self.robustness[(r.spec.outcome, r.spec.design)]
             out.append(_md("linkage.nb.robustness_model", lang, model=self._model(r)))
             out.append(_table(format_robustness(table, lang)))  # type: ignore[arg-type]
-            out.append(_shown(plot_coefficients(table, lang)))  # type: ignore[arg-type]
+            coef = table["coef"].dropna() if "coef" in table else pd.Series(dtype=float)
+            alt = t(  # type: ignore[arg-type]
+                "linkage.alt.robustness",
+                lang,  # type: ignore[arg-type]
+                model=self._model(r),
+                k=len(coef),
+                lo=fmt.num(coef.min(), lang, 2, signed=True),  # type: ignore[arg-type]
+                hi=fmt.num(coef.max(), lang, 2, signed=True),  # type: ignore[arg-type]
+            )
+            out.append(_shown(plot_coefficients(table, lang), alt))  # type: ignore[arg-type]
             if r.spec.design != "twfe":
                 lopo = leave_one_province_out(r)
                 out.append(_md("linkage.lopo.heading", lang))
@@ -234,13 +243,14 @@ class LinkageStudy:
         for r in self.results:
             if r.spec.design == "twfe":
                 continue
+            alt = t("linkage.alt.scatter", lang, model=self._model(r), summary=r.summary(lang))  # type: ignore[arg-type]
             if len(regions) == 1:
                 view = region_view(regions[0], result=r, n_peers=self.params.n_peers)
-                out.append(_shown(plot_region_scatter(view, lang=lang)))  # type: ignore[arg-type]
+                out.append(_shown(plot_region_scatter(view, lang=lang), alt))  # type: ignore[arg-type]
             else:
                 # Outlining every region of the "all" cohort would outline nothing in particular.
                 hl = () if self.params.cohort.name == "all" else regions
-                out.append(_shown(plot_region_scatter(r, None, lang, highlight=hl)))  # type: ignore[arg-type]
+                out.append(_shown(plot_region_scatter(r, None, lang, highlight=hl), alt))  # type: ignore[arg-type]
         return out
 
     def positions_section(self) -> list[Any]:
