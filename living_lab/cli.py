@@ -179,6 +179,12 @@ def choose_lang(argv: Sequence[str], environ: Mapping[str, str] | None = None) -
     return env if env in LANGS else "id"
 
 
+def add_lang_option(p: argparse.ArgumentParser) -> None:
+    """``--lang`` for a command that prints only messages: accepted there too (the language is
+    chosen before parsing, :func:`choose_lang`), so ``--lang`` may stand anywhere."""
+    p.add_argument("--lang", choices=list(LANGS), default=cli_lang(), help=text("lang_help_short"))
+
+
 def one_line(text: object) -> str:
     """``text`` on one line, terminal escape sequences and control characters removed (a
     message may quote user data)."""

@@ -107,6 +107,7 @@ def test_every_page_kind_speaks_one_language_without_code_names(batch):
 def test_command_output_speaks_one_language(lang, capsys):
     runs = [
         ["--lang", lang, "regions", "Sumedang"],
+        ["data", "check", "--lang", lang],
         ["plan", "--region", "3211", "--target", "next", "--lang", lang],
         ["peers", "3211", "--lang", lang],
         ["--lang", lang, "peers", "3211", "--year", "2024"],

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 
 from living_lab import build, datasets, paths
-from living_lab.cli import text
+from living_lab.cli import add_lang_option, text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("data", help=text("data.help"), description=text("data.help"))
     p.add_argument("action", choices=["build", "check"], help=text("data.action_help"))
+    add_lang_option(p)
     p.set_defaults(func=run)
 
 
@@ -19,10 +20,17 @@ def run(args: argparse.Namespace) -> int:
         written = build.build_all()
         for name, path in written.items():
             n = sum(1 for _ in path.open(encoding="utf-8")) - 1
-            print(f"{name:15s} {n:6d} rows  {path.relative_to(paths.ROOT)}")
+            print(
+                text(
+                    "data.rows_built",
+                    name=f"{name:15s}",
+                    n=f"{n:6d}",
+                    path=path.relative_to(paths.ROOT),
+                )
+            )
         return 0
     # Load every table before printing: a failing check is one error line, not a partial list.
     counts = {name: len(datasets.load_table(name)) for name in build.BUILDERS}
     for name, n in counts.items():
-        print(f"{name:15s} {n:6d} rows  ok")
+        print(text("data.rows_ok", name=f"{name:15s}", n=f"{n:6d}"))
     return 0

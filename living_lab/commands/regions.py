@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from living_lab import datasets
-from living_lab.cli import text
+from living_lab.cli import add_lang_option, text
 from living_lab.regions import resolve_region
 
 
@@ -14,6 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "names", nargs="+", metavar=text("metavar.name"), help=text("regions.names_help")
     )
+    add_lang_option(p)
     p.set_defaults(func=run)
 
 
