@@ -15,3 +15,7 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = ["__version__"]
+
+# Errors print their message keys through the text catalogue, which registers itself with
+# living_lab.errors when imported (errors cannot import text: text raises them).
+from living_lab import text as _text  # noqa: E402, F401

@@ -12,16 +12,25 @@ either language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 _E = TypeVar("_E", bound="LivingLabError")
 
+#: Renders a catalogue text: ``render(key, lang, fields) -> str`` (KeyError for an unknown key).
+#: :mod:`living_lab.text` registers it when imported, and the package imports ``text`` first
+#: (``living_lab/__init__.py``); this module cannot import ``text``, which raises its errors.
+_RENDER: list[Callable[[str, str, dict[str, Any]], str]] = []
+
+
+def register_catalogue(render: Callable[[str, str, dict[str, Any]], str]) -> None:
+    """Set the function that renders message keys (called once, by :mod:`living_lab.text`)."""
+    _RENDER[:] = [render]
+
 
 def _text(key: str, lang: str, fields: dict[str, Any]) -> str:
-    from living_lab.text import t  # text imports this module
-
-    return t(key, lang, **fields)  # type: ignore[arg-type]
+    return _RENDER[0](key, lang, fields)
 
 
 class LivingLabError(Exception):
@@ -130,9 +139,10 @@ class InputError(LivingLabError):
 
 def _column(name: str, lang: str) -> str:
     """A self-assessment template column under its header in ``lang``; other names as they are."""
-    from living_lab.text import strings
-
-    return strings(lang).get(f"template.col.{name}", name)  # type: ignore[arg-type]
+    try:
+        return _text(f"template.col.{name}", lang, {})
+    except KeyError:
+        return name
 
 
 class UnknownRegionError(LivingLabError):

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Literal, get_args
 
 from living_lab import paths
-from living_lab.errors import ParameterError
+from living_lab.errors import ParameterError, register_catalogue
 from living_lab.validate import read_yaml
 
 #: The true minus sign (U+2212), used for every negative number a reader sees.
@@ -195,3 +195,11 @@ def probability(p: float) -> str:
     if pct <= 0:
         return "<1%"
     return f"{pct}%"
+
+
+def _render_error(key: str, lang: str, fields: dict[str, object]) -> str:
+    """A library error's message in ``lang`` (see :meth:`living_lab.errors.LivingLabError.keyed`)."""
+    return t(key, lang, **fields)  # type: ignore[arg-type]
+
+
+register_catalogue(_render_error)

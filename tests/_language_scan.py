@@ -47,6 +47,14 @@ def offences(
     return found
 
 
+#: A file name or path (``regions.csv``, ``/tmp/sa.xlsx``): the same in both languages.
+FILE_NAME = re.compile(r"[\w./~-]*\.(?:csv|xlsx|xlsm|xls|yaml|yml|json|html|ipynb|txt)\b")
+
+
+def without_file_names(text: str) -> str:
+    return FILE_NAME.sub(" ", text)
+
+
 #: Command names (typed literally in either language).
 COMMAND_NAMES = ("data", "regions", "peers", "template", "score", "plan", "audit", "reports")
 
@@ -59,7 +67,7 @@ def command_line_text(text: str) -> str:
     text = re.sub(r"(?m)^\s*living-lab\b.*$", " ", text)
     text = re.sub(r"living-lab(?: \w+)?", " ", text)
     text = re.sub(r"`[^`\n]*`", " ", text)
-    text = re.sub(r"[\w./~-]*\.(?:csv|xlsx|xlsm|xls|yaml|yml|json|html|ipynb|txt)\b", " ", text)
+    text = without_file_names(text)
     text = re.sub(r"\{[^{}\n]*\}", " ", text)
     text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", " ", text)
     text = re.sub(r"<[^<>\n]*>", " ", text)

@@ -351,7 +351,10 @@ def no_kernels(monkeypatch):
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
-def test_command_line_errors_are_one_line_and_exit_2(no_kernels, capsys, tmp_path, argv, message):
+def test_command_line_errors_are_one_line_and_exit_2(
+    no_kernels, capsys, tmp_path, monkeypatch, argv, message
+):
+    monkeypatch.setenv("LIVING_LAB_LANG", "en")  # the messages below are the English ones
     code = run_cli(
         [
             "reports",

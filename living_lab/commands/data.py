@@ -32,5 +32,5 @@ def run(args: argparse.Namespace) -> int:
     # Load every table before printing: a failing check is one error line, not a partial list.
     counts = {name: len(datasets.load_table(name)) for name in build.BUILDERS}
     for name, n in counts.items():
-        print(text("data.rows_ok", name=f"{name:15s}", n=f"{n:6d}"))
+        print(text("data.rows_ok", name=f"{name + '.csv':19s}", n=f"{n:6d}"))
     return 0
