@@ -71,7 +71,8 @@ class ArgumentParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         add_help = kwargs.pop("add_help", True)
         kwargs["formatter_class"] = HelpFormatter
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # our own -h/--help below, its help text from the catalogue
+        super().__init__(*args, **kwargs)
         self._positionals.title = text("argparse.positionals")
         self._optionals.title = text("argparse.options")
         if add_help:
@@ -129,7 +130,7 @@ def argparse_message(message: str, lang: str) -> str:
             values["rest"] = argparse_message(values["rest"], lang)
         if "type" in values:
             values["type"] = (
-                t(f"cli.argparse.type.{values['type']}", lang)
+                t(f"cli.argparse.type.{values['type']}", lang)  # type: ignore[arg-type]
                 if values["type"] in ("int", "float")
                 else values["type"]
             )
