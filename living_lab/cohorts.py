@@ -56,54 +56,43 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
     path = Path(name) if is_file else paths.COHORTS / f"{name}.yaml"
     if not is_file and (not path.exists() or Path(name).name != name):
         # A name is a file of params/cohorts; it never reaches outside that folder.
-        raise ParameterError(
-            f"cohort: unknown cohort {name!r}; expected one of {available_cohorts()} or a YAML file"
-        )
+        raise ParameterError.keyed("err.cohort.unknown", name=name, names=str(available_cohorts()))
     raw = validate.read_yaml(path)
     if not isinstance(raw, dict):
-        raise InputError(
-            "expected a YAML mapping with 'title' and 'regions' or 'filter'", file=path
-        )
+        raise InputError.keyed("err.cohort.not_mapping", file=path)
     unknown = set(raw) - {"title", "title_en", "description", "source", "regions", "filter"}
     if unknown:
-        raise InputError(
-            f"unknown key(s) {sorted(unknown)}; expected title, title_en, description, source, regions or filter",
-            file=path,
-        )
+        raise InputError.keyed("err.cohort.unknown_keys", file=path, keys=str(sorted(unknown)))
     for key in ("title", "title_en", "description", "source"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str | int | float):
-            kind = "a list" if isinstance(value, list) else "a mapping"
-            raise InputError(f"expected text, got {kind}", file=path, field=key)
+            kind = "list" if isinstance(value, list) else "mapping"
+            raise InputError.keyed(f"err.cohort.not_text.{kind}", file=path, field=key)
     if ("regions" in raw) == ("filter" in raw):
-        raise InputError(
-            "expected exactly one of 'regions' (a list) or 'filter' (a mapping)", file=path
-        )
+        raise InputError.keyed("err.cohort.regions_or_filter", file=path)
     if "regions" in raw:
         if not isinstance(raw["regions"], list) or not raw["regions"]:
-            raise InputError(
-                "'regions' must be a non-empty list of names or codes", file=path, field="regions"
-            )
+            raise InputError.keyed("err.cohort.regions_list", file=path, field="regions")
         codes = []
         for i, item in enumerate(raw["regions"]):
             try:
                 code = resolve_region(str(item))
             except Exception as exc:
-                raise InputError(str(exc), file=path, field=f"regions[{i}]") from None
+                raise InputError.at(exc, file=path, field=f"regions[{i}]") from None
             if code not in codes:
                 codes.append(code)
     else:
         flt = raw["filter"]
         if not isinstance(flt, dict) or not flt:
-            raise InputError(
-                "'filter' must be a mapping of column to value(s)", file=path, field="filter"
-            )
+            raise InputError.keyed("err.cohort.filter_mapping", file=path, field="filter")
         regions = datasets.load_regions()
         mask = regions["region_code"].notna()
         for col, value in flt.items():
             if col not in regions.columns:
-                raise InputError(
-                    f"unknown filter column {col!r}; expected one of {list(regions.columns)}",
+                raise InputError.keyed(
+                    "err.cohort.filter_column",
+                    column=col,
+                    columns=str(list(regions.columns)),
                     file=path,
                     field="filter",
                 )
@@ -111,7 +100,9 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
             mask &= regions[col].isin([str(v) for v in values])
         codes = sorted(regions.loc[mask, "region_code"])
         if not codes:
-            raise InputError(f"filter {flt} matches no region", file=path, field="filter")
+            raise InputError.keyed(
+                "err.cohort.filter_empty", filter=str(flt), file=path, field="filter"
+            )
     title = str(raw.get("title", path.stem))
     return Cohort(
         name=path.stem,

@@ -132,7 +132,24 @@ class InputError(LivingLabError):
         message = self.message if message is None else message
         return f"{prefix}: {message}" if prefix else message
 
+    @classmethod
+    def at(
+        cls,
+        error: Exception,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> InputError:
+        """``error`` (a region lookup, say) placed at ``file``, ``row``, ``field``."""
+        placed = cls(str(error), file=file, row=row, field=field)
+        if isinstance(error, LivingLabError):
+            placed.inner = error
+        return placed
+
     def localized(self, lang: str) -> str:
+        if self.inner is not None:
+            return self._format(lang, self.inner.localized(lang))
         # A plain message is English: its place stays English too (one language per line).
         return self._format(lang, _text(self.key, lang, self.fields)) if self.key else str(self)
 

@@ -208,7 +208,7 @@ def resolve_column(df: pd.DataFrame, column: str, *, file: str) -> pd.Series:
             out.append(resolve_region(value) if value is not None else None)
         except UnknownRegionError as exc:
             line = int(df["_line"].iloc[pos]) if "_line" in df.columns else pos + 2
-            raise InputError(str(exc), file=file, row=line, field=column) from None
+            raise InputError.at(exc, file=file, row=line, field=column) from None
         if out[-1] is None:
             line = int(df["_line"].iloc[pos]) if "_line" in df.columns else pos + 2
             raise InputError(

@@ -400,10 +400,8 @@ class _StrictLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
-                raise _Refused(
-                    problem=f"nested more than {MAX_YAML_DEPTH} levels deep; expected a flatter "
-                    "structure",
-                    problem_mark=self.peek_event().start_mark,
+                raise _refused(
+                    _Refused, self.peek_event().start_mark, "err.yaml.depth", most=MAX_YAML_DEPTH
                 )
             return super().compose_node(parent, index)
         finally:
@@ -425,13 +423,22 @@ class _StrictLoader(yaml.SafeLoader):
                 continue  # unhashable keys are reported by the base class
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise _DuplicateKey(
-                    problem=f"key {key!r} appears twice (first on line {seen[key]}); "
-                    "expected each key once",
-                    problem_mark=key_node.start_mark,
+                raise _refused(
+                    _DuplicateKey,
+                    key_node.start_mark,
+                    "err.yaml.duplicate_key",
+                    key=key,
+                    first_line=seen[key],
                 )
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
+
+
+def _refused(cls: type[_Refused], mark: Any, message_key: str, /, **fields: Any) -> _Refused:
+    """A refusal of ours at ``mark``, carrying the message key of the InputError it becomes."""
+    error = cls(problem=InputError.keyed(message_key, **fields).message, problem_mark=mark)
+    error.key, error.fields = message_key, fields  # type: ignore[attr-defined]
+    return error
 
 
 def _count_values(node: yaml.Node, counted: dict[int, int], open_nodes: set[int]) -> int:
@@ -440,10 +447,7 @@ def _count_values(node: yaml.Node, counted: dict[int, int], open_nodes: set[int]
     if key in counted:
         return counted[key]
     if key in open_nodes:
-        raise _Refused(
-            problem="an alias refers to the value that contains it; expected no self-reference",
-            problem_mark=node.start_mark,
-        )
+        raise _refused(_Refused, node.start_mark, "err.yaml.self_alias")
     open_nodes.add(key)
     total = 1
     if isinstance(node, yaml.SequenceNode):
@@ -455,11 +459,7 @@ def _count_values(node: yaml.Node, counted: dict[int, int], open_nodes: set[int]
     for child in children:
         total += _count_values(child, counted, open_nodes)
         if total > MAX_YAML_VALUES:
-            raise _Refused(
-                problem=f"expands to more than {MAX_YAML_VALUES:,} values (through its aliases "
-                "'*name'); expected a plain file",
-                problem_mark=node.start_mark,
-            )
+            raise _refused(_Refused, node.start_mark, "err.yaml.alias_bomb", most=MAX_YAML_VALUES)
     open_nodes.discard(key)
     counted[key] = total
     return total
@@ -483,13 +483,18 @@ def read_yaml(path: str | Path, *, limit: int = MAX_YAML_BYTES) -> Any:
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _Refused as exc:
-        raise InputError(str(exc.problem), file=path, row=exc.problem_mark.line + 1) from None
+        raise InputError.keyed(
+            exc.key,  # type: ignore[attr-defined]
+            file=path,
+            row=exc.problem_mark.line + 1,
+            **exc.fields,  # type: ignore[attr-defined]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
-        raise InputError(
-            f"not valid YAML ({problem})", file=path, row=mark.line + 1 if mark else None
+        raise InputError.keyed(
+            "err.yaml.syntax", file=path, row=mark.line + 1 if mark else None, problem=problem
         ) from None
     except yaml.YAMLError as exc:
         first = (str(exc).splitlines() or ["syntax error"])[0]
-        raise InputError(f"not valid YAML ({first})", file=path) from None
+        raise InputError.keyed("err.yaml.syntax", file=path, problem=first) from None

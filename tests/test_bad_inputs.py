@@ -2500,25 +2500,6 @@ def test_bad_input(case: Case, tmp_path, monkeypatch, capsys, data_folder):
 #: to fail the Indonesian scan below (strict: a case that becomes Indonesian must leave the list).
 STILL_ENGLISH: frozenset[str] = frozenset(
     {
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-empty-file",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-a-list",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-yaml-syntax-error",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-tab-indentation",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-duplicate-key",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-key",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-regions-is-text",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-title-is-a-list",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-both-regions-and-filter",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-region",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-filter-column",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-filter-matching-no-region",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-duplicate-key-through-living-lab-reports",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-through-living-lab-reports",
-        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-bomb-billion-laughs-in-a-cohort-file",
-        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-bomb-as-params",
-        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-alias-that-contains-itself",
-        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-nested-10-000-levels-deep-as-params",
-        "any-yaml-csv-or-xlsx-input-the-reader-s-limits-yaml-nested-10-000-levels-deep-in-a-cohort-file",
         "reports-arguments-and-output-folder-living-lab-reports-timeout-too-large",
         "reports-arguments-and-output-folder-living-lab-reports-timeout-infinite",
         "reports-arguments-and-output-folder-living-lab-reports-infinite-timeout-in-the-notebooks-file",
@@ -2536,7 +2517,6 @@ STILL_ENGLISH: frozenset[str] = frozenset(
         "bundled-tables-living-lab-data-check-every-loader-missing-table",
         "bundled-tables-living-lab-data-check-every-loader-duplicate-key",
         "bundled-tables-living-lab-data-check-every-loader-out-of-range-value",
-        "bundled-tables-living-lab-data-check-every-loader-metadata-yaml-with-a-duplicate-key",
     }
 )
 
