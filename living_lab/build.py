@@ -37,9 +37,7 @@ OLDER_FRAMEWORK = "permenpanrb-5-2018"
 def _shared(*parts: str) -> Path:
     path = paths.shared_data().joinpath(*parts)
     if not path.exists():
-        raise DataMissingError(
-            f"raw source file not found: {path} (set LIVING_LAB_SHARED to the shared/data folder)"
-        )
+        raise DataMissingError.keyed("err.data.raw_missing", path=path)
     return path
 
 

@@ -21,7 +21,7 @@ from living_lab.errors import DataMissingError, InputError
 def _read_bundled(name: str) -> pd.DataFrame:
     path = paths.dataset(name)
     if not path.exists():
-        raise DataMissingError(f"bundled table missing: {path} (run `make data` to rebuild it)")
+        raise DataMissingError.keyed("err.data.table_missing", path=path)
     raw = read_csv_text(path)
     raw = raw.astype(object).where(raw.notna(), None)
     return validate.check_table(raw, name, file=path)

@@ -70,15 +70,21 @@ def check_table(
     present = [c for c in df.columns if c != "_line"]
     missing = [c for c, spec in columns.items() if spec.get("required") and c not in present]
     if missing:
-        raise InputError(
-            f"missing required column(s) {missing}; expected columns {list(columns)}",
+        raise InputError.keyed(
+            "err.table.missing_columns",
+            missing=str(missing),
+            columns=str(list(columns)),
             file=file,
             row=1,
         )
     extra = [c for c in present if c not in columns]
     if extra and not allow_extra:
-        raise InputError(
-            f"unexpected column(s) {extra}; expected columns {list(columns)}", file=file, row=1
+        raise InputError.keyed(
+            "err.table.extra_columns",
+            extra=str(extra),
+            columns=str(list(columns)),
+            file=file,
+            row=1,
         )
     out = df.copy()
     for col, spec in columns.items():
@@ -92,8 +98,10 @@ def check_table(
         if dup.any():
             pos = int(np.flatnonzero(dup.to_numpy())[0])
             values = ", ".join(f"{k}={out[k].iloc[pos]}" for k in key)
-            raise InputError(
-                f"duplicate key ({values}); each {'/'.join(key)} may appear once",
+            raise InputError.keyed(
+                "err.table.duplicate_key",
+                values=values,
+                key="/".join(key),
                 file=file,
                 row=_line(out, pos),
             )
@@ -116,8 +124,9 @@ def _coerce(df: pd.DataFrame, col: str, spec: dict[str, Any], file: str | Path) 
     bad = numeric.isna() & s.notna() & (s.astype(str).str.strip() != "")
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"{s.iloc[pos]!r} is not a number; expected a {'whole number' if kind == 'integer' else 'number'}",
+        raise InputError.keyed(
+            "err.table.not_whole_number" if kind == "integer" else "err.table.not_number",
+            value=s.iloc[pos],
             file=file,
             row=_line(df, pos),
             field=col,
@@ -126,8 +135,8 @@ def _coerce(df: pd.DataFrame, col: str, spec: dict[str, Any], file: str | Path) 
         frac = numeric.notna() & (numeric != np.round(numeric))
         if frac.any():
             pos = int(np.flatnonzero(frac.to_numpy())[0])
-            raise InputError(
-                f"{s.iloc[pos]!r} is not a whole number", file=file, row=_line(df, pos), field=col
+            raise InputError.keyed(
+                "err.table.fraction", value=s.iloc[pos], file=file, row=_line(df, pos), field=col
             )
         return numeric.astype("Int64")
     return numeric.astype(float)
@@ -139,9 +148,7 @@ def _check_values(df: pd.DataFrame, col: str, spec: dict[str, Any], file: str | 
         empty = s.isna()
         if empty.any():
             pos = int(np.flatnonzero(empty.to_numpy())[0])
-            raise InputError(
-                "empty value; this field is required", file=file, row=_line(df, pos), field=col
-            )
+            raise InputError.keyed("err.table.empty", file=file, row=_line(df, pos), field=col)
     present = s.notna()
     if "min" in spec or "max" in spec:
         lo, hi = spec.get("min", -np.inf), spec.get("max", np.inf)
@@ -149,8 +156,11 @@ def _check_values(df: pd.DataFrame, col: str, spec: dict[str, Any], file: str | 
         out = present & ((values < lo) | (values > hi))
         if out.any():
             pos = int(np.flatnonzero(out.to_numpy())[0])
-            raise InputError(
-                f"{s.iloc[pos]} is out of range; expected {lo} to {hi}",
+            raise InputError.keyed(
+                "err.table.range",
+                value=s.iloc[pos],
+                low=lo,
+                high=hi,
                 file=file,
                 row=_line(df, pos),
                 field=col,
@@ -160,8 +170,10 @@ def _check_values(df: pd.DataFrame, col: str, spec: dict[str, Any], file: str | 
         out = present & ~s.isin(allowed)
         if out.any():
             pos = int(np.flatnonzero(out.to_numpy())[0])
-            raise InputError(
-                f"{s.iloc[pos]!r} is not allowed; expected one of {sorted(allowed)}",
+            raise InputError.keyed(
+                "err.table.not_allowed",
+                value=s.iloc[pos],
+                allowed=str(sorted(allowed)),
                 file=file,
                 row=_line(df, pos),
                 field=col,
@@ -171,8 +183,10 @@ def _check_values(df: pd.DataFrame, col: str, spec: dict[str, Any], file: str | 
         out = present & ~s.astype(str).map(lambda v: bool(rx.match(v)))
         if out.any():
             pos = int(np.flatnonzero(out.to_numpy())[0])
-            raise InputError(
-                f"{s.iloc[pos]!r} does not look right; expected the pattern {spec['pattern']}",
+            raise InputError.keyed(
+                "err.table.pattern",
+                value=s.iloc[pos],
+                pattern=spec["pattern"],
                 file=file,
                 row=_line(df, pos),
                 field=col,
@@ -184,8 +198,10 @@ def check_outcome_ranges(df: pd.DataFrame, *, file: str | Path) -> None:
     rate = df["indicator"].str.endswith("_pct") & ((df["value"] < 0) | (df["value"] > 100))
     if rate.any():
         pos = int(np.flatnonzero(rate.to_numpy())[0])
-        raise InputError(
-            f"{df['value'].iloc[pos]} is not a percentage; expected 0 to 100 for {df['indicator'].iloc[pos]}",
+        raise InputError.keyed(
+            "err.table.percentage",
+            value=df["value"].iloc[pos],
+            indicator=df["indicator"].iloc[pos],
             file=file,
             row=_line(df, pos),
             field="value",

@@ -74,4 +74,6 @@ def command_line_text(text: str) -> str:
     text = re.sub(r"(?<![\w-])--?[\w-]+", " ", text)
     text = re.sub(r"\bcohort:\S*", " ", text)
     text = re.sub(r"\b\w+\[\d+\]", " ", text)  # a parameter path: regions[1]
+    text = re.sub(r"\b[a-z_]+=", " ", text)  # a column and its value: year=2023
+    text = re.sub(r"\b[a-z_]+(?:/[a-z_]+)+\b", " ", text)  # a key of columns: region_code/year
     return re.sub(rf"(?m)^\s+(?:{'|'.join(COMMAND_NAMES)})\b", " ", text)

@@ -2510,13 +2510,7 @@ STILL_ENGLISH: frozenset[str] = frozenset(
         "reports-arguments-and-output-folder-living-lab-reports-out-on-a-read-only-file-system-simulated",
         "reports-arguments-and-output-folder-living-lab-reports-scheduler-address-with-an-unknown-scheme",
         "reports-arguments-and-output-folder-living-lab-reports-scheduler-not-listening",
-        "raw-source-files-living-lab-data-build-missing-source-folder",
         "raw-source-files-living-lab-data-build-missing-column",
-        "raw-source-files-living-lab-data-build-wrong-type",
-        "raw-source-files-living-lab-data-build-out-of-range-value",
-        "bundled-tables-living-lab-data-check-every-loader-missing-table",
-        "bundled-tables-living-lab-data-check-every-loader-duplicate-key",
-        "bundled-tables-living-lab-data-check-every-loader-out-of-range-value",
     }
 )
 
