@@ -2679,7 +2679,7 @@ def test_console_script_prints_one_line(case_id, tmp_path):
     assert exe.exists(), "the living-lab console script is not installed in this environment"
     materialise({**case.files, PREVIOUS_OUTPUT[0]: PREVIOUS_OUTPUT[1]}, tmp_path)
     before = snapshot(tmp_path)
-    env = {**os.environ, **{k: str(tmp_path / v) for k, v in case.env.items()}}
+    env = {**os.environ, cli.LANG_ENV: "en", **{k: str(tmp_path / v) for k, v in case.env.items()}}
     proc = subprocess.run(
         [str(exe), *case.argv], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
     )
