@@ -3,7 +3,8 @@
 A cohort file has a ``title`` (and optionally ``title_en``), a ``description``, a ``source``
 and either ``regions`` (names or codes, resolved like user input) or ``filter`` (column ->
 value or list of values of ``data/regions.csv``, e.g. ``province: Jawa Barat``). The reserved
-name ``all`` means every kabupaten/kota with a published SPBE result.
+name ``all`` means every kabupaten/kota with a published SPBE result. The file's model is
+``living_lab/schemas/cohort.json``; every problem of a file is named at once, with its line.
 
 Examples
 --------
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from living_lab import datasets, paths, validate
-from living_lab.errors import InputError, ParameterError
+from living_lab import datasets, paths, schema
+from living_lab.errors import LivingLabError, ParameterError
 from living_lab.regions import resolve_region
 
 ALL = "all"
@@ -56,53 +58,27 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
     path = Path(name) if is_file else paths.COHORTS / f"{name}.yaml"
     if not is_file and (not path.exists() or Path(name).name != name):
         # A name is a file of params/cohorts; it never reaches outside that folder.
-        raise ParameterError.keyed("err.cohort.unknown", name=name, names=str(available_cohorts()))
-    raw = validate.read_yaml(path)
-    if not isinstance(raw, dict):
-        raise InputError.keyed("err.cohort.not_mapping", file=path)
-    unknown = set(raw) - {"title", "title_en", "description", "source", "regions", "filter"}
-    if unknown:
-        raise InputError.keyed("err.cohort.unknown_keys", file=path, keys=str(sorted(unknown)))
-    for key in ("title", "title_en", "description", "source"):
-        value = raw.get(key)
-        if value is not None and not isinstance(value, str | int | float):
-            kind = "list" if isinstance(value, list) else "mapping"
-            raise InputError.keyed(f"err.cohort.not_text.{kind}", file=path, field=key)
+        raise ParameterError(
+            f"cohort: unknown cohort {name!r}; expected one of {available_cohorts()} or a YAML file"
+        )
+    raw, lines = schema.read_file(path, "cohort")
+    found: list[schema.Problem] = []
+    codes: list[str] = []
     if ("regions" in raw) == ("filter" in raw):
-        raise InputError.keyed("err.cohort.regions_or_filter", file=path)
-    if "regions" in raw:
-        if not isinstance(raw["regions"], list) or not raw["regions"]:
-            raise InputError.keyed("err.cohort.regions_list", file=path, field="regions")
-        codes = []
+        found.append((None, "expected exactly one of 'regions' (a list) or 'filter' (a mapping)"))
+    elif "regions" in raw:
         for i, item in enumerate(raw["regions"]):
             try:
                 code = resolve_region(str(item))
-            except Exception as exc:
-                raise InputError.at(exc, file=path, field=f"regions[{i}]") from None
+            except LivingLabError as exc:
+                found.append((f"regions[{i}]", str(exc)))
+                continue
             if code not in codes:
                 codes.append(code)
     else:
-        flt = raw["filter"]
-        if not isinstance(flt, dict) or not flt:
-            raise InputError.keyed("err.cohort.filter_mapping", file=path, field="filter")
-        regions = datasets.load_regions()
-        mask = regions["region_code"].notna()
-        for col, value in flt.items():
-            if col not in regions.columns:
-                raise InputError.keyed(
-                    "err.cohort.filter_column",
-                    column=col,
-                    columns=str(list(regions.columns)),
-                    file=path,
-                    field="filter",
-                )
-            values = value if isinstance(value, list) else [value]
-            mask &= regions[col].isin([str(v) for v in values])
-        codes = sorted(regions.loc[mask, "region_code"])
-        if not codes:
-            raise InputError.keyed(
-                "err.cohort.filter_empty", filter=str(flt), file=path, field="filter"
-            )
+        codes = _filtered(raw["filter"], found)
+    if found:
+        raise schema.SchemaError(found, file=path, where=lines)
     title = str(raw.get("title", path.stem))
     return Cohort(
         name=path.stem,
@@ -112,3 +88,24 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
         source=str(raw.get("source", "")),
         regions=tuple(codes),
     )
+
+
+def _filtered(flt: dict[str, Any], found: list[schema.Problem]) -> list[str]:
+    """Codes of the regions matching every column of ``flt``; problems go to ``found``."""
+    regions = datasets.load_regions()
+    mask = regions["region_code"].notna()
+    for col, value in flt.items():
+        if col not in regions.columns:
+            found.append(
+                (
+                    f"filter.{col}",
+                    f"unknown filter column {col!r}; expected one of {list(regions.columns)}",
+                )
+            )
+            continue
+        values = value if isinstance(value, list) else [value]
+        mask &= regions[col].isin([str(v) for v in values])
+    codes = sorted(regions.loc[mask, "region_code"])
+    if not codes and not found:
+        found.append(("filter", f"filter {flt} matches no region"))
+    return codes

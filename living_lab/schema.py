@@ -3,10 +3,20 @@
 The schemas live in ``living_lab/schemas/<name>.json`` (shipped as package data). Each property
 carries an ``x-expected`` phrase ("an integer from 1 to 256"), which is what an error says was
 expected, and may carry an ``x-type`` phrase ("an integer") used when only the type is wrong. :func:`problems` lists every problem of a mapping at once (every unknown key, every bad
-value), one line each; :func:`check` raises them as one :class:`SchemaError`.
+value), one line each; :func:`check` raises them as one :class:`SchemaError`, and
+:func:`read_file` reads a params file with the one strict YAML reader and checks it, naming the
+line of each problem.
 
 Rules JSON Schema cannot say (a year with a published evaluation, an existing cohort, a
-resolvable region) stay Python checks in :mod:`living_lab.report.params`.
+resolvable region, a filter column of ``data/regions.csv``) stay Python checks of the code
+that reads the file (:mod:`living_lab.report.params`, :mod:`living_lab.cohorts`,
+:mod:`living_lab.peers.config`, :mod:`living_lab.linkage.specs`); they add their problems to
+the same list.
+
+Besides records (``properties``), a model may describe a mapping of free names to one model
+(``additionalProperties`` a schema, ``propertyNames`` the rule for the names: an ``enum`` or
+a ``pattern`` with an ``x-expected`` phrase); each entry is then checked like a record field.
+A local ``{"$ref": "#/$defs/name"}`` is replaced by its definition when the schema is loaded.
 
 Examples
 --------
@@ -33,24 +43,56 @@ SCHEMAS = (
     "notebooks",
     "improvement",
     "national_targets",
+    "peer_groups",
+    "cohort",
+    "linkage_specs",
+    "linkage_filters",
 )
+
+#: A problem: (key path or ``None`` for the whole file, what was expected).
+Problem = tuple[str | None, str]
 
 
 class SchemaError(InputError):
     """Every problem of one file or mapping; ``lines`` holds one line per problem.
 
-    With one problem the message is the usual ``file, field 'x': what was expected``; with
-    several, ``file: N problems: field 'a': ...; field 'b': ...`` (and ``lines`` lists them).
+    With one problem the message is the usual ``file, line 3, field 'x': what was expected``;
+    with several, ``file: N problems: line 3, field 'a': ...; field 'b': ...`` (and ``lines``
+    lists them). ``where`` maps key paths to their line in the file (see
+    :func:`living_lab.validate.read_yaml_lines`); a problem whose key is absent (a missing key)
+    takes the line of the mapping it belongs to.
     """
 
-    def __init__(self, found: list[tuple[str | None, str]], *, file: str | Path | None) -> None:
+    def __init__(
+        self,
+        found: list[Problem],
+        *,
+        file: str | Path | None,
+        where: Mapping[str, int] | None = None,
+    ) -> None:
         self.problems = found
-        self.lines = [str(InputError(msg, file=file, field=fld)) for fld, msg in found]
+        rows = [line_of(fld, where or {}) for fld, _ in found]
+        self.lines = [
+            str(InputError(msg, file=file, row=row, field=fld))
+            for (fld, msg), row in zip(found, rows, strict=True)
+        ]
         if len(found) == 1:
-            super().__init__(found[0][1], file=file, field=found[0][0])
+            super().__init__(found[0][1], file=file, row=rows[0], field=found[0][0])
         else:
-            joined = "; ".join(f"field '{f}': {m}" if f else m for f, m in found)
+            joined = "; ".join(
+                str(InputError(m, row=r, field=f)) for (f, m), r in zip(found, rows, strict=True)
+            )
             super().__init__(f"{len(found)} problems: {joined}", file=file)
+
+
+def line_of(field: str | None, where: Mapping[str, int]) -> int | None:
+    """Line of key path ``field`` in its file, else of the nearest enclosing key, else ``None``."""
+    while field:
+        if field in where:
+            return where[field]
+        cut = max(field.rfind("."), field.rfind("["))
+        field = field[:cut] if cut > 0 else None
+    return None
 
 
 @cache
@@ -67,12 +109,28 @@ def _validator_class() -> Any:
 
 @cache
 def load(name: str) -> dict[str, Any]:
-    """The bundled JSON Schema ``name`` (see :data:`SCHEMAS`)."""
+    """The bundled JSON Schema ``name`` (see :data:`SCHEMAS`), local ``$ref`` resolved."""
     if name not in SCHEMAS:
         raise KeyError(f"no schema {name!r}; expected one of {list(SCHEMAS)}")
     text = resources.files("living_lab").joinpath("schemas", f"{name}.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
-    return schema
+    resolved: dict[str, Any] = _inline_refs(schema, schema.get("$defs", {}))
+    return resolved
+
+
+def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
+    """``node`` with every ``{"$ref": "#/$defs/x"}`` replaced by ``defs["x"]`` (not recursive)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return {
+                **_inline_refs(defs[ref.removeprefix("#/$defs/")], {}),
+                **{k: v for k, v in node.items() if k != "$ref"},
+            }
+        return {k: v if k == "$defs" else _inline_refs(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
 
 
 def properties(*names: str) -> dict[str, dict[str, Any]]:
@@ -108,6 +166,15 @@ def _is_record(model: Mapping[str, Any]) -> bool:
     return model.get("type") == "object" and "properties" in model
 
 
+def _is_map(model: Mapping[str, Any]) -> bool:
+    """Whether ``model`` describes a mapping of free names to one model (checked entry by entry)."""
+    return (
+        model.get("type") == "object"
+        and "properties" not in model
+        and isinstance(model.get("additionalProperties"), Mapping)
+    )
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -120,64 +187,87 @@ def problems(
     only: Iterable[str] | None = None,
     check_unknown: bool = True,
     prefix: str = "",
-) -> list[tuple[str | None, str]]:
+) -> list[Problem]:
     """Every problem of mapping ``data`` against a schema, as ``(field, message)`` pairs.
 
-    Records (objects with ``properties``) and lists of records are checked field by field, so a
-    nested problem is named by its path (``feasibility.quantile``, ``targets[2].year``); any
-    other value is checked whole against its model.
+    Records (objects with ``properties``), mappings of names to a model and lists of either
+    are checked entry by entry, so a nested problem is named by its path
+    (``feasibility.quantile``, ``targets[2].year``, ``groups.kind.type``); any other value is
+    checked whole against its model.
 
     Parameters
     ----------
     schema : a bundled schema name or a schema mapping (an object schema with ``properties``).
     data : the mapping to check.
     only : check only these keys' values (others are left to the caller).
-    check_unknown : report keys the schema does not list (all in one problem, as the first).
+    check_unknown : report keys the schema does not list (one problem per key, named by it).
     prefix : path of ``data`` inside the file (for nested records).
 
     Returns
     -------
-    list of (field, message) : for each record, its unknown keys first (in one entry, field
-        ``None`` when several), then its missing keys, then one entry per bad value, in key order.
+    list of (field, message) : for each record, its unknown keys first, then its missing keys,
+        then one entry per bad value, in key order.
     """
     model = load(schema) if isinstance(schema, str) else dict(schema)
     noun = model.get("x-noun", "parameter")
     if not isinstance(data, Mapping):
-        return [(prefix.rstrip(".") or None, f"expected a mapping, got {_short(data)}")]
+        wanted = model.get("x-expected", "a mapping")
+        return [(prefix.rstrip(".") or None, f"expected {wanted}, got {_short(data)}")]
     props: dict[str, dict[str, Any]] = model.get("properties", {})
-    found: list[tuple[str | None, str]] = []
+    found: list[Problem] = []
     if check_unknown and model.get("additionalProperties", True) is False:
-        extra = [str(k) for k in data if k not in props]
-        line = unknown_keys(extra, props, noun=noun)
-        if line is not None:
-            found.append(
-                (prefix + extra[0] if len(extra) == 1 else prefix.rstrip(".") or None, line)
-            )
+        for key in (str(k) for k in data if k not in props):
+            line = unknown_keys([key], props, noun=noun)
+            found.append((prefix + key, str(line)))
     for key in model.get("required", []):
         if key not in data:
             wanted = props.get(key, {}).get("x-expected", "a value")
             found.append((prefix + key, f"expected {wanted} (missing)"))
     keys = [k for k in data if k in props and (only is None or k in set(only))]
     for key in keys:
-        sub, value, where = props[key], data[key], prefix + key
-        items = sub.get("items", {})
-        if _is_record(sub) and isinstance(value, Mapping):
-            found += problems(sub, value, prefix=where + ".")
-            continue
-        if sub.get("type") == "array" and _is_record(items) and isinstance(value, list):
-            for i, item in enumerate(value):
-                found += problems(items, item, prefix=f"{where}[{i}].")
-            model_of_list = {k: v for k, v in sub.items() if k != "items"}
-            error = next(_validator_class()(model_of_list).iter_errors(value), None)
-        else:
-            error = next(_validator_class()(sub).iter_errors(value), None)
-        if error is not None:
-            # A wrong type is named by its type ("an integer"); any other problem by the
-            # full expectation ("an integer from 1 to 256").
-            wanted = sub.get("x-expected", "another value")
-            if error.validator == "type" and not error.path:
-                wanted = sub.get("x-type", wanted)
-            found.append((where, f"expected {wanted}, got {_short(value)}"))
+        found += _value_problems(props[key], data[key], prefix + str(key))
+    return found
+
+
+def _value_problems(sub: Mapping[str, Any], value: Any, where: str) -> list[Problem]:
+    """Problems of one value at key path ``where`` against its model ``sub``."""
+    items = sub.get("items", {})
+    found: list[Problem] = []
+    if _is_record(sub) and isinstance(value, Mapping):
+        return problems(sub, value, prefix=where + ".")
+    if _is_map(sub) and isinstance(value, Mapping):
+        names = sub.get("propertyNames", {})
+        bad = [str(k) for k in value if next(_validator_class()(names).iter_errors(str(k)), None)]
+        for key in bad:
+            if "enum" in names:
+                line = unknown_keys([key], names["enum"], noun=sub.get("x-noun", "key"))
+                found.append((f"{where}.{key}", str(line)))
+            else:
+                wanted = names.get("x-expected", "another name")
+                found.append((f"{where}.{key}", f"expected {wanted}, got {_short(key)}"))
+        entry = sub["additionalProperties"]
+        for key, item in value.items():
+            if str(key) not in bad:
+                found += _value_problems(entry, item, f"{where}.{key}")
+        whole = {k: v for k, v in sub.items() if k not in {"additionalProperties", "propertyNames"}}
+    elif (
+        sub.get("type") == "array"
+        and (_is_record(items) or _is_map(items))
+        and isinstance(value, list)
+    ):
+        for i, item in enumerate(value):
+            found += _value_problems(items, item, f"{where}[{i}]")
+        whole = {k: v for k, v in sub.items() if k != "items"}
+    else:
+        whole = dict(sub)
+    error = next(_validator_class()(whole).iter_errors(value), None)
+    if error is not None:
+        # A wrong type is named by its type ("an integer"); any other problem by the
+        # full expectation ("an integer from 1 to 256").
+        wanted = sub.get("x-expected", "a mapping" if _is_record(sub) else "another value")
+        if error.validator == "type" and not error.path:
+            wanted = sub.get("x-type", wanted)
+        found.insert(0, (where, f"expected {wanted}, got {_short(value)}"))
     return found
 
 
@@ -186,9 +276,28 @@ def check(
     data: Mapping[str, Any],
     *,
     file: str | Path | None = None,
+    where: Mapping[str, int] | None = None,
     **kwargs: Any,
 ) -> None:
     """Raise :class:`SchemaError` listing every problem of ``data`` (see :func:`problems`)."""
     found = problems(schema, data, **kwargs)
     if found:
-        raise SchemaError(found, file=file)
+        raise SchemaError(found, file=file, where=where)
+
+
+def read_file(path: str | Path, name: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Read a params file with the strict YAML reader and check it against schema ``name``.
+
+    Returns the mapping and the line of each key path (for the caller's own rules, which
+    raise ``SchemaError(found, file=path, where=lines)`` with the same form). An empty file, a
+    file that is not a mapping and every schema problem are refused at once, each with its
+    line where the reader knows it.
+    """
+    from living_lab.validate import read_yaml_lines
+
+    raw, lines = read_yaml_lines(path)
+    if raw is None:
+        wanted = load(name).get("x-expected", "a mapping")
+        raise SchemaError([(None, f"file is empty; expected {wanted}")], file=path)
+    check(name, raw, file=path, where=lines)
+    return raw, lines

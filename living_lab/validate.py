@@ -488,16 +488,37 @@ def read_yaml(path: str | Path, *, limit: int = MAX_YAML_BYTES) -> Any:
     encodings, syntax errors (with the line), and a key repeated within one mapping (PyYAML
     would silently keep the last). An empty file gives ``None``; callers check the shape.
     """
+    return read_yaml_lines(path, limit=limit)[0]
+
+
+def read_yaml_lines(path: str | Path, *, limit: int = MAX_YAML_BYTES) -> tuple[Any, dict[str, int]]:
+    r""":func:`read_yaml`, plus the line of every key and list item, by key path.
+
+    Key paths are written as :mod:`living_lab.schema` names fields: ``groups.kind.type`` for a
+    nested key, ``targets[2].year`` for a key of the third item of a list.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = Path(folder, "f.yaml").write_text("a: 1\nb:\n  c: [x, y]\n")
+    ...     read_yaml_lines(Path(folder, "f.yaml"))[1]
+    {'a': 1, 'b': 2, 'b.c': 3, 'b.c[0]': 3, 'b.c[1]': 3}
+    """
     path = Path(path)
     try:
         check_file(path, kind="YAML", limit=limit)
     except InputError as exc:
         if exc.message.startswith("file is empty"):
-            return None
+            return None, {}
         raise
     text = read_text(path, kind="YAML", limit=limit)
+    loader = _StrictLoader(text)
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        return loader.construct_document(node), _key_lines(node)
     except _Refused as exc:
         raise InputError.keyed(
             exc.key,  # type: ignore[attr-defined]
@@ -514,3 +535,25 @@ def read_yaml(path: str | Path, *, limit: int = MAX_YAML_BYTES) -> Any:
     except yaml.YAMLError as exc:
         first = (str(exc).splitlines() or ["syntax error"])[0]
         raise InputError.keyed("err.yaml.syntax", file=path, problem=first) from None
+    finally:
+        loader.dispose()
+
+
+def _key_lines(
+    node: yaml.Node, prefix: str = "", out: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Line (1-based) of every key and list item under ``node``, by key path."""
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            where = f"{prefix}.{key.value}" if prefix else str(key.value)
+            out.setdefault(where, key.start_mark.line + 1)
+            _key_lines(value, where, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            where = f"{prefix}[{i}]"
+            out.setdefault(where, item.start_mark.line + 1)
+            _key_lines(item, where, out)
+    return out

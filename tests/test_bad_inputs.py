@@ -1148,7 +1148,8 @@ CASES: list[Case] = [
         "empty file",
         {"cohort.yaml": b""},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml: expected a YAML mapping with 'title' and 'regions' or 'filter'",
+        message="cohort.yaml: file is empty; expected a YAML mapping with 'title' and 'regions' "
+        "or 'filter'",
     ),
     Case(
         COHORT,
@@ -1171,7 +1172,8 @@ CASES: list[Case] = [
         "not a mapping (a list)",
         {"cohort.yaml": b"- Kab. Sumedang\n- Kota Bandung\n"},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml: expected a YAML mapping with 'title' and 'regions' or 'filter'",
+        message="cohort.yaml: expected a YAML mapping with 'title' and 'regions' or 'filter', "
+        "got ['Kab. Sumedang', 'Kota Bandung']",
     ),
     Case(
         COHORT,
@@ -1201,23 +1203,23 @@ CASES: list[Case] = [
         "unknown key",
         {"cohort.yaml": (COHORT_GOOD + "region_codes: [3273]\n").encode()},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml: unknown key(s) ['region_codes']; expected title, title_en, "
-        "description, source, regions or filter",
+        message="cohort.yaml, line 5, field 'region_codes': unknown key 'region_codes' (did you "
+        "mean 'regions'?); expected one of description, filter, regions, source, title, title_en",
     ),
     Case(
         COHORT,
         "wrong type (regions is text)",
         {"cohort.yaml": b"title: Uji\nregions: Kab. Sumedang\n"},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml, field 'regions': 'regions' must be a non-empty list of names or "
-        "codes",
+        message="cohort.yaml, line 2, field 'regions': expected a non-empty list of region names "
+        "or codes, got 'Kab. Sumedang'",
     ),
     Case(
         COHORT,
         "wrong type (title is a list)",
         {"cohort.yaml": b"title: [Uji, coba]\nregions: [3211]\n"},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml, field 'title': expected text, got a list",
+        message="cohort.yaml, line 1, field 'title': expected a text value, got ['Uji', 'coba']",
     ),
     Case(
         COHORT,
@@ -1231,23 +1233,24 @@ CASES: list[Case] = [
         "unknown region",
         {"cohort.yaml": b"title: Uji\nregions: [Kab. Sumedang, Atlantis]\n"},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml, field 'regions[1]': unknown region 'Atlantis'; closest matches: "
-        "Kota Salatiga",
+        message="cohort.yaml, line 2, field 'regions[1]': unknown region 'Atlantis'; closest "
+        "matches: Kota Salatiga",
     ),
     Case(
         COHORT,
         "unknown filter column",
         {"cohort.yaml": b"title: Uji\nfilter: {provinsi: Jawa Barat}\n"},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml, field 'filter': unknown filter column 'provinsi'; expected one of …",
+        message="cohort.yaml, line 2, field 'filter.provinsi': unknown filter column 'provinsi'; "
+        "expected one of …",
     ),
     Case(
         COHORT,
         "filter matching no region",
         {"cohort.yaml": b"title: Uji\nfilter: {province: Jawa Tengahh}\n"},
         ("peers", "3211", "--group", "cohort:cohort.yaml"),
-        message="cohort.yaml, field 'filter': filter {'province': 'Jawa Tengahh'} matches no "
-        "region",
+        message="cohort.yaml, line 2, field 'filter': filter {'province': 'Jawa Tengahh'} "
+        "matches no region",
     ),
     Case(
         COHORT,
@@ -1271,7 +1274,8 @@ CASES: list[Case] = [
         {"cohort.yaml": b"[3211, 3273]\n", "out/index.html": b"<p>old"},
         ("reports", "--cohort", "cohort.yaml", "--out", "out"),
         fault="no kernels",
-        message="…cohort.yaml: expected a YAML mapping with 'title' and 'regions' or 'filter'",
+        message="…cohort.yaml: expected a YAML mapping with 'title' and 'regions' or 'filter', "
+        "got [3211, 3273]",
     ),
     # ---- the reader's limits (every YAML, CSV and XLSX input) ----------------------------------
     Case(

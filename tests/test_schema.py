@@ -7,6 +7,7 @@ a file with several problems gets all of them named, one line each.
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,11 @@ from jsonschema import Draft202012Validator
 
 from living_lab import paths, schema
 from living_lab.cli import main
+from living_lab.cohorts import load_cohort
 from living_lab.errors import InputError, ParameterError
 from living_lab.improvement.settings import parse_settings
+from living_lab.linkage import specs as linkage_specs
+from living_lab.peers import config as peer_config
 from living_lab.report import context
 from living_lab.report.params import (
     inspect_parameters,
@@ -31,10 +35,11 @@ MODELS = {
     "improvement.yaml": "improvement",
     "national_targets.yaml": "national_targets",
     "examples/*.yaml": ("notebook_parameters", "runner_settings"),
+    "peer_groups.yaml": "peer_groups",
+    "cohorts/*.yaml": "cohort",
+    "linkage/specs.yaml": "linkage_specs",
+    "linkage/sample_filters.yaml": "linkage_filters",
 }
-#: Params files without a JSON Schema model yet; their readers' own checks still apply
-#: (tests/test_metadata.py runs each reader on each file).
-NO_MODEL_YET = ("peer_groups.yaml", "cohorts/*.yaml", "linkage/*.yaml")
 PARAMS_FILES = sorted(paths.PARAMS.rglob("*.yaml"))
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 #: papermill's inferred type name -> JSON Schema type.
@@ -71,10 +76,9 @@ def _model_of(path: Path):
     return next((m for pat, m in MODELS.items() if rel.match(pat)), None)
 
 
-def test_every_params_file_has_a_model_or_is_listed_as_pending():
-    for path in PARAMS_FILES:
-        rel = path.relative_to(paths.PARAMS)
-        assert _model_of(path) is not None or any(rel.match(p) for p in NO_MODEL_YET), rel
+def test_every_params_file_has_a_model():
+    unmodelled = [str(p.relative_to(paths.PARAMS)) for p in PARAMS_FILES if _model_of(p) is None]
+    assert unmodelled == []
 
 
 @pytest.mark.parametrize(
@@ -211,3 +215,254 @@ def test_numpy_scalars_pass_the_notebook_model():
     import numpy as np
 
     context.validate_args("jawa-barat", np.int64(2024), np.float64(3.5), np.int64(2025))
+
+
+# --- peer groups, cohorts and the linkage study: read through the one strict reader ----------
+
+PEER_GROUPS = (paths.PARAMS / "peer_groups.yaml").read_text(encoding="utf-8")
+
+
+def _peer_file(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "peer_groups.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _line_of(text: str, needle: str) -> int:
+    """1-based line of the first line of ``text`` that starts with ``needle`` (after indent)."""
+    return next(
+        i for i, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith(needle)
+    )
+
+
+def test_peer_groups_with_two_unknown_keys_names_both_with_their_lines(tmp_path):
+    text = PEER_GROUPS.replace("frontier:\n", "frontier:\n  defualt: top3\n").replace(
+        "  min_lead: 0.10\n", "  min_lead: 0.10\n  min_leed: 0.2\n"
+    )
+    p = _peer_file(tmp_path, text)
+    with pytest.raises(schema.SchemaError) as info:
+        peer_config.parse_config(p)
+    assert [f for f, _ in info.value.problems] == ["frontier.defualt", "partners.min_leed"]
+    assert info.value.lines[0] == (
+        f"{p}, line {_line_of(text, 'defualt')}, field 'frontier.defualt': unknown key 'defualt' "
+        "(did you mean 'default'?); expected one of default"
+    )
+    assert info.value.lines[1].startswith(
+        f"{p}, line {_line_of(text, 'min_leed')}, field 'partners.min_leed': unknown key "
+        "'min_leed' (did you mean 'min_lead'?)"
+    )
+
+
+def test_peer_groups_with_frontier_given_twice_is_refused_with_its_line(tmp_path):
+    text = PEER_GROUPS + "frontier:\n  default: max\n"
+    p = _peer_file(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        peer_config.parse_config(p)
+    first = _line_of(text, "frontier:")
+    second = len(text.splitlines()) - 1
+    assert str(info.value) == (
+        f"{p}, line {second}: key 'frontier' appears twice (first on line {first}); "
+        "expected each key once"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # A list where a mapping of groups belongs.
+        (
+            "groups:\n  all:",
+            "groups: [all, kind]\nx_groups:\n  all:",
+            "field 'groups': expected a "
+            "non-empty mapping of group names to groups, got ['all', 'kind']",
+        ),
+        # A scalar where the frontier mapping belongs.
+        (
+            "frontier:\n  default: p90\n",
+            "frontier: p90\n",
+            "field 'frontier': expected a mapping with 'default', got 'p90'",
+        ),
+        (
+            "partners:\n",
+            "partners: 5\nx_partners:\n",
+            "field 'partners': expected a mapping of min_lead, match_on",
+        ),
+        (
+            "  weights:\n",
+            "  weights: [1, 2]\n  x_weights:\n",
+            "field 'partners.weights': expected "
+            "a mapping of each context feature to a weight, got [1, 2]",
+        ),
+        (
+            "    classes: 3\n",
+            "    classes: three\n",
+            "field 'groups.grdp_tertile.classes': expected an integer, got 'three'",
+        ),
+        (
+            "  match_on: [kind, grdp, population]",
+            "  match_on: [kind, gdp]",
+            "field 'partners.match_on': expected a list of context features, each once",
+        ),
+        (
+            "  kind:\n    type: same\n    column: kind\n",
+            "  kind:\n    type: same\n",
+            "field 'groups.kind': a 'same' group needs 'column'",
+        ),
+    ],
+)
+def test_a_wrong_shape_in_peer_groups_is_a_clear_line(tmp_path, old, new, expected):
+    assert old in PEER_GROUPS
+    text = PEER_GROUPS.replace(old, new, 1)
+    p = _peer_file(tmp_path, text)
+    with pytest.raises(InputError) as info:  # never AttributeError, KeyError or TypeError
+        peer_config.parse_config(p)
+    lines = getattr(info.value, "lines", [str(info.value)])
+    hit = [line for line in lines if expected in line]
+    assert hit, lines
+    # Every line names the file and the line in it.
+    assert all(line.startswith(f"{p}, line ") for line in lines), lines
+
+
+def test_the_command_line_lists_every_problem_of_a_cohort_file_and_exits_2(tmp_path, capsys):
+    p = tmp_path / "cohort.yaml"
+    p.write_text("title: [a]\nregions: [Kab. Sumedang, Atlantis]\nsource: x\nregion_codes: 1\n")
+    assert main(["peers", "3211", "--group", f"cohort:{p}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"living-lab peers: galat: {p}, line 4, field 'region_codes': unknown key "
+        "'region_codes' (did you mean 'regions'?); expected one of description, filter, "
+        "regions, source, title, title_en",
+        f"living-lab peers: galat: {p}, line 1, field 'title': expected a text value, got ['a']",
+    ]
+
+
+def test_every_unknown_region_of_a_cohort_file_is_named(tmp_path):
+    p = tmp_path / "cohort.yaml"
+    p.write_text("title: Uji\nregions:\n  - Atlantis\n  - Kab. Sumedang\n  - Lemuria\n")
+    with pytest.raises(schema.SchemaError) as info:
+        load_cohort(p)
+    assert [
+        (f, line.split(",")[1].strip())
+        for (f, _), line in zip(info.value.problems, info.value.lines, strict=True)
+    ] == [("regions[0]", "line 3"), ("regions[2]", "line 5")]
+
+
+def test_linkage_specs_every_problem_at_once(tmp_path, monkeypatch):
+    text = (paths.PARAMS / "linkage" / "specs.yaml").read_text(encoding="utf-8")
+    text = text.replace("      spbe_year: 2023\n", "      spbe_yaer: 2023\n", 1)
+    text = text.replace("      base_year: 2021\n", "      base_year: 2026\n", 1)
+    text = text.replace("  min_clusters: 10", "  min_clusters: ten")
+    text = text.replace("  poverty_rate_pct/twfe:", "  poverty_rate_pct/panel:")
+    p = tmp_path / "specs.yaml"
+    p.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(linkage_specs, "SPECS_FILE", p)
+    linkage_specs._specs_file.cache_clear()
+    try:
+        with pytest.raises(schema.SchemaError) as info:
+            linkage_specs.main_spec()
+    finally:
+        linkage_specs._specs_file.cache_clear()
+    got = dict(info.value.problems)
+    # The schema's problems come first, all of them; the rules across fields run on a file
+    # whose shape is right.
+    assert got == {
+        "main.stunting_prevalence_pct.cross_section.spbe_yaer": "unknown field 'spbe_yaer' "
+        "(did you mean 'spbe_year'?); expected one of "
+        + ", ".join(sorted(linkage_specs.spec_fields())),
+        "panel_rule.min_clusters": "expected an integer, got 'ten'",
+    }
+    assert info.value.lines[1] == (
+        f"{p}, line {_line_of(text, 'min_clusters')}, field 'panel_rule.min_clusters': "
+        "expected an integer, got 'ten'"
+    )
+    # Fixed shape: the rules across fields, each row named.
+    text = text.replace("spbe_yaer", "spbe_year").replace("min_clusters: ten", "min_clusters: 10")
+    p.write_text(text, encoding="utf-8")
+    try:
+        with pytest.raises(schema.SchemaError) as info:
+            linkage_specs.main_spec()
+    finally:
+        linkage_specs._specs_file.cache_clear()
+    fields = [f for f, _ in info.value.problems]
+    assert fields[0] == "main.poverty_rate_pct.change"
+    assert (
+        "base_year: 2026; a change design needs a base year before outcome_year 2025"
+        in (info.value.lines[0])
+    )
+    assert "robustness.poverty_rate_pct/panel" in fields
+    # ...and every robustness row of the broken change model.
+    assert sum(f.startswith("robustness.poverty_rate_pct/change[") for f in fields) == 8
+
+
+def test_a_sample_filter_on_an_unknown_column_is_refused(tmp_path, monkeypatch):
+    p = tmp_path / "sample_filters.yaml"
+    p.write_text("filters:\n  x:\n    column: provinsi\n    exclude: ['91']\n  y: 3\n")
+    monkeypatch.setattr(linkage_specs, "FILTERS_FILE", p)
+    linkage_specs.sample_filters.cache_clear()
+    try:
+        with pytest.raises(schema.SchemaError) as info:
+            linkage_specs.sample_filters()
+    finally:
+        linkage_specs.sample_filters.cache_clear()
+    assert info.value.lines == [
+        f"{p}, line 5, field 'filters.y': expected a mapping with 'column' and 'exclude', got 3"
+    ]
+    p.write_text("filters:\n  x:\n    column: provinsi\n    exclude: ['91']\n")
+    try:
+        with pytest.raises(
+            schema.SchemaError,
+            match=r"line 3, field 'filters.x.column': expected "
+            r"a column of data/regions.csv \(.*\), got 'provinsi'",
+        ):
+            linkage_specs.sample_filters()
+    finally:
+        linkage_specs.sample_filters.cache_clear()
+
+
+#: Literal types of the code and the enum of the same values in a model (one concept: the
+#: schema is what files are checked against, the literals what the type checker sees).
+LITERALS = [
+    (peer_config.GroupType, "peer_groups", "groups.*.type"),
+    (peer_config.FrontierMethod, "peer_groups", "frontier.default"),
+    (peer_config.ContextFeature, "peer_groups", "partners.match_on[]"),
+    (peer_config.ContextFeature, "peer_groups", "partners.weights:keys"),
+    (linkage_specs.Outcome, "linkage_specs", "main:keys"),
+    (linkage_specs.Design, "linkage_specs", "main.*:keys"),
+    (linkage_specs.Outcome, "linkage_specs", "main.*.*.outcome"),
+    (linkage_specs.Design, "linkage_specs", "main.*.*.design"),
+    (linkage_specs.SpbeMeasure, "linkage_specs", "main.*.*.spbe_measure"),
+    (linkage_specs.SpbeForm, "linkage_specs", "main.*.*.spbe_form"),
+    (linkage_specs.Control, "linkage_specs", "main.*.*.controls[]"),
+    (linkage_specs.SeType, "linkage_specs", "main.*.*.se_type"),
+    (linkage_specs.Confidence, "linkage_specs", "main.*.*.min_confidence"),
+    (linkage_specs.LowConfidenceVariable, "linkage_specs", "main.*.*.admit_low[]"),
+]
+
+
+def _enum_at(model, where):
+    """The values a model allows at a path (``*`` a free name, ``[]`` items, ``:keys`` names)."""
+    path, _, keys = where.partition(":")
+    for part in path.split("."):
+        if part == "*":
+            model = model["additionalProperties"]
+            continue
+        items = part.endswith("[]")
+        model = model["properties"][part.removesuffix("[]")]
+        if items:
+            model = model["items"]
+    if keys:
+        return model.get("propertyNames", {}).get("enum") or list(model["properties"])
+    return model["enum"]
+
+
+@pytest.mark.parametrize(("literal", "name", "where"), LITERALS, ids=lambda v: str(v))
+def test_the_literal_types_name_the_values_of_the_model(literal, name, where):
+    assert sorted(typing.get_args(literal)) == sorted(_enum_at(schema.load(name), where))
+
+
+def test_line_of_falls_back_to_the_enclosing_key():
+    where = {"partners": 3, "partners.weights": 9}
+    assert schema.line_of("partners.weights.kind", where) == 9
+    assert schema.line_of("partners.x[2].y", where) == 3
+    assert schema.line_of("groups", where) is None
+    assert schema.line_of(None, where) is None

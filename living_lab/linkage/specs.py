@@ -4,7 +4,9 @@ A :class:`LinkageSpec` says, in data, which regression is run: the outcome and i
 SPBE measure (index or a domain; level or change) and its year, the controls, whether province
 effects are included, the sample filters, which low-confidence figures are admitted and how the
 standard errors are computed. The main model of each outcome and the rows of each robustness
-table live in ``params/linkage/specs.yaml``; this module only reads and checks them.
+table live in ``params/linkage/specs.yaml``; this module only reads and checks them (models
+``living_lab/schemas/linkage_specs.json`` and ``linkage_filters.json``; the literal types below
+name the same values, and a test checks that they agree).
 
 Examples
 --------
@@ -23,9 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from living_lab import paths
+from living_lab import paths, schema
 from living_lab.errors import InputError, ParameterError
-from living_lab.validate import read_yaml
 
 Outcome = Literal["stunting_prevalence_pct", "poverty_rate_pct"]
 Design = Literal["cross_section", "change", "twfe"]
@@ -199,46 +200,83 @@ def _check_spec(spec: LinkageSpec) -> None:
             )
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise InputError("expected a YAML mapping", file=path)
-    return raw
-
-
 @cache
 def sample_filters() -> dict[str, dict[str, Any]]:
-    """Named sample filters: ``{name: {"column": ..., "exclude": [...], "description": ...}}``."""
-    raw = _read_yaml(FILTERS_FILE).get("filters")
-    if not isinstance(raw, dict) or not raw:
-        raise InputError("expected a non-empty 'filters' mapping", file=FILTERS_FILE)
-    out = {}
-    for name, flt in raw.items():
-        if not isinstance(flt, dict) or "column" not in flt or "exclude" not in flt:
-            raise InputError(
-                "expected 'column' and 'exclude' (a list)", file=FILTERS_FILE, field=str(name)
-            )
-        out[str(name)] = {
-            "column": str(flt["column"]),
+    """Named sample filters: ``{name: {"column": ..., "exclude": [...], "description": ...}}``.
+
+    Read from ``params/linkage/sample_filters.yaml`` and checked against its model
+    (``living_lab/schemas/linkage_filters.json``); a filter's column must be a column of
+    ``data/regions.csv``.
+    """
+    from living_lab.datasets import load_regions
+
+    raw, lines = schema.read_file(FILTERS_FILE, "linkage_filters")
+    columns = list(load_regions().columns)
+    found: list[schema.Problem] = [
+        (
+            f"filters.{name}.column",
+            f"expected a column of data/regions.csv ({', '.join(columns)}), got {flt['column']!r}",
+        )
+        for name, flt in raw["filters"].items()
+        if flt["column"] not in columns
+    ]
+    if found:
+        raise schema.SchemaError(found, file=FILTERS_FILE, where=lines)
+    return {
+        str(name): {
+            "column": flt["column"],
             "exclude": tuple(str(v) for v in flt["exclude"]),
             "description": str(flt.get("description", "")),
         }
-    return out
+        for name, flt in raw["filters"].items()
+    }
 
 
 @cache
 def _specs_file() -> dict[str, Any]:
-    return _read_yaml(SPECS_FILE)
+    """``params/linkage/specs.yaml``, checked against its model and the rules of a spec.
+
+    Every main model and robustness row is built once as a :class:`LinkageSpec`, so a rule
+    across fields broken anywhere in the file (a change design without a base year, ...) is
+    named with the others when the file is first read, not when that row is first used.
+    """
+    raw, lines = schema.read_file(SPECS_FILE, "linkage_specs")
+    found: list[schema.Problem] = []
+    main = raw["main"]
+    for outcome, designs in main.items():
+        for design, fields in designs.items():
+            where = f"main.{outcome}.{design}"
+            found += _spec_problems({"outcome": outcome, "design": design, **fields}, where)
+    for table, rows in (raw.get("robustness") or {}).items():
+        outcome, _, design = str(table).partition("/")
+        if design not in (main.get(outcome) or {}):
+            models = [f"{o}/{d}" for o, ds in main.items() for d in ds]
+            found.append(
+                (
+                    f"robustness.{table}",
+                    f"expected an outcome/design with a main model ({', '.join(models)})",
+                )
+            )
+            continue
+        base = {"outcome": outcome, "design": design, **main[outcome][design]}
+        for i, row in enumerate(rows):
+            found += _spec_problems(
+                {**base, **(row.get("set") or {}), "key": row["key"]}, f"robustness.{table}[{i}]"
+            )
+    if found:
+        raise schema.SchemaError(found, file=SPECS_FILE, where=lines)
+    return raw
+
+
+def _spec_problems(fields: dict[str, Any], where: str) -> list[schema.Problem]:
+    try:
+        LinkageSpec(**fields)
+    except ParameterError as exc:
+        return [(where, str(exc))]
+    return []
 
 
 def _make(fields: dict[str, Any], *, where: str) -> LinkageSpec:
-    unknown = set(fields) - set(spec_fields())
-    if unknown:
-        raise InputError(
-            f"unknown field(s) {sorted(unknown)}; expected some of {spec_fields()}",
-            file=SPECS_FILE,
-            field=where,
-        )
     try:
         return LinkageSpec(**fields)
     except ParameterError as exc:
@@ -302,10 +340,6 @@ def robustness_specs(
     specs = []
     for i, row in enumerate(rows):
         where = f"robustness.{outcome}/{design}[{i}]"
-        if not isinstance(row, dict) or "key" not in row:
-            raise InputError(
-                "expected a mapping with 'key' (and optionally 'set')", file=SPECS_FILE, field=where
-            )
         changes = row.get("set") or {}
         specs.append(_make({**base, **changes, "key": str(row["key"])}, where=where))
     return specs
@@ -313,12 +347,5 @@ def robustness_specs(
 
 def panel_rule() -> dict[str, int]:
     """Minimum regions and clusters with two or more periods before panel methods are used."""
-    rule = _specs_file().get("panel_rule") or {}
-    try:
-        return {"min_regions": int(rule["min_regions"]), "min_clusters": int(rule["min_clusters"])}
-    except (KeyError, TypeError, ValueError):
-        raise InputError(
-            "expected panel_rule with integer min_regions and min_clusters",
-            file=SPECS_FILE,
-            field="panel_rule",
-        ) from None
+    rule = _specs_file()["panel_rule"]
+    return {"min_regions": rule["min_regions"], "min_clusters": rule["min_clusters"]}
