@@ -1514,14 +1514,14 @@ CASES: list[Case] = [
         "out-of-range target (6)",
         call='context.get_context("jawa-barat", 2024, 6, 2025)',
         error="ParameterError",
-        message="target: 6 is outside the SPBE scale; expected a number from 1 to 5",
+        message="target: 6 is outside the SPBE scale; expected a number above 1 and at most 5",
     ),
     Case(
         NB,
         "not-a-number target (nan)",
         call='context.get_context("jawa-barat", 2024, float("nan"), 2025)',
         error="ParameterError",
-        message="target: nan is outside the SPBE scale; expected a number from 1 to 5",
+        message="target: nan is outside the SPBE scale; expected a number above 1 and at most 5",
     ),
     Case(
         NB,

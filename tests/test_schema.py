@@ -466,3 +466,26 @@ def test_line_of_falls_back_to_the_enclosing_key():
     assert schema.line_of("partners.x[2].y", where) == 3
     assert schema.line_of("groups", where) is None
     assert schema.line_of(None, where) is None
+
+
+@pytest.mark.parametrize("target", [1.0, 5.5, float("nan")])
+def test_the_target_rule_is_one_rule_for_runner_notebook_and_trends(target):
+    """A target the runner accepted once (1.0) failed later inside every report's trend step."""
+    from living_lab.report.params import RULES
+    from living_lab.trends.pooled import _check_target
+
+    messages = set()
+    for check in (
+        lambda: RULES["target"]({"target": target}),
+        lambda: context.validate_args("jawa-barat", 2024, target, 2025),
+        lambda: _check_target(target),
+    ):
+        with pytest.raises(ParameterError) as info:
+            check()
+        messages.add(str(info.value))
+    assert len(messages) == 1
+    assert messages.pop().endswith("expected a number above 1 and at most 5")
+
+
+def test_the_top_of_the_scale_is_a_valid_target():
+    context.validate_args("jawa-barat", 2024, 5.0, 2025)

@@ -501,8 +501,9 @@ def _index_slope_at_center(fit: PooledTrendFit) -> float:
 
 
 def _check_target(target: float) -> None:
-    if not isinstance(target, int | float) or not 1.0 < float(target) <= 5.0:
-        raise ParameterError(f"target: {target!r}; expected an index value above 1 and at most 5")
+    from living_lab.scoring import check_target
+
+    check_target(target)
 
 
 # --- groups -----------------------------------------------------------------------------------
