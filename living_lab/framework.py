@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -207,6 +207,33 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
             "err.framework.unknown", id=framework_id, ids=str(available_frameworks())
         )
     return parse_framework(path)
+
+
+def check_target(target: Any) -> float:
+    """The one rule for a report's index ``target``: above the scale's floor, at most its top.
+
+    The scale is the framework's (PermenPANRB 59/2020: 1 to 5). Every region's index is at
+    least 1, so a target of 1 says nothing, and the trend model's logit scale has no finite
+    value there. The runner, ``living-lab reports``, a direct notebook run and
+    :mod:`living_lab.trends` all call this (the planner's target may be any value of the
+    scale: a plan to 1 is simply already reached).
+
+    >>> check_target(3.5)
+    3.5
+    """
+    fw = load_framework(DEFAULT_FRAMEWORK)
+    lo, hi = fw.scale_min, fw.scale_max
+    number = isinstance(target, int | float | np.number) and not isinstance(target, bool)
+    if not number:
+        raise ParameterError(
+            f"target: {target!r}; expected a number above {lo:g} and at most {hi:g}"
+        )
+    if not lo < float(target) <= hi:
+        raise ParameterError(
+            f"target: {float(target):g} is outside the SPBE scale; expected a number above "
+            f"{lo:g} and at most {hi:g}"
+        )
+    return float(target)
 
 
 #: Keys a framework file may have at each level (anything else is a typo, refused).

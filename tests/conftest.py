@@ -146,8 +146,11 @@ def west_java_context():
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The raw source folder; tests that need it are skipped (with the reason) when it is absent."""
+    """The raw source folder; tests that need it are skipped (with the reason) when it is absent,
+    and fail in CI."""
     folder = paths.shared_data()
-    if not (folder / "spbe" / "spbe_results_2023_2024.csv").exists():
-        pytest.skip(f"raw source data not found at {folder} (set LIVING_LAB_SHARED)")
+    require(
+        (folder / "spbe" / "spbe_results_2023_2024.csv").exists(),
+        f"raw source data not found at {folder} (set LIVING_LAB_SHARED)",
+    )
     return folder

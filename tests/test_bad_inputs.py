@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import require
 
 from living_lab import cli, cohorts, datasets, framework, paths, regions, validate
 from living_lab.framework import load_framework
@@ -2550,8 +2551,8 @@ def repo_data_state() -> dict[str, tuple[int, str]]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, tmp_path, monkeypatch, capsys, data_folder):
-    if case.needs_shared and not _shared_available():
-        pytest.skip(f"raw source data not found at {paths.shared_data()}")
+    if case.needs_shared:
+        require(_shared_available(), f"raw source data not found at {paths.shared_data()}")
     folder = tmp_path / "case"
     folder.mkdir()
     materialise(case.files, folder)

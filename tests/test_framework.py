@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import require
 
 from living_lab import paths
 from living_lab.errors import InputError
@@ -85,8 +86,7 @@ def test_permenpanrb_structure_as_published():
 
 def test_yaml_matches_shared_transcription():
     csv = paths.shared_data() / INDICATOR_CSV
-    if not csv.exists():
-        pytest.skip(f"shared transcription not found at {csv} (set LIVING_LAB_SHARED)")
+    require(csv.exists(), f"shared transcription not found at {csv} (set LIVING_LAB_SHARED)")
     src = pd.read_csv(csv)
     table = load_framework("permenpanrb-59-2020").indicator_table().set_index("indicator")
     src = src.set_index("indikator_no").loc[table.index]

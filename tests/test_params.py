@@ -100,7 +100,10 @@ def test_regions_outside_an_explicit_cohort_are_refused(config):
         ({"year": "abc"}, r"^year: expected an integer, got 'abc'$"),
         ({"year": "2019"}, r"^year: no SPBE evaluation in 2019; expected one of \[.*2023, 2024\]$"),
         ({"year": "2024.5"}, r"^year: expected an integer"),
-        ({"target": "7"}, r"^target: 7 is outside the SPBE scale; expected a number above 1 and at most 5$"),
+        (
+            {"target": "7"},
+            r"^target: 7 is outside the SPBE scale; expected a number above 1 and at most 5$",
+        ),
         ({"target": "0.5"}, r"^target: 0.5 is outside the SPBE scale"),
         ({"target": "abc"}, r"^target: expected a number, got 'abc'$"),
         ({"target": "nan"}, r"^target: expected a number, got 'nan'$"),

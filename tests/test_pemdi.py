@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import examples
+from conftest import examples, require
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,8 +92,7 @@ def test_structure_weights_and_bands_as_published():
 
 def test_yaml_matches_shared_transcription():
     csv = paths.shared_data() / CSV
-    if not csv.exists():
-        pytest.skip(f"shared transcription not found at {csv} (set LIVING_LAB_SHARED)")
+    require(csv.exists(), f"shared transcription not found at {csv} (set LIVING_LAB_SHARED)")
     src = pd.read_csv(csv).set_index("indikator_no")
     table = FW.indicator_table().set_index("indicator")
     assert list(src.index) == list(table.index) == list(range(1, 21))

@@ -30,6 +30,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 from _chromium import CHROMIUM, FLAGS  # noqa: E402
+from conftest import require  # noqa: E402
 
 REGIONS = ("3201", "3211")  # Bogor's partners include Sumedang
 #: A4 width minus the @page margins (210 - 2 x 12 mm) in CSS px (96 per inch).
@@ -75,8 +76,7 @@ def _print_pdf(page: Path, tmp: Path) -> list[tuple[float, float]]:
 
 @pytest.fixture(scope="module", params=["id", "en"])
 def batch(request, tmp_path_factory) -> tuple[Path, str]:
-    if CHROMIUM is None:
-        pytest.skip("chromium not installed (/usr/bin/chromium absent)")
+    require(CHROMIUM is not None, "chromium not installed (/usr/bin/chromium absent)")
     lang = request.param
     tmp = tmp_path_factory.mktemp(f"batch-{lang}")
     notebooks = tmp / "notebooks.yaml"

@@ -153,7 +153,12 @@ def _children(pid: int) -> list[int]:
 
 @pytest.fixture
 def real_cluster(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    require(
+        importlib.util.find_spec("distributed") is not None,
+        "dask.distributed not installed (pip install 'living_lab[dask]')",
+    )
+    import distributed
+
     dask = Path(sys.executable).parent / "dask"
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"

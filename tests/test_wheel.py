@@ -1,10 +1,20 @@
 """The wheel works outside the checkout: data, params, notebooks and texts ship inside it.
 
-The wheel is built from this checkout and installed into a fresh virtual environment in a
-temporary folder. Its dependencies are not downloaded again: the new environment sees this
-environment's installed packages (the pinned lock) through a ``.pth`` file that lists a folder
-of links to every one of them except ``living_lab`` itself (and links their data files under
-``share/jupyter``), so the only ``living_lab`` it can import is the installed wheel. Commands run with the temporary folder as working directory.
+The wheel is built once from this checkout and installed into fresh virtual environments in a
+temporary folder:
+
+- on this interpreter (Python 3.11, the lock's), without downloading the dependencies again:
+  the new environment sees this environment's installed packages (the pinned lock) through a
+  ``.pth`` file that lists a folder of links to every one of them except ``living_lab`` itself
+  (and links their data files under ``share/jupyter``), so the only ``living_lab`` it can
+  import is the installed wheel. A region report runs from it.
+- on every newer Python found on the machine (``python3.12``... on the PATH or under
+  ``~/.pyenv/versions``): pip installs the wheel with ``requirements.lock`` as constraints
+  (the runtime dependencies only, at the locked versions, wheels only: a pin without a wheel
+  for that Python fails the install and names the package). ``living-lab score`` and
+  ``datasets.load_spbe()`` run there. With pip's cache, each interpreter adds about a minute.
+
+Commands run with a temporary folder as working directory.
 """
 
 from __future__ import annotations
@@ -24,6 +34,40 @@ from living_lab import paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel, pytest.mark.integration]
 
+#: Oldest Python the package supports (pyproject.toml: requires-python = ">=3.11").
+OLDEST = (3, 11)
+
+
+def _version_of(python: str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    major, minor = (int(v) for v in out.stdout.split()) if out.returncode == 0 else (0, 0)
+    return (major, minor) if (major, minor) >= OLDEST else None
+
+
+def interpreters() -> dict[str, str]:
+    """One interpreter per Python version from 3.11 on: this one first, then the PATH, then pyenv."""
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found = {here: sys.executable}
+    names = [shutil.which(f"python3.{m}") for m in range(OLDEST[1], 20)]
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    names += sorted((str(p) for p in pyenv.glob("3.*/bin/python3")), reverse=True)
+    for name in names:
+        version = _version_of(name) if name else None
+        if version is not None:
+            found.setdefault(f"{version[0]}.{version[1]}", name)
+    return dict(sorted(found.items(), key=lambda kv: tuple(int(v) for v in kv[0].split("."))))
+
+
+INTERPRETERS = interpreters()
+
 
 def _run(argv: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "LIVING_LAB_SHARED"}}
@@ -31,9 +75,9 @@ def _run(argv: list[str], cwd: Path, timeout: int = 600) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> tuple[Path, Path]:
-    """(bin folder of the fresh environment, a working folder outside the checkout)."""
-    tmp = tmp_path_factory.mktemp("wheel")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel, built once from a clean copy of the checkout."""
+    tmp = tmp_path_factory.mktemp("build")
     # Build from a clean copy: a checkout's own build/ folder may hold files of older commits.
     source = tmp / "source"
     skip_top = {".git", ".venv", ".lock-venv", "build", "dist", "reports", ".hypothesis"}
@@ -62,8 +106,14 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
         cwd=tmp,
     )
     assert built.returncode == 0, built.stderr[-3000:]
-    (wheel,) = (tmp / "dist").glob("living_lab-*.whl")
+    (found,) = (tmp / "dist").glob("living_lab-*.whl")
+    return found
 
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, wheel) -> tuple[Path, Path]:
+    """(bin folder of the fresh environment, a working folder outside the checkout)."""
+    tmp = tmp_path_factory.mktemp("wheel")
     env_dir = tmp / "env"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     # This environment's packages, without living_lab (editable install) or its .pth hooks.
@@ -128,8 +178,48 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
     assert Path(data).is_relative_to(bin_dir.parent) and Path(data, "spbe_index.csv").is_file()
 
 
-def test_score_prints_the_index_and_predicate(installed):
-    bin_dir, work = installed
+@pytest.fixture(scope="module", params=list(INTERPRETERS), ids=lambda v: f"py{v}")
+def on_python(request, tmp_path_factory, wheel) -> tuple[str, Path, Path]:
+    """(Python version, bin folder, working folder) of the wheel installed on that version."""
+    version = request.param
+    if INTERPRETERS[version] == sys.executable:
+        return (version, *request.getfixturevalue("installed"))
+    tmp = tmp_path_factory.mktemp(f"py{version}")
+    made = _run([INTERPRETERS[version], "-m", "venv", str(tmp / "env")], cwd=tmp)
+    assert made.returncode == 0, made.stderr[-3000:]
+    bin_dir = tmp / "env" / "bin"
+    # The runtime dependencies at the locked versions, as wheels only (no compiling).
+    install = _run(
+        [
+            str(bin_dir / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--only-binary=:all:",
+            "-c",
+            str(paths.CHECKOUT / "requirements.lock"),
+            str(wheel),
+        ],
+        cwd=tmp,
+        timeout=1800,
+    )
+    assert install.returncode == 0, f"Python {version}: " + install.stderr[-3000:]
+    work = tmp / "work"
+    work.mkdir()
+    return version, bin_dir, work
+
+
+def test_the_interpreters_include_this_one_and_are_all_supported():
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert INTERPRETERS[here] == sys.executable
+    assert all(tuple(int(v) for v in k.split(".")) >= OLDEST for k in INTERPRETERS)
+
+
+def test_score_prints_the_index_and_predicate(on_python):
+    version, bin_dir, work = on_python
+    probe = _run([str(bin_dir / "python"), "-c", "import sys; print(*sys.version_info[:2])"], work)
+    assert probe.stdout.split() == version.split(".")
     proc = _run([str(bin_dir / "living-lab"), "score", "--domains", "3.70,3.40,3.00,3.20"], work)
     assert proc.returncode == 0, proc.stderr
     # PermenPANRB 59/2020 weights 13/25/16.5/45.5 %: 0.481 + 0.85 + 0.495 + 1.456 = 3.282,
@@ -138,18 +228,19 @@ def test_score_prints_the_index_and_predicate(installed):
     assert re.fullmatch(r"Indeks SPBE: 3[.,]28\s+Baik", first), first
 
 
-def test_load_spbe_reads_the_bundled_table(installed):
+def test_load_spbe_reads_the_bundled_table(on_python):
     from living_lab import datasets
 
-    bin_dir, work = installed
+    _, bin_dir, work = on_python
     code = (
-        "from living_lab import datasets; s = datasets.load_spbe(); "
+        "import living_lab; from living_lab import datasets; s = datasets.load_spbe(); "
         "r = s[(s.region_code == '3211') & (s.year == 2024)].iloc[0]; "
-        "print(len(s), r['index'])"
+        "print(len(s), r['index'], living_lab.__file__)"
     )
     proc = _run([str(bin_dir / "python"), "-c", code], work)
     assert proc.returncode == 0, proc.stderr
-    n, index = proc.stdout.split()
+    n, index, module = proc.stdout.split()
+    assert Path(module).is_relative_to(bin_dir.parent), module
     here = datasets.load_spbe()
     assert int(n) == len(here) > 0
     assert float(index) == here.query("region_code == '3211' and year == 2024")["index"].iloc[0]

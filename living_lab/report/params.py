@@ -422,8 +422,8 @@ def check_year(year: int) -> None:
 
 
 def check_target(target: float) -> None:
-    """Refuse a ``target`` index off the SPBE scale (:func:`living_lab.scoring.check_target`)."""
-    from living_lab.scoring import check_target as rule
+    """Refuse a ``target`` index off the SPBE scale (:func:`living_lab.framework.check_target`)."""
+    from living_lab.framework import check_target as rule
 
     rule(target)
 

@@ -501,7 +501,7 @@ def _index_slope_at_center(fit: PooledTrendFit) -> float:
 
 
 def _check_target(target: float) -> None:
-    from living_lab.scoring import check_target
+    from living_lab.framework import check_target
 
     check_target(target)
 
