@@ -47,8 +47,17 @@ def bounds() -> GainBounds:
 
 @pytest.fixture(scope="module")
 def all_plans():
-    """Every region with a 2024 result, planned among all evaluated kabupaten/kota."""
+    """Every region with a 2024 result, planned among all evaluated kabupaten/kota (a minute:
+    only the test whose promise is every region uses it, in the full tier)."""
     codes = sorted(peers.data.scores(YEAR).index)
+    return codes, plan_tables(codes, group="all", year=YEAR, target=3.5)
+
+
+@pytest.fixture(scope="module")
+def sample_plans():
+    """Every tenth region with a 2024 result (about 50, across the whole range of codes and so
+    of provinces), each planned among all evaluated kabupaten/kota as in :func:`all_plans`."""
+    codes = sorted(peers.data.scores(YEAR).index)[::10]
     return codes, plan_tables(codes, group="all", year=YEAR, target=3.5)
 
 
@@ -91,8 +100,8 @@ def test_change_the_data_and_the_bound_moves(monkeypatch, bounds):
     assert gain_bounds().bound(4, 2.5) == moved.bound(4, 2.5) > bounds.bound(4, 2.5)
 
 
-def test_no_path_step_exceeds_the_bound(all_plans, bounds):
-    codes, tables = all_plans
+def test_no_path_step_exceeds_the_bound(sample_plans, bounds):
+    codes, tables = sample_plans
     paths = tables.paths
     assert len(paths) > 0
     for _, s in paths.iterrows():
@@ -125,6 +134,7 @@ def test_path_is_exact_and_starts_with_the_priority(bounds):
 # --- one plan everywhere --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_region_the_sections_agree(all_plans):
     """Over every region with a 2024 result: the focus in the summary row is the benchmark's,
     the path starts there, and the partners are searched there and lead by the margin."""
@@ -156,8 +166,8 @@ def test_every_region_the_sections_agree(all_plans):
     assert (summary["partners_min_lead"].dropna() >= clear_lead_margin(1) - 1e-12).all()
 
 
-def test_library_and_context_give_the_same_plan(all_plans):
-    codes, t = all_plans
+def test_library_and_context_give_the_same_plan(sample_plans):
+    codes, t = sample_plans
     rng = np.random.default_rng(11)
     for code in rng.choice(codes, size=12, replace=False):
         p = improvement_plan(code, group="all", target=3.5, year=YEAR)
@@ -254,14 +264,15 @@ def test_docstring_examples(module):
     assert result.attempted > 0 and result.failed == 0
 
 
-def test_rendered_reports_name_one_focus_everywhere():
+def test_rendered_reports_name_one_focus_everywhere(west_java_context):
     """Every West Java report: the summary, the domain section (figure label, path) and the
     learning section (benchmark, partners) name the same focus, the plan's."""
     import re
 
-    from living_lab.report import context, sections
+    from living_lab.report import sections
 
-    ctx = context.build_context("jawa-barat", YEAR, 3.5, 2025)
+    ctx = west_java_context
+    assert (ctx.year, ctx.target) == (YEAR, 3.5)
     names = sections.domain_names("en")
     for code in ctx.table.index[ctx.table["index"].notna()]:
         report = sections.RegionReport.of(ctx, code, "en")

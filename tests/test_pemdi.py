@@ -476,10 +476,10 @@ def test_framework_checks_of_results_files(tmp_path, text, message):
         ("en", "From the 2026 evaluation round KemenPANRB scores with"),
     ],
 )
-def test_region_report_notes_mention_pemdi_and_the_template(lang, expected):
-    from living_lab.report import context, sections
+def test_region_report_notes_mention_pemdi_and_the_template(lang, expected, west_java_context):
+    from living_lab.report import sections
 
-    ctx = context.build_context("jawa-barat", 2024, 3.5, 2025)
+    ctx = west_java_context
     notes = "".join(p.data for p in sections.RegionReport.of(ctx, "3211", lang).notes())
     assert expected in notes
     assert "living-lab template --framework pemdi-2026" in notes

@@ -45,8 +45,8 @@ def test_intan_jaya_has_no_published_result_in_any_year():
     assert context.never_evaluated(INTAN_JAYA) and not context.never_evaluated("3211")
 
 
-def test_never_evaluated_region_is_a_table_row_that_changes_no_rank(ctx):
-    plain = context.build_context("jawa-barat", 2024, 3.5, 2025)
+def test_never_evaluated_region_is_a_table_row_that_changes_no_rank(ctx, west_java_context):
+    plain = west_java_context
     assert ctx.unevaluated == (INTAN_JAYA,) and INTAN_JAYA not in ctx.regions
     row = ctx.table.loc[INTAN_JAYA]
     assert row["name"] == "Kabupaten Intan Jaya"

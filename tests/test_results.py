@@ -57,8 +57,9 @@ def assert_same(a: object, b: object, where: str = "ctx") -> None:
 
 
 @pytest.fixture(scope="module")
-def ctx() -> context.CohortContext:
-    return context.build_context("jawa-barat", YEAR, 3.5, 2025)
+def ctx(west_java_context) -> context.CohortContext:
+    assert west_java_context.year == YEAR
+    return west_java_context
 
 
 @pytest.fixture
