@@ -489,3 +489,21 @@ def test_the_target_rule_is_one_rule_for_runner_notebook_and_trends(target):
 
 def test_the_top_of_the_scale_is_a_valid_target():
     context.validate_args("jawa-barat", 2024, 5.0, 2025)
+
+
+def test_the_year_rule_of_reports_and_of_the_peers_api_accept_the_same_years():
+    """Two checks of an evaluation year remain (the report parameters', and the peers API's,
+    which also resolves ``None`` to the latest year); they must accept the same years."""
+    from living_lab.peers import data as peer_data
+    from living_lab.report.params import _spbe_years, check_year
+
+    years = _spbe_years()
+    assert years == peer_data.evaluation_years()
+    for year in years:
+        check_year(year)
+        assert peer_data.check_year(year) == year
+    for year in (min(years) - 1, max(years) + 1):
+        with pytest.raises(ParameterError, match="year"):
+            check_year(year)
+        with pytest.raises(ParameterError, match="year"):
+            peer_data.check_year(year)
