@@ -66,3 +66,39 @@ def test_python_version_agrees():
     assert "python=3.11" in env["dependencies"]
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     assert project["requires-python"].startswith(">=3.11")
+
+
+def _imported_top_level(folder) -> set[str]:
+    """Top-level names of every absolute import in the package's modules."""
+    import ast
+
+    names = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_third_party_import_of_the_library_is_a_declared_dependency():
+    """A package the library imports but pyproject.toml does not declare is missing from a
+    fresh install (babel and jsonschema were: JupyterLab brought them in here)."""
+    import importlib.metadata
+    import sys
+
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_norm(d) for d in project["dependencies"]}
+    # Optional features import their extra's package only when used (guarded imports).
+    optional = {_norm(d) for group in project["optional-dependencies"].values() for d in group}
+    optional |= {"distributed"}
+    owners = importlib.metadata.packages_distributions()
+    missing = []
+    for name in sorted(_imported_top_level(paths.PACKAGE_DIR)):
+        if name in sys.stdlib_module_names or name in {"living_lab", "__future__"}:
+            continue
+        dists = {_norm(d) for d in owners.get(name, [name])}
+        if not dists & (declared | optional):
+            missing.append(f"{name} ({', '.join(sorted(dists))})")
+    assert missing == []
