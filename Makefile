@@ -35,9 +35,11 @@ test: $(STAMP)  ## Full test suite as CI runs it (lint, types, unit, notebooks, 
 typecheck: $(STAMP)  ## mypy over living_lab/ (configured in pyproject.toml; part of make test)
 	$(BIN)/mypy
 
+# The quick tier runs again and again: keep Python's bytecode (and pytest's rewritten test
+# modules) between runs even where the environment turns writing it off (4 s of CPU a run).
 test-quick: $(STAMP)  ## Kernel-free tier for between edits (no kernel/browser/server/slow; 20 examples per property)
 	$(BIN)/ruff check living_lab tests benchmarks
-	LIVING_LAB_EXAMPLES=20 $(BIN)/python -m pytest -q -m "$(QUICK)" $(ARGS)
+	PYTHONDONTWRITEBYTECODE= LIVING_LAB_EXAMPLES=20 $(BIN)/python -m pytest -q -m "$(QUICK)" $(ARGS)
 
 lab: $(STAMP)  ## Open JupyterLab on notebooks/ with living_lab installed
 	$(BIN)/jupyter lab --notebook-dir=notebooks

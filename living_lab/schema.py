@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
@@ -97,7 +98,15 @@ def line_of(field: str | None, where: Mapping[str, int]) -> int | None:
 
 @cache
 def _validator_class() -> Any:
-    """Draft 2020-12, except that an integer is a Python ``int`` (not ``2024.0``, not ``True``)."""
+    """Draft 2020-12, except that an integer is a Python ``int`` (not ``2024.0``, not ``True``).
+
+    The models use no ``format`` keyword, so jsonschema is imported without the optional
+    ``rfc3987_syntax`` (IRI formats), which compiles some forty grammars at import: about 2 s of
+    CPU in every process that reads a cohort or params file (the rule of
+    :func:`living_lab.report.pool.avoid_slow_imports`, applied when this is the first import).
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     from jsonschema import Draft202012Validator, validators
 
     def is_int(_checker: Any, instance: Any) -> bool:

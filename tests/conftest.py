@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing.process
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +28,11 @@ import pytest
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# jsonschema (imported by nbformat and living_lab.schema) would import the optional
+# rfc3987_syntax, which compiles some forty grammars (about 2 s of CPU) for IRI formats that no
+# schema here uses; the report runner's processes and living_lab.schema go without it too.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 from living_lab import paths  # noqa: E402
 
