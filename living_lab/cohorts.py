@@ -61,24 +61,28 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
         raise ParameterError(
             f"cohort: unknown cohort {name!r}; expected one of {available_cohorts()} or a YAML file"
         )
-    raw, lines = schema.read_file(path, "cohort")
-    found: list[schema.Problem] = []
     codes: list[str] = []
-    if ("regions" in raw) == ("filter" in raw):
-        found.append((None, "expected exactly one of 'regions' (a list) or 'filter' (a mapping)"))
-    elif "regions" in raw:
-        for i, item in enumerate(raw["regions"]):
-            try:
-                code = resolve_region(str(item))
-            except LivingLabError as exc:
-                found.append((f"regions[{i}]", str(exc)))
-                continue
-            if code not in codes:
-                codes.append(code)
-    else:
-        codes = _filtered(raw["filter"], found)
-    if found:
-        raise schema.SchemaError(found, file=path, where=lines)
+
+    def rules(raw: dict[str, Any], bad: schema.Bad) -> list[schema.Problem]:
+        found: list[schema.Problem] = []
+        if ("regions" in raw) == ("filter" in raw):
+            found.append(
+                (None, "expected exactly one of 'regions' (a list) or 'filter' (a mapping)")
+            )
+        elif "regions" in raw and not bad.under("regions"):
+            for i, item in enumerate(raw["regions"]):
+                try:
+                    code = resolve_region(str(item))
+                except LivingLabError as exc:
+                    found.append((f"regions[{i}]", str(exc)))
+                    continue
+                if code not in codes:
+                    codes.append(code)
+        elif "filter" in raw and not bad.under("filter"):
+            codes.extend(_filtered(raw["filter"], found))
+        return found
+
+    raw, _ = schema.read_file(path, "cohort", rules)
     title = str(raw.get("title", path.stem))
     return Cohort(
         name=path.stem,

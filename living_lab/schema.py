@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -294,13 +294,36 @@ def check(
         raise SchemaError(found, file=file, where=where)
 
 
-def read_file(path: str | Path, name: str) -> tuple[dict[str, Any], dict[str, int]]:
+#: A params file's own rules: ``rules(raw, bad)`` returns the problems JSON Schema cannot
+#: find; ``bad`` holds the key paths the model already refused (a rule skips what lies there).
+Rules = Callable[[dict[str, Any], "Bad"], list[Problem]]
+
+
+class Bad:
+    """The key paths a model refused, asked by path: is this key, or anything under it, bad?"""
+
+    def __init__(self, fields: Iterable[str | None]) -> None:
+        self.fields = [f for f in fields if f]
+
+    def under(self, where: str) -> bool:
+        """Whether ``where``, a key above it, or a key below it was refused."""
+        return any(
+            f == where
+            or where.startswith((f + ".", f + "["))
+            or f.startswith((where + ".", where + "["))
+            for f in self.fields
+        )
+
+
+def read_file(
+    path: str | Path, name: str, rules: Rules | None = None
+) -> tuple[dict[str, Any], dict[str, int]]:
     """Read a params file with the strict YAML reader and check it against schema ``name``.
 
-    Returns the mapping and the line of each key path (for the caller's own rules, which
-    raise ``SchemaError(found, file=path, where=lines)`` with the same form). An empty file, a
-    file that is not a mapping and every schema problem are refused at once, each with its
-    line where the reader knows it.
+    ``rules`` adds the file's own checks (see :data:`Rules`); they run on every part the model
+    accepted, so a file's schema problems and its rule problems are listed together, each
+    once, with its line where the reader knows it. Returns the mapping and the line of each key
+    path. An empty file and a file that is not a mapping are refused too.
     """
     from living_lab.validate import read_yaml_lines
 
@@ -308,5 +331,9 @@ def read_file(path: str | Path, name: str) -> tuple[dict[str, Any], dict[str, in
     if raw is None:
         wanted = load(name).get("x-expected", "a mapping")
         raise SchemaError([(None, f"file is empty; expected {wanted}")], file=path)
-    check(name, raw, file=path, where=lines)
+    found = problems(name, raw)
+    if rules is not None and isinstance(raw, dict):
+        found += rules(raw, Bad(f for f, _ in found))
+    if found:
+        raise SchemaError(found, file=path, where=lines)
     return raw, lines

@@ -7,6 +7,7 @@ a file with several problems gets all of them named, one line each.
 from __future__ import annotations
 
 import json
+import re
 import typing
 from pathlib import Path
 
@@ -333,6 +334,8 @@ def test_the_command_line_lists_every_problem_of_a_cohort_file_and_exits_2(tmp_p
         "'region_codes' (did you mean 'regions'?); expected one of description, filter, "
         "regions, source, title, title_en",
         f"living-lab peers: galat: {p}, line 1, field 'title': expected a text value, got ['a']",
+        f"living-lab peers: galat: {p}, line 2, field 'regions[1]': unknown region 'Atlantis'; "
+        "closest matches: Kota Salatiga",
     ]
 
 
@@ -363,35 +366,29 @@ def test_linkage_specs_every_problem_at_once(tmp_path, monkeypatch):
     finally:
         linkage_specs._specs_file.cache_clear()
     got = dict(info.value.problems)
-    # The schema's problems come first, all of them; the rules across fields run on a file
-    # whose shape is right.
-    assert got == {
-        "main.stunting_prevalence_pct.cross_section.spbe_yaer": "unknown field 'spbe_yaer' "
-        "(did you mean 'spbe_year'?); expected one of "
-        + ", ".join(sorted(linkage_specs.spec_fields())),
-        "panel_rule.min_clusters": "expected an integer, got 'ten'",
-    }
-    assert info.value.lines[1] == (
+    # The model's problems...
+    assert got.pop("main.stunting_prevalence_pct.cross_section.spbe_yaer") == (
+        "unknown field 'spbe_yaer' (did you mean 'spbe_year'?); expected one of "
+        + ", ".join(sorted(linkage_specs.spec_fields()))
+    )
+    assert got.pop("panel_rule.min_clusters") == "expected an integer, got 'ten'"
+    # ...and, in the same error, the rules across fields of every model the schema accepted:
+    # the broken change model and each of its eight robustness rows...
+    change = "base_year: 2026; a change design needs a base year before outcome_year 2025"
+    assert got.pop("main.poverty_rate_pct.change") == change
+    rows = [f for f in got if f.startswith("robustness.poverty_rate_pct/change[")]
+    assert len(rows) == 8 and all(got.pop(f) == change for f in rows)
+    # ...and the table that names no main model.
+    assert got.pop("robustness.poverty_rate_pct/panel").startswith(
+        "expected an outcome/design with a main model (stunting_prevalence_pct/cross_section,"
+    )
+    # The rows of the model the schema refused are not built (its problem is named already).
+    assert got == {}
+    line = next(x for x in info.value.lines if "min_clusters" in x)
+    assert line == (
         f"{p}, line {_line_of(text, 'min_clusters')}, field 'panel_rule.min_clusters': "
         "expected an integer, got 'ten'"
     )
-    # Fixed shape: the rules across fields, each row named.
-    text = text.replace("spbe_yaer", "spbe_year").replace("min_clusters: ten", "min_clusters: 10")
-    p.write_text(text, encoding="utf-8")
-    try:
-        with pytest.raises(schema.SchemaError) as info:
-            linkage_specs.main_spec()
-    finally:
-        linkage_specs._specs_file.cache_clear()
-    fields = [f for f, _ in info.value.problems]
-    assert fields[0] == "main.poverty_rate_pct.change"
-    assert (
-        "base_year: 2026; a change design needs a base year before outcome_year 2025"
-        in (info.value.lines[0])
-    )
-    assert "robustness.poverty_rate_pct/panel" in fields
-    # ...and every robustness row of the broken change model.
-    assert sum(f.startswith("robustness.poverty_rate_pct/change[") for f in fields) == 8
 
 
 def test_a_sample_filter_on_an_unknown_column_is_refused(tmp_path, monkeypatch):
@@ -404,19 +401,15 @@ def test_a_sample_filter_on_an_unknown_column_is_refused(tmp_path, monkeypatch):
             linkage_specs.sample_filters()
     finally:
         linkage_specs.sample_filters.cache_clear()
-    assert info.value.lines == [
+    assert info.value.lines[0] == (
         f"{p}, line 5, field 'filters.y': expected a mapping with 'column' and 'exclude', got 3"
-    ]
-    p.write_text("filters:\n  x:\n    column: provinsi\n    exclude: ['91']\n")
-    try:
-        with pytest.raises(
-            schema.SchemaError,
-            match=r"line 3, field 'filters.x.column': expected "
-            r"a column of data/regions.csv \(.*\), got 'provinsi'",
-        ):
-            linkage_specs.sample_filters()
-    finally:
-        linkage_specs.sample_filters.cache_clear()
+    )
+    assert re.fullmatch(
+        rf"{re.escape(str(p))}, line 3, field 'filters.x.column': expected a column of "
+        r"data/regions.csv \(region_code, .*\), got 'provinsi'",
+        info.value.lines[1],
+    )
+    assert len(info.value.lines) == 2
 
 
 #: Literal types of the code and the enum of the same values in a model (one concept: the
@@ -507,3 +500,42 @@ def test_the_year_rule_of_reports_and_of_the_peers_api_accept_the_same_years():
             check_year(year)
         with pytest.raises(ParameterError, match="year"):
             peer_data.check_year(year)
+
+
+def test_the_runner_and_a_direct_notebook_run_report_a_bad_cohort_file_alike(tmp_path):
+    """The runner's parameter check, a notebook run by papermill (get_context) and the library
+    read a cohort file through the same reader and model: the same lines, before any work."""
+    from living_lab.report.params import validate
+
+    p = tmp_path / "cohort.yaml"
+    p.write_text("title: Uji\nregions: [Kab. Sumedang, Atlantis]\nextra: 1\n")
+    seen = []
+    for call in (
+        lambda: load_cohort(str(p)),
+        lambda: validate({"cohort": str(p)}, config=load_notebook_config()),
+        lambda: context.get_context(str(p), 2024, 3.5, 2025),
+    ):
+        with pytest.raises(schema.SchemaError) as info:
+            call()
+        seen.append(info.value.lines)
+    assert seen[0] == seen[1] == seen[2]
+    # The model's problem and the rule's (an unknown region) in one error.
+    assert [line.split(": ", 1)[0] for line in seen[0]] == [
+        f"{p}, line 3, field 'extra'",
+        f"{p}, line 2, field 'regions[1]'",
+    ]
+
+
+def test_peer_groups_schema_and_rule_problems_in_one_error(tmp_path):
+    text = PEER_GROUPS.replace(
+        "  kind:\n    type: same\n    column: kind\n", "  kind:\n    type: same\n"
+    ).replace("  min_coverage: 0.8", "  min_coverage: 1.5")
+    p = _peer_file(tmp_path, text)
+    with pytest.raises(schema.SchemaError) as info:
+        peer_config.parse_config(p)
+    assert info.value.lines == [
+        f"{p}, line {_line_of(text, 'min_coverage')}, field 'partners.min_coverage': expected a "
+        "number above 0 and at most 1, got 1.5",
+        f"{p}, line {_line_of(text, 'kind:')}, field 'groups.kind': a 'same' group needs "
+        "'column' (a column of data/regions.csv)",
+    ]

@@ -210,18 +210,21 @@ def sample_filters() -> dict[str, dict[str, Any]]:
     """
     from living_lab.datasets import load_regions
 
-    raw, lines = schema.read_file(FILTERS_FILE, "linkage_filters")
     columns = list(load_regions().columns)
-    found: list[schema.Problem] = [
-        (
-            f"filters.{name}.column",
-            f"expected a column of data/regions.csv ({', '.join(columns)}), got {flt['column']!r}",
-        )
-        for name, flt in raw["filters"].items()
-        if flt["column"] not in columns
-    ]
-    if found:
-        raise schema.SchemaError(found, file=FILTERS_FILE, where=lines)
+
+    def rules(raw: dict[str, Any], bad: schema.Bad) -> list[schema.Problem]:
+        filters = raw.get("filters")
+        return [
+            (
+                f"filters.{name}.column",
+                f"expected a column of data/regions.csv ({', '.join(columns)}), "
+                f"got {flt['column']!r}",
+            )
+            for name, flt in (filters.items() if isinstance(filters, dict) else ())
+            if not bad.under(f"filters.{name}") and flt["column"] not in columns
+        ]
+
+    raw, _ = schema.read_file(FILTERS_FILE, "linkage_filters", rules)
     return {
         str(name): {
             "column": flt["column"],
@@ -234,38 +237,47 @@ def sample_filters() -> dict[str, dict[str, Any]]:
 
 @cache
 def _specs_file() -> dict[str, Any]:
-    """``params/linkage/specs.yaml``, checked against its model and the rules of a spec.
+    """``params/linkage/specs.yaml``, checked against its model and the rules of a spec."""
+    return schema.read_file(SPECS_FILE, "linkage_specs", _spec_rules)[0]
 
-    Every main model and robustness row is built once as a :class:`LinkageSpec`, so a rule
-    across fields broken anywhere in the file (a change design without a base year, ...) is
-    named with the others when the file is first read, not when that row is first used.
-    """
-    raw, lines = schema.read_file(SPECS_FILE, "linkage_specs")
+
+def _spec_rules(raw: dict[str, Any], bad: schema.Bad) -> list[schema.Problem]:
+    """Every main model and robustness row the model accepted, built once as a
+    :class:`LinkageSpec`: a rule across fields broken anywhere (a change design without a base
+    year, ...) is named with the file's other problems when it is first read, not when that
+    row is first used; and each robustness table must name an outcome/design with a main model."""
     found: list[schema.Problem] = []
-    main = raw["main"]
-    for outcome, designs in main.items():
-        for design, fields in designs.items():
-            where = f"main.{outcome}.{design}"
+    main = raw.get("main")
+    if not isinstance(main, dict):
+        return found
+    models = {
+        (o, d): fields
+        for o, designs in main.items()
+        if isinstance(designs, dict)
+        for d, fields in designs.items()
+    }
+    for (outcome, design), fields in models.items():
+        where = f"main.{outcome}.{design}"
+        if not bad.under(where):
             found += _spec_problems({"outcome": outcome, "design": design, **fields}, where)
-    for table, rows in (raw.get("robustness") or {}).items():
+    tables = raw.get("robustness") or {}
+    for table, rows in tables.items() if isinstance(tables, dict) else ():
         outcome, _, design = str(table).partition("/")
-        if design not in (main.get(outcome) or {}):
-            models = [f"{o}/{d}" for o, ds in main.items() for d in ds]
+        if (outcome, design) not in models:
+            named = ", ".join(f"{o}/{d}" for o, d in models)
             found.append(
-                (
-                    f"robustness.{table}",
-                    f"expected an outcome/design with a main model ({', '.join(models)})",
-                )
+                (f"robustness.{table}", f"expected an outcome/design with a main model ({named})")
             )
             continue
-        base = {"outcome": outcome, "design": design, **main[outcome][design]}
+        if bad.under(f"main.{outcome}.{design}") or not isinstance(rows, list):
+            continue
+        base = {"outcome": outcome, "design": design, **models[(outcome, design)]}
         for i, row in enumerate(rows):
-            found += _spec_problems(
-                {**base, **(row.get("set") or {}), "key": row["key"]}, f"robustness.{table}[{i}]"
-            )
-    if found:
-        raise schema.SchemaError(found, file=SPECS_FILE, where=lines)
-    return raw
+            where = f"robustness.{table}[{i}]"
+            if not bad.under(where):
+                changes = {**(row.get("set") or {}), "key": row["key"]}
+                found += _spec_problems({**base, **changes}, where)
+    return found
 
 
 def _spec_problems(fields: dict[str, Any], where: str) -> list[schema.Problem]:

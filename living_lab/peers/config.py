@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from living_lab import paths, schema
 
@@ -60,18 +60,7 @@ def parse_config(path: Path) -> PeerConfig:
     (``living_lab/schemas/peer_groups.json``); every problem is named at once, one line each,
     with its line in the file.
     """
-    raw, lines = schema.read_file(path, "peer_groups")
-    found: list[schema.Problem] = []
-    for name, spec in raw["groups"].items():
-        where = f"groups.{name}"
-        if spec["type"] == "same" and "column" not in spec:
-            found.append((where, "a 'same' group needs 'column' (a column of data/regions.csv)"))
-        if spec["type"] == "quantile":
-            lacking = [k for k in ("indicator", "classes") if k not in spec]
-            if lacking:
-                found.append((where, f"a 'quantile' group needs {' and '.join(lacking)}"))
-    if found:
-        raise schema.SchemaError(found, file=path, where=lines)
+    raw, _ = schema.read_file(path, "peer_groups", _group_rules)
     groups = {
         str(name): GroupSpec(
             name=str(name),
@@ -98,6 +87,23 @@ def parse_config(path: Path) -> PeerConfig:
         partners=partners,
         source=str(raw.get("source", "")),
     )
+
+
+def _group_rules(raw: dict[str, Any], bad: schema.Bad) -> list[schema.Problem]:
+    """What a group of each type needs besides its type (JSON Schema says the shapes)."""
+    found: list[schema.Problem] = []
+    groups = raw.get("groups")
+    for name, spec in groups.items() if isinstance(groups, dict) else ():
+        where = f"groups.{name}"
+        if bad.under(where):
+            continue
+        if spec["type"] == "same" and "column" not in spec:
+            found.append((where, "a 'same' group needs 'column' (a column of data/regions.csv)"))
+        if spec["type"] == "quantile":
+            lacking = [k for k in ("indicator", "classes") if k not in spec]
+            if lacking:
+                found.append((where, f"a 'quantile' group needs {' and '.join(lacking)}"))
+    return found
 
 
 @cache
