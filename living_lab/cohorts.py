@@ -58,9 +58,7 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
     path = Path(name) if is_file else paths.COHORTS / f"{name}.yaml"
     if not is_file and (not path.exists() or Path(name).name != name):
         # A name is a file of params/cohorts; it never reaches outside that folder.
-        raise ParameterError(
-            f"cohort: unknown cohort {name!r}; expected one of {available_cohorts()} or a YAML file"
-        )
+        raise ParameterError.keyed("err.cohort.unknown", name=name, names=str(available_cohorts()))
     codes: list[str] = []
 
     def rules(raw: dict[str, Any], bad: schema.Bad) -> list[schema.Problem]:

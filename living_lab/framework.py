@@ -229,9 +229,9 @@ def check_target(target: Any) -> float:
             f"target: {target!r}; expected a number above {lo:g} and at most {hi:g}"
         )
     if not lo < float(target) <= hi:
-        raise ParameterError(
-            f"target: {float(target):g} is outside the SPBE scale; expected a number above "
-            f"{lo:g} and at most {hi:g}"
+        value = float(target)
+        raise ParameterError.keyed(
+            "err.param.target", target=value if value == value else str(value), low=lo, high=hi
         )
     return float(target)
 

@@ -272,10 +272,21 @@ _TYPE_WORDS = {
 }
 
 
+def _option(name: str) -> str:
+    """The command-line option of a parameter: ``target_year`` -> ``--target-year``."""
+    return "--" + name.replace("_", "-")
+
+
 def _coerce(name: str, value: Any, type_name: str, *, from_cli: bool) -> Any:
     """Check (YAML) or convert (command-line text) ``value`` to ``type_name``."""
     wanted = _TYPE_WORDS.get(type_name, type_name)
-    bad = ParameterError(f"{name}: expected {wanted}, got {value!r}")
+    bad = (
+        ParameterError.keyed(
+            f"err.param.type.{type_name}", name=name, option=_option(name), value=value
+        )
+        if type_name in _TYPE_WORDS
+        else ParameterError(f"{name}: expected {wanted}, got {value!r}")
+    )
     if value is None:
         raise bad
     if type_name == "int":
@@ -418,7 +429,7 @@ def check_year(year: int) -> None:
     """
     years = _spbe_years()
     if year not in years:
-        raise ParameterError(f"year: no SPBE evaluation in {year}; expected one of {years}")
+        raise ParameterError.keyed("err.param.year", year=year, years=str(years))
 
 
 def check_target(target: float) -> None:
@@ -431,9 +442,11 @@ def check_target(target: float) -> None:
 def check_target_year(year: int, target_year: int) -> None:
     """Refuse a ``target_year`` before ``year`` or more than :data:`TARGET_HORIZON_YEARS` after."""
     if not year <= target_year <= year + TARGET_HORIZON_YEARS:
-        raise ParameterError(
-            f"target_year: {target_year} must be between year ({year}) and "
-            f"{year + TARGET_HORIZON_YEARS}"
+        raise ParameterError.keyed(
+            "err.param.target_year",
+            target_year=target_year,
+            year=year,
+            last=year + TARGET_HORIZON_YEARS,
         )
 
 
@@ -455,8 +468,12 @@ def _check_target_year(values: dict[str, Any]) -> None:
 def _check_choice(name: str, choices: Callable[[], Sequence[str]]) -> Callable[[dict], None]:
     def check(values: dict[str, Any]) -> None:
         if name in values and values[name] not in choices():
-            raise ParameterError(
-                f"{name}: {values[name]!r} is not supported; expected one of {list(choices())}"
+            raise ParameterError.keyed(
+                "err.param.choice",
+                name=name,
+                option=_option(name),
+                value=values[name],
+                choices=str(list(choices())),
             )
 
     return check
@@ -552,12 +569,12 @@ def validate(
     codes: list[str] = []
     if regions_given:
         if not values["regions"]:
-            raise ParameterError("regions: expected at least one region name or code")
+            raise ParameterError.keyed("err.param.regions_empty")
         for i, item in enumerate(values["regions"]):
             try:
                 code = resolve_region(item)
             except LivingLabError as exc:
-                raise ParameterError(f"regions[{i}]: {exc}") from None
+                raise ParameterError.wrapping(f"regions[{i}]", exc) from None
             if code not in codes:
                 codes.append(code)
     cohort = load_cohort(cohort_name)
@@ -572,9 +589,11 @@ def validate(
         if outside and cohort_given:
             from living_lab.regions import region_name
 
-            raise ParameterError(
-                f"regions: {outside[0]} ({region_name(outside[0])}) is not in cohort "
-                f"{cohort.name!r}; give a cohort that contains it (e.g. --cohort all)"
+            raise ParameterError.keyed(
+                "err.param.regions_outside",
+                code=outside[0],
+                name=region_name(outside[0]),
+                cohort=cohort.name,
             )
         region_cohorts: dict[str, str] = {}
         if outside:
@@ -594,40 +613,37 @@ def validate(
     # Runner settings.
     jobs = values.get("jobs", default_jobs())
     if not 1 <= jobs <= 256:
-        raise ParameterError(f"jobs: expected 1 to 256 kernels, got {jobs}")
+        raise ParameterError.keyed("err.param.jobs", jobs=jobs)
     # No more kernels than reports.
     n_reports = len(codes) + (len(config.cohort) if values.get("cohort_reports", True) else 0)
     jobs = min(jobs, max(1, n_reports))
     timeout = values.get("timeout", config.timeout)
     if not 0 < timeout <= MAX_TIMEOUT_S:
-        raise ParameterError(
-            f"timeout: expected seconds above 0 and at most {MAX_TIMEOUT_S} (one day), "
-            f"got {timeout:g}"
-        )
+        raise ParameterError.keyed("err.param.timeout", most=MAX_TIMEOUT_S, timeout=f"{timeout:g}")
     formats = values.get("formats", list(DEFAULT_FORMATS))
     if (
         "html" not in formats
         or not set(formats) <= set(FORMATS)
         or len(set(formats)) < len(formats)
     ):
-        raise ParameterError(
-            f"formats: expected 'html' or 'html,ipynb' (each once), got {','.join(formats)!r}"
-        )
+        raise ParameterError.keyed("err.param.formats", formats=",".join(formats))
     executor = values.get("executor", "local")
     if executor not in EXECUTORS:
-        raise ParameterError(
-            f"executor: {executor!r} is not supported; expected one of {list(EXECUTORS)}"
+        raise ParameterError.keyed(
+            "err.param.choice",
+            name="executor",
+            option="--executor",
+            value=executor,
+            choices=str(list(EXECUTORS)),
         )
     scheduler = values.get("scheduler")
     if executor == "dask" and not scheduler:
-        raise ParameterError(
-            "scheduler: --executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)"
-        )
+        raise ParameterError.keyed("err.param.scheduler_needed")
     if executor != "dask" and scheduler:
-        raise ParameterError("scheduler: only used with --executor dask")
+        raise ParameterError.keyed("err.param.scheduler_unused")
     out = Path(values.get("out", paths.DEFAULT_REPORTS)).expanduser()
     if out.exists() and not out.is_dir():
-        raise ParameterError(f"out: {out} exists and is not a folder")
+        raise ParameterError.keyed("err.param.out_not_folder", out=out)
 
     return ReportParams(
         regions=tuple(codes),
