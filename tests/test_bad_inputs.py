@@ -1934,7 +1934,7 @@ CASES: list[Case] = [
         {},
         ("reports", "--regions", "3211", "--out", "out", "--target", "6"),
         fault="no kernels",
-        message="target: 6 is outside the SPBE scale; expected a number from 1 to 5",
+        message="target: 6 is outside the SPBE scale; expected a number above 1 and at most 5",
     ),
     Case(
         REPORTS,
@@ -2401,7 +2401,7 @@ def _no_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a kernel or a batch was started despite invalid input")
 
     monkeypatch.setattr(pool.KernelPool, "start", refuse)
-    monkeypatch.setattr(pool.WarmKernel, "start", refuse)
+    monkeypatch.setattr(pool.KernelHost, "start", refuse)
     monkeypatch.setattr(runner, "run_batch", refuse)
 
 
@@ -2614,6 +2614,7 @@ STILL_ENGLISH: frozenset[str] = frozenset(
         # its line); the model's messages have no catalogue keys yet.
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-empty-file",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-a-list",
+        "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-through-living-lab-reports",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-key",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-regions-is-text",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-title-is-a-list",

@@ -337,7 +337,7 @@ def no_kernels(monkeypatch):
         raise AssertionError("a kernel or a batch was started despite invalid parameters")
 
     monkeypatch.setattr(pool.KernelPool, "start", refuse)
-    monkeypatch.setattr(pool.WarmKernel, "start", refuse)
+    monkeypatch.setattr(pool.KernelHost, "start", refuse)
     monkeypatch.setattr(runner, "run_batch", refuse)
 
 

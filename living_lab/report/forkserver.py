@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any, cast
 
 from jupyter_client.provisioning import LocalProvisioner
 
@@ -74,13 +74,16 @@ class ForkServer:
             text=True,
             bufsize=1,
         )
-        self.proc.stdin.write(json.dumps({"preload": list(preload)}) + "\n")
-        self.proc.stdin.flush()
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPEs
+        self._stdin: IO[str] = self.proc.stdin
+        self._stdout: IO[str] = self.proc.stdout
+        self._stdin.write(json.dumps({"preload": list(preload)}) + "\n")
+        self._stdin.flush()
         ready = self._read()
         self.preload_failed: list[str] = ready.get("failed", [])
 
     def _read(self) -> dict[str, Any]:
-        line = self.proc.stdout.readline()
+        line = self._stdout.readline()
         if not line:
             code = self.proc.poll()
             raise ForkServerError(f"fork server stopped (exit status {code})")
@@ -90,8 +93,8 @@ class ForkServer:
         """Send one request and return the answer (thread-safe)."""
         with self._lock:
             try:
-                self.proc.stdin.write(json.dumps(req) + "\n")
-                self.proc.stdin.flush()
+                self._stdin.write(json.dumps(req) + "\n")
+                self._stdin.flush()
             except (BrokenPipeError, OSError) as exc:
                 raise ForkServerError(f"fork server stopped: {exc}") from None
             answer = self._read()
@@ -121,7 +124,7 @@ class ForkServer:
         """Stop the server (kernels it forked are killed by their owners)."""
         if self.proc.poll() is None:
             try:
-                self.proc.stdin.close()
+                self._stdin.close()
             except OSError:
                 pass
             try:
@@ -196,8 +199,12 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
         assert self.server is not None
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = dict(kwargs.get("env") or os.environ)
-        pid = self.server.fork(self.parent.connection_file, cwd, env, cmd)
-        self.process = _ForkedProcess(self.server, pid)
+        manager = self.parent
+        assert manager is not None  # jupyter_client sets the kernel manager before launching
+        pid = self.server.fork(manager.connection_file, cwd, env, cmd)
+        # LocalProvisioner only polls, signals and waits on its process: the fork server's
+        # handle does the same for a child that is not ours to wait on.
+        self.process = cast(Any, _ForkedProcess(self.server, pid))
         self.pid = self.pgid = pid  # the child leads its own session, hence its own group
         self.cwd = cwd
         return self.connection_info
