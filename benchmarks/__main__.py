@@ -27,6 +27,8 @@ HEADLINE = (
     "ratio",
     "all_regions",
     "all_s",
+    "all_s_nomaps",
+    "maps_slowdown",
     "all_mb",
     "all_mb_html",
     "jobs",

@@ -6,18 +6,22 @@ On the West Java cohort (27 kab/kota; quick: its first 4):
   ``papermill`` command line (``papermill notebooks/region_report.ipynb <code>.ipynb -r region
   <code>``: a fresh kernel, fresh imports and the cohort context computed inside the notebook)
   and then ``jupyter nbconvert --to html --no-input <code>.ipynb`` for the page a reviewer reads.
-* **runner**: ``living-lab reports --regions <the same> --no-cohort-reports --force`` with the
-  default number of kernels and the default ``--formats html,ipynb``: warm kernels, the context
-  computed once, the notebook and HTML, manifest and index written. Both are timed from the
-  command line (process start included).
+* **runner**: ``living-lab reports --regions <the same> --no-cohort-reports --force
+  --formats html,ipynb`` with the default number of kernels: warm kernels, the context computed
+  once, the notebook and HTML (the naive side's two files), manifest and index written. Both are
+  timed from the command line (process start included).
 * **all**: ``living-lab reports --cohort all --force`` (every kab/kota with a result and the
-  cohort-level reports); skipped in quick mode. ``all_mb`` is the size of its output folder;
-  ``all_mb_html`` the same folder without the report notebooks (what ``--formats html`` writes).
+  cohort-level reports, the default ``--formats html``); skipped in quick mode. ``all_mb`` is the
+  size of its output folder; ``all_mb_html`` the same without any report notebook (equal to
+  ``all_mb`` since notebooks are opt-in).
+* **all without maps**: the same batch with ``--no-maps`` right after it, in the same run, so
+  that ``maps_slowdown = all_s / all_s_nomaps`` compares like with like (issue 17: under 1.10).
 
-Targets (issue 12): ``ratio = naive_s / runner_s >= 12``, ``all_s < 130`` and ``all_mb < 150`` on
-this 2-core machine. The last JSON line carries ``regions``, ``naive_s``, ``runner_s``,
-``ratio``, ``all_regions``, ``all_s``, ``all_mb`` and ``jobs``. Run: ``python -m benchmarks
---only runner`` (or ``make bench``).
+Targets (issues 12, 14, 17): ``ratio = naive_s / runner_s >= 12``, ``all_s < 130``,
+``all_mb < 150`` and ``maps_slowdown < 1.10`` on this 2-core machine. The last JSON line carries
+``regions``, ``naive_s``, ``runner_s``, ``ratio``, ``all_regions``, ``all_s``, ``all_s_nomaps``,
+``maps_slowdown``, ``all_mb`` and ``jobs``. Run: ``python -m benchmarks --only runner`` (or
+``make bench``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from living_lab.report.params import default_jobs
 RATIO_TARGET = 12.0
 ALL_TARGET_S = 130.0
 ALL_TARGET_MB = 150.0
+MAPS_SLOWDOWN_TARGET = 1.10
 BIN = Path(sys.executable).parent
 
 
@@ -139,7 +144,8 @@ def run(quick: bool = False) -> dict:
             flush=True,
         )
         runner_s, m = _runner(
-            ["--regions", ",".join(codes), "--no-cohort-reports"], work / "runner"
+            ["--regions", ",".join(codes), "--no-cohort-reports", "--formats", "html,ipynb"],
+            work / "runner",
         )
         ok, n = _ok(m)
         ratio = naive_s / runner_s
@@ -170,9 +176,21 @@ def run(quick: bool = False) -> dict:
                 f"{ALL_TARGET_MB:g} MB; {all_mb_html:.0f} MB with --formats html)",
                 flush=True,
             )
+            shutil.rmtree(work / "all", ignore_errors=True)
+            nomaps_s, m_nomaps = _runner(["--cohort", "all", "--no-maps"], work / "all-nomaps")
+            ok_nomaps, _ = _ok(m_nomaps)
+            slowdown = all_s / nomaps_s
+            print(
+                f"living-lab reports --cohort all --no-maps: {nomaps_s:.1f} s ({ok_nomaps} ok); "
+                f"the maps cost {100 * (slowdown - 1):+.1f}% (target < "
+                f"{100 * (MAPS_SLOWDOWN_TARGET - 1):.0f}%)",
+                flush=True,
+            )
             result.update(
                 all_regions=n_all,
                 all_s=round(all_s, 1),
+                all_s_nomaps=round(nomaps_s, 1),
+                maps_slowdown=round(slowdown, 3),
                 all_ok=ok_all,
                 all_mb=round(all_mb, 1),
                 all_mb_html=round(all_mb_html, 1),

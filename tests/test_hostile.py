@@ -47,6 +47,8 @@ def hostile_batch(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedPro
             "1",
             "--no-cohort-reports",
             "--no-progress",
+            "--formats",
+            "html,ipynb",
         ],
         capture_output=True,
         text=True,

@@ -123,6 +123,14 @@ def runs(tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
             "region_report.ipynb", tmp / "9410.ipynb", region="Paniai", cohort=str(papua)
         ),
         "cohort": _run("cohort_overview.ipynb", tmp / "cohort.ipynb", context_path=str(ctx_path)),
+        # The same report without maps (``living-lab reports --no-maps``).
+        "sumedang_nomaps": _run(
+            "region_report.ipynb",
+            tmp / "3211-nomaps.ipynb",
+            region="3211",
+            context_path=str(ctx_path),
+            maps=False,
+        ),
     }
 
 
@@ -246,3 +254,20 @@ def test_cohort_overview_works_for_small_cohorts(tmp_path, n):
     for code in KOTA[:n]:
         assert context.CohortContext.table_name(code) in html
     assert "4,59" in html  # Kota Bandung's published 2024 index (KemenPANRB), in every cohort
+
+
+def test_maps_false_leaves_out_the_locator_map_and_nothing_else(runs):
+    """``maps=False`` (the runner's ``--no-maps``): the locator cell shows nothing, one figure
+    fewer, every other cell's output is the same as with maps."""
+    with_maps, without = runs["sumedang"], runs["sumedang_nomaps"]
+    cells = [(a, b) for a, b in zip(with_maps.cells, without.cells, strict=True)]
+    locator = [i for i, (a, _) in enumerate(cells) if "report.locator()" in a.source]
+    assert len(locator) == 1
+    for i, (a, b) in enumerate(cells):
+        if a.cell_type != "code" or "injected-parameters" in a.metadata.get("tags", []):
+            continue
+        if i == locator[0]:
+            assert a.outputs and not b.outputs
+        else:
+            assert a.outputs == b.outputs, a.source
+    assert len(_pngs(without)) == len(_pngs(with_maps)) - 1

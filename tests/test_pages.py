@@ -132,3 +132,32 @@ def test_index_ranks_within_the_cohort_and_marks_a_never_evaluated_region(tmp_pa
     sumedang = page[page.index('<td data-v="Kabupaten Sumedang">') :].split("</tr>")[0]
     # Ranked among every evaluated kabupaten/kota of 2024, not among the two listed.
     assert re.search(r"\d+ / (\d+)", sumedang).group(1) == "485"
+
+
+def test_a_batch_without_maps_has_no_map_on_its_index(tmp_path):
+    """``--no-maps`` is recorded in the manifest (``"maps": false``); its index has the table
+    and no map, while the same manifest with maps draws the linked map."""
+    _report_files(tmp_path, ["3211", "3273"])
+    manifest = _rerun_manifest("id", {"3211": "ok", "3273": "ok"})
+    with_maps = index_page.render_index(manifest, tmp_path)
+    assert "<svg" in with_maps and '<a href="regions/3211.html" data-code="3211">' in with_maps
+    without = index_page.render_index({**manifest, "maps": False}, tmp_path)
+    assert "<svg" not in without
+    assert 'href="regions/3211.html"' in without  # the table still links the report
+
+
+def test_no_maps_option_reaches_the_notebooks_as_a_parameter():
+    from living_lab import cli
+    from living_lab.commands.reports import PARAMETER_OPTIONS
+    from living_lab.report.params import load_notebook_config, validate
+
+    config = load_notebook_config()
+    assert validate({"regions": "3211"}, config=config).notebook_values["maps"] is True
+    args = cli.build_parser().parse_args(["reports", "--regions", "3211", "--no-maps"])
+    given = {name: getattr(args, name, None) for name in PARAMETER_OPTIONS}
+    params = validate(given, config=config)
+    assert params.notebook_values["maps"] is False
+    for notebook in (config.region, *config.cohort):
+        declared = config.declared(notebook)
+        if "maps" in declared:
+            assert params.parameters_for(declared, region="3211")["maps"] is False

@@ -67,7 +67,8 @@ def stable_versions(monkeypatch):
 
 
 def batch(executor, out: Path, config=CONFIG, **cli):
-    params = validate({"out": str(out), **cli}, config=config)
+    # The executed notebooks are opt-in; these tests read them.
+    params = validate({"out": str(out), "formats": "html,ipynb", **cli}, config=config)
     return run_batch(params, config=config, executor=executor, progress=False, echo=lambda s: None)
 
 
@@ -569,6 +570,8 @@ def start_slow_batch(tmp_path: Path) -> tuple[subprocess.Popen, list[str], dict,
         "2",
         "--no-cohort-reports",
         "--no-progress",
+        "--formats",
+        "html,ipynb",
     ]
     env = {**os.environ, "LIVING_LAB_TEST_SLEEP": "1.5", "LIVING_LAB_TEST_MARKERS": str(tmp_path)}
     proc = subprocess.Popen(

@@ -70,6 +70,7 @@ def test_dask_batch_writes_the_same_reports_as_the_local_pool(cluster, tmp_path)
         {
             "out": str(dask_out),
             "regions": "3211,3273,3204",
+            "formats": "html,ipynb",
             "executor": "dask",
             "scheduler": cluster.scheduler_address,
         },
@@ -94,7 +95,9 @@ def test_dask_batch_writes_the_same_reports_as_the_local_pool(cluster, tmp_path)
 
     # The same reports from the local pool: same outputs, cell by cell.
     local = LocalExecutor(1, options)
-    local_params = validate({"out": str(local_out), "regions": "3273,3211"}, config=CONFIG)
+    local_params = validate(
+        {"out": str(local_out), "regions": "3273,3211", "formats": "html,ipynb"}, config=CONFIG
+    )
     run_batch(local_params, config=CONFIG, executor=local, progress=False, echo=lambda s: None)
     local.close()
     for code in ("3211", "3273"):
@@ -223,6 +226,7 @@ def test_a_killed_dask_worker_loses_no_report(real_cluster, tmp_path):
         {
             "out": str(out),
             "regions": regions,
+            "formats": "html,ipynb",
             "executor": "dask",
             "scheduler": address,
             "cohort_reports": False,

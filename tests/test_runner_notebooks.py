@@ -50,6 +50,7 @@ def batch(tmp_path_factory):
             "regions": ",".join(SAMPLE),
             "cohort_reports": "false",
             "jobs": "2",
+            "formats": "html,ipynb",
         },
         config=config,
     )

@@ -42,7 +42,11 @@ def executor(tmp_path_factory):
 
 def batch(executor, out: Path, config=CONFIG, **cli_values):
     messages: list[str] = []
-    params = validate({"out": str(out), "cohort_reports": False, **cli_values}, config=config)
+    # The executed notebooks are opt-in; these tests read them.
+    params = validate(
+        {"out": str(out), "cohort_reports": False, "formats": "html,ipynb", **cli_values},
+        config=config,
+    )
     summary = run_batch(
         params, config=config, executor=executor, progress=False, echo=messages.append
     )
@@ -340,6 +344,12 @@ def test_formats_html_writes_no_notebook_and_asking_for_it_reruns(executor, tmp_
     again, _ = batch(executor, out, regions="3211", formats="html,ipynb")
     assert again.ok == 1  # the notebook was asked for and is missing: run again
     nbformat.read(out / "regions" / "3211.ipynb", as_version=4)
+
+
+def test_a_default_batch_writes_html_only_and_notebooks_on_request():
+    assert validate({"regions": "3211"}, config=CONFIG).formats == ("html",)
+    both = validate({"regions": "3211", "formats": "html,ipynb"}, config=CONFIG)
+    assert both.formats == ("html", "ipynb")
 
 
 @pytest.mark.parametrize("value", ["ipynb", "html,pdf", "html,html"])

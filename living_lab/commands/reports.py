@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--target-year", dest="target_year", metavar=year, help=text("reports.target_year_help")
     )
     what.add_argument("--lang", metavar="id|en", help=text("reports.lang_help"))
+    what.add_argument(
+        "--no-maps",
+        dest="maps",
+        action="store_const",
+        const=False,
+        help=text("reports.no_maps_help"),
+    )
     what.add_argument("--params", metavar=text("metavar.file"), help=text("reports.params_help"))
     run_ = p.add_argument_group(text("reports.group_running"))
     run_.add_argument("--out", metavar=text("metavar.dir"), help=text("reports.out_help"))
@@ -72,6 +79,7 @@ PARAMETER_OPTIONS = (
     "target",
     "target_year",
     "lang",
+    "maps",
     "out",
     "jobs",
     "force",

@@ -352,7 +352,12 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
         lang=lang,
         css=Markup(INDEX_CSS),
         js=Markup(SORT_JS),
-        extra_html=Markup(index_map_html(numbers, regions, out_dir, year=year, lang=lang)),
+        # A batch run with --no-maps (manifest "maps": false) has no map on its index either.
+        extra_html=Markup(
+            index_map_html(numbers, regions, out_dir, year=year, lang=lang)
+            if manifest.get("maps", True) is not False
+            else ""
+        ),
         heading=tr("report.index.title"),
         cohort_title=str(cohort_title),
         subtitle=tr(

@@ -191,8 +191,9 @@ class ReportParams:
     out : output folder; jobs : kernels; force : re-run unchanged reports too;
     executor, scheduler : where to run; timeout : wall-clock seconds per notebook;
     cohort_reports : run the cohort-level notebooks too.
-    formats : files written per report: ``html`` always (what reviewers read), ``ipynb`` (the
-        executed papermill notebook, for researchers) when asked; the figures are in each.
+    formats : files written per report: ``html`` always (what reviewers read; the default),
+        ``ipynb`` (the executed papermill notebook, for researchers) when asked with
+        ``--formats html,ipynb``; the figures are in each.
     region_cohorts : the cohort of a region whose peer group is not ``cohort`` (regions named
         without ``--cohort`` that lie outside the default cohort are compared with every
         kabupaten/kota, while the others keep the default cohort): a region's peer group is
@@ -211,7 +212,7 @@ class ReportParams:
     timeout: float
     cohort_reports: bool
     regions_given: bool = False
-    formats: tuple[str, ...] = ("html", "ipynb")
+    formats: tuple[str, ...] = ("html",)
     region_cohorts: Mapping[str, str] = field(default_factory=dict)
     #: Regions of ``regions`` with no published SPBE result at all (compared with every
     #: kabupaten/kota, cohort ``all``): their reports say "belum dievaluasi".
@@ -251,7 +252,9 @@ RUNNER_SETTINGS: dict[str, tuple[str, Callable[[], Any]]] = {
 }
 #: Files a report can be written as; the HTML is always written.
 FORMATS = ("html", "ipynb")
-DEFAULT_FORMATS = ("html", "ipynb")
+#: What a batch writes unless asked: the pages reviewers read (``--formats html,ipynb`` adds the
+#: executed notebooks researchers open).
+DEFAULT_FORMATS = ("html",)
 
 
 def default_jobs() -> int:

@@ -258,6 +258,7 @@ class _Batch:
                 "cohort_title_en": cohort.title_en,
                 "year": values.get("year"),
                 "lang": values.get("lang"),
+                "maps": values.get("maps", True),
                 "target": values.get("target"),
                 "target_year": values.get("target_year"),
                 "library_version": __version__,
