@@ -15,7 +15,9 @@ Examples
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,21 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
     if not is_file and (not path.exists() or Path(name).name != name):
         # A name is a file of params/cohorts; it never reaches outside that folder.
         raise ParameterError.keyed("err.cohort.unknown", name=name, names=str(available_cohorts()))
+    try:
+        st = path.stat()
+    except OSError:
+        return _load_file(path)  # the reader names the problem
+    # Read once per version of the file: peer groups resolve a cohort for every region.
+    return _load_file_cached(str(path), os.getcwd(), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=64)
+def _load_file_cached(path: str, cwd: str, mtime_ns: int, size: int) -> Cohort:
+    return _load_file(Path(path))
+
+
+def _load_file(path: Path) -> Cohort:
+    """A cohort file, checked (see the module docstring)."""
     codes: list[str] = []
 
     def rules(raw: dict[str, Any], bad: schema.Bad) -> list[schema.Problem]:

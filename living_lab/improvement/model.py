@@ -55,8 +55,9 @@ from living_lab.framework import load_framework
 from living_lab.improvement.feasibility import GainBounds, gain_bounds
 from living_lab.improvement.path import FeasiblePath, feasible_path
 from living_lab.improvement.settings import load_settings
-from living_lab.peers import data, frontier_gap, resolve_group
+from living_lab.peers import data, resolve_group
 from living_lab.peers.config import FrontierMethod
+from living_lab.peers.frontier import domain_rows
 from living_lab.peers.groups import PeerGroup
 from living_lab.peers.partners import PartnerResult, clear_lead_margin, study_partners
 from living_lab.planner import Target
@@ -149,56 +150,62 @@ def benchmark_table(
     """The benchmark of each domain and the focus domain(s) (see the module docstring);
     ``frontier`` overrides the benchmark rule of ``params/peer_groups.yaml``."""
     fw = load_framework()
-    fg = frontier_gap(code, group=group, year=year, frontier=frontier)
-    fg = fg.sort_values("domain", ignore_index=True)
+    # The frontier rows in domain order, computed on plain values: a cohort plans every region,
+    # and a handful of small pandas operations per region used to dominate the cohort's cost.
+    rows, _, method, _, _ = domain_rows(code, group=group, year=year, frontier=frontier)
+    rows = sorted(rows, key=lambda r: r["domain"])
     margins = _clear_margins()
-    fg["margin"] = [margins[int(d)] for d in fg["domain"]]
-    fg["clear"] = fg["gap"] > fg["margin"] + 1e-9
-    fg["bound"] = [
-        bounds.bound(int(d), float(v)) for d, v in zip(fg["domain"], fg["value"], strict=True)
-    ]
-    fg["realistic_gain"] = np.where(
-        fg["clear"], fg["weight"] * np.minimum(fg["gap"], fg["bound"]), 0.0
-    )
-    ranked = fg[fg["clear"] & (fg["realistic_gain"] > 0)].sort_values(
-        ["realistic_gain", "value", "domain"], ascending=[False, True, True]
+    domain = np.array([r["domain"] for r in rows], dtype=np.int64)
+    weight = np.array([r["weight"] for r in rows], dtype=float)
+    value = np.array([r["value"] for r in rows], dtype=float)
+    gap = np.array([r["gap"] for r in rows], dtype=float)
+    margin = np.array([margins[int(d)] for d in domain], dtype=float)
+    clear = gap > margin + 1e-9
+    bound = np.array([bounds.bound(int(d), float(v)) for d, v in zip(domain, value, strict=True)])
+    realistic_gain = np.where(clear, weight * np.minimum(gap, bound), 0.0)
+    # Focus: clear gaps with a positive realistic gain, by gain (ties: lower score, then domain).
+    ranked = sorted(
+        (k for k in range(len(rows)) if clear[k] and realistic_gain[k] > 0),
+        key=lambda k: (-realistic_gain[k], value[k], domain[k]),
     )
     focus: list[int] = []
-    if len(ranked):
-        focus.append(int(ranked["domain"].iloc[0]))
+    if ranked:
+        focus.append(int(domain[ranked[0]]))
         within = load_settings().second_within
-        if (
-            len(ranked) > 1
-            and ranked["realistic_gain"].iloc[1] >= within * ranked["realistic_gain"].iloc[0]
-        ):
-            focus.append(int(ranked["domain"].iloc[1]))
-    fg["focus"] = fg["domain"].isin(focus)
-    fg["focus_rank"] = pd.array(
-        [focus.index(d) + 1 if d in focus else pd.NA for d in fg["domain"]], dtype="Int64"
-    )
-    cols = [
-        "domain",
-        "weight",
-        "value",
-        "frontier",
-        "gap",
-        "margin",
-        "clear",
-        "bound",
-        "realistic_gain",
-        "best_peer",
-        "best_value",
-        "n_peers",
-        "focus",
-        "focus_rank",
-    ]
-    out = fg[cols].sort_values(
-        ["focus", "focus_rank", "realistic_gain", "domain"],
-        ascending=[False, True, False, True],
-        ignore_index=True,
+        if len(ranked) > 1 and realistic_gain[ranked[1]] >= within * realistic_gain[ranked[0]]:
+            focus.append(int(domain[ranked[1]]))
+    is_focus = np.isin(domain, focus)
+
+    def order_key(k: int) -> tuple[Any, ...]:
+        # Focus domains first in focus order, then by realistic gain (missing last), then domain.
+        rg = realistic_gain[k]
+        gain = (1, 0.0) if np.isnan(rg) else (0, -rg)
+        return (not is_focus[k], focus.index(domain[k]) if is_focus[k] else 0, gain, domain[k])
+
+    order = sorted(range(len(rows)), key=order_key)
+    out = pd.DataFrame(
+        {
+            "domain": domain[order],
+            "weight": weight[order],
+            "value": value[order],
+            "frontier": np.array([rows[k]["frontier"] for k in order], dtype=float),
+            "gap": gap[order],
+            "margin": margin[order],
+            "clear": clear[order],
+            "bound": bound[order],
+            "realistic_gain": realistic_gain[order],
+            "best_peer": [rows[k]["best_peer"] for k in order],
+            "best_value": np.array([rows[k]["best_value"] for k in order], dtype=float),
+            "n_peers": np.array([rows[k]["n_peers"] for k in order], dtype=np.int64),
+            "focus": is_focus[order],
+            "focus_rank": pd.array(
+                [focus.index(domain[k]) + 1 if is_focus[k] else pd.NA for k in order],
+                dtype="Int64",
+            ),
+        }
     )
     out.attrs = {
-        "frontier": fg.attrs.get("frontier"),
+        "frontier": method,
         "group": group,
         "year": year,
         "framework": fw.id,

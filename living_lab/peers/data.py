@@ -75,6 +75,28 @@ def _scores(year: int) -> pd.DataFrame:
     return df.drop(columns=["year", "framework"])
 
 
+@cache
+def row_positions(year: int) -> dict[str, int]:
+    """Row of each region in :func:`scores_view` of ``year`` (for array lookups in loops)."""
+    return {str(c): i for i, c in enumerate(_scores(int(year)).index)}
+
+
+@cache
+def _member_rows(year: int, members: tuple[str, ...]) -> np.ndarray:
+    at = row_positions(year)
+    return np.array([at[c] for c in members], dtype=np.intp)
+
+
+def member_rows(year: int, members: tuple[str, ...], *, exclude: str | None = None) -> np.ndarray:
+    """Rows of :func:`scores_view` of ``year`` holding ``members`` (every one evaluated that
+    year), in member order, without ``exclude``. A group's members are the same tuple for many
+    regions, so they are looked up once."""
+    pos = _member_rows(int(year), tuple(members))
+    if exclude is None:
+        return pos
+    return pos[pos != row_positions(int(year))[exclude]]
+
+
 def region_years(region_code: str) -> list[int]:
     """Evaluation years in which ``region_code`` has a published index."""
     return list(_years_by_region().get(region_code, ()))

@@ -19,7 +19,7 @@ the frontier within rounding.
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,68 @@ def frontier_value(values: pd.Series | np.ndarray, method: FrontierMethod) -> fl
     if method == "max":
         return float(v[-1])
     raise ParameterError(f"frontier: {method!r}; expected one of {list(get_args(FrontierMethod))}")
+
+
+def domain_rows(
+    region_code: str | int,
+    *,
+    group: str = "province",
+    year: int | None = None,
+    frontier: FrontierMethod | None = None,
+    min_confidence: Confidence = "medium",
+) -> tuple[list[dict[str, Any]], pd.Series, FrontierMethod, int, str]:
+    """The rows of :func:`frontier_gap` in domain order, with the region's scores row, the
+    frontier method, the year and the region's code (for callers that use the rows without
+    building the table)."""
+    method = frontier or load_config().frontier
+    if method not in get_args(FrontierMethod):
+        raise ParameterError(
+            f"frontier: {method!r}; expected one of {list(get_args(FrontierMethod))}"
+        )
+    year = data.check_year(year)
+    code = data.evaluated_region(region_code, year)
+    grp = resolve_group(code, group, year=year, min_confidence=min_confidence)
+    peer_pos = data.member_rows(year, grp.members, exclude=code)
+    if not len(peer_pos):
+        raise ParameterError(
+            f"group: {code}'s group {group!r} has no other region evaluated in {year}; "
+            "choose a wider group"
+        )
+    fw = load_framework()
+    margins = 2 * rounding_halfwidths(fw)
+    # The cached table itself (read only here), and the peers' rows picked once: per-domain
+    # pandas lookups cost more than the arithmetic in a cohort-wide loop.
+    sc = data.scores_view(year)
+    own = sc.iloc[data.row_positions(year)[code]]
+    peer_codes = sc.index.to_numpy(dtype=object)[peer_pos]
+    rows = []
+    for d, w, margin in zip(fw.domains, fw.domain_weights, margins, strict=True):
+        m = f"d{d.number}"
+        col = sc[m].to_numpy(dtype=float)[peer_pos]
+        ok = ~np.isnan(col)
+        peer_values = col[ok]
+        value = float(own[m]) if pd.notna(own[m]) else float("nan")
+        front = frontier_value(peer_values, method)
+        gap = max(front - value, 0.0) if np.isfinite(value) and np.isfinite(front) else np.nan
+        # The best peer: the highest score, the first in member order among ties.
+        best = int(np.argmax(peer_values)) if len(peer_values) else -1
+        rows.append(
+            {
+                "domain": d.number,
+                "measure": m,
+                "weight": float(w),
+                "value": value,
+                "frontier": front,
+                "gap": gap,
+                "index_gain": float(w) * gap,
+                # The 1e-9 keeps a printed 0.01 gap (0.0099999...) on the rounding side.
+                "clear": bool(np.isfinite(gap) and gap > margin + 1e-9),
+                "best_peer": peer_codes[ok][best] if best >= 0 else None,
+                "best_value": float(peer_values[best]) if best >= 0 else np.nan,
+                "n_peers": int(len(peer_values)),
+            }
+        )
+    return rows, own, method, year, code
 
 
 def frontier_gap(
@@ -81,55 +143,10 @@ def frontier_gap(
     >>> bool(fg.loc[0, "clear"])  # Sumedang is at the frontier of Jawa Barat within rounding
     False
     """
-    method = frontier or load_config().frontier
-    if method not in get_args(FrontierMethod):
-        raise ParameterError(
-            f"frontier: {method!r}; expected one of {list(get_args(FrontierMethod))}"
-        )
-    year = data.check_year(year)
-    code = data.evaluated_region(region_code, year)
-    grp = resolve_group(code, group, year=year, min_confidence=min_confidence)
-    peers = [c for c in grp.members if c != code]
-    if not peers:
-        raise ParameterError(
-            f"group: {code}'s group {group!r} has no other region evaluated in {year}; "
-            "choose a wider group"
-        )
+    rows, own, method, year, code = domain_rows(
+        region_code, group=group, year=year, frontier=frontier, min_confidence=min_confidence
+    )
     fw = load_framework()
-    margins = 2 * rounding_halfwidths(fw)
-    # The cached table itself (read only here), and the peers' rows picked once: per-domain
-    # pandas lookups cost more than the arithmetic in a cohort-wide loop.
-    sc = data.scores_view(year)
-    own = sc.loc[code]
-    peer_codes = np.asarray(peers, dtype=object)
-    peer_pos = sc.index.get_indexer(peer_codes)
-    rows = []
-    for d, w, margin in zip(fw.domains, fw.domain_weights, margins, strict=True):
-        m = f"d{d.number}"
-        col = sc[m].to_numpy(dtype=float)[peer_pos]
-        ok = ~np.isnan(col)
-        peer_values = col[ok]
-        value = float(own[m]) if pd.notna(own[m]) else float("nan")
-        front = frontier_value(peer_values, method)
-        gap = max(front - value, 0.0) if np.isfinite(value) and np.isfinite(front) else np.nan
-        # The best peer: the highest score, the first in member order among ties.
-        best = int(np.argmax(peer_values)) if len(peer_values) else -1
-        rows.append(
-            {
-                "domain": d.number,
-                "measure": m,
-                "weight": float(w),
-                "value": value,
-                "frontier": front,
-                "gap": gap,
-                "index_gain": float(w) * gap,
-                # The 1e-9 keeps a printed 0.01 gap (0.0099999...) on the rounding side.
-                "clear": bool(np.isfinite(gap) and gap > margin + 1e-9),
-                "best_peer": peer_codes[ok][best] if best >= 0 else None,
-                "best_value": float(peer_values[best]) if best >= 0 else np.nan,
-                "n_peers": int(len(peer_values)),
-            }
-        )
     out = pd.DataFrame(rows).sort_values(
         ["clear", "index_gain", "value", "domain"],
         ascending=[False, False, True, True],

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import pandas as pd
 
@@ -99,6 +100,12 @@ def _spec(group: str) -> GroupSpec | str:
     )
 
 
+@cache
+def _registry() -> pd.DataFrame:
+    """The region registry by code, read once per process (callers only read it)."""
+    return datasets.load_regions().set_index("region_code")
+
+
 def is_relative(group: str) -> bool:
     """True when membership depends on a focal region (province, kind, GRDP class, ...)."""
     spec = _spec(group)
@@ -121,8 +128,7 @@ def resolve_group(
     year = data.check_year(year)
     spec = _spec(group)
     code = resolve_region(region) if region is not None else None
-    evaluated = data.scores(year)
-    pool = evaluated.index
+    pool = data.scores_view(year).index  # read only
     detail: dict = {}
     notes: list[Note] = []
     if isinstance(spec, str):
@@ -139,7 +145,7 @@ def resolve_group(
                 "pass a region, or use 'all' or a cohort"
             )
         if spec.type == "same":
-            regions = datasets.load_regions().set_index("region_code")
+            regions = _registry()
             if spec.column not in regions.columns:
                 raise ParameterError(
                     f"group: {group!r} uses column {spec.column!r}, which data/regions.csv lacks"

@@ -157,6 +157,13 @@ def clear_lead_margin(domain: int, *, noise_sd: float | None = None) -> float:
     return 2 * h + float(np.sqrt(2)) * sd
 
 
+@cache
+def _default_margin(domain: int) -> float:
+    """:func:`clear_lead_margin` of a domain at the default noise, once per process (it depends
+    only on the cached framework and the trend model's noise constant)."""
+    return clear_lead_margin(domain)
+
+
 def _pick_domain(
     code: str,
     domain: int | None,
@@ -183,33 +190,117 @@ def _pick_domain(
     return int(lowest["domain"]), "lowest_score"
 
 
-def _previous(codes: Sequence[str], year: int, measure: str) -> pd.DataFrame:
-    """Each region's previous evaluation year, value and index there."""
-    rows = []
-    for c in codes:
+@cache
+def _attribute(year: int, column: str) -> np.ndarray:
+    """A region attribute of the scores table of ``year`` as an array (read only)."""
+    return data.scores_view(year)[column].to_numpy()
+
+
+@dataclass(frozen=True)
+class _PoolFeature:
+    """:func:`~living_lab.peers.data.outcome_feature` of a pool (the peers ahead and the region)
+    from arrays: the chosen year, coverage, confidence, the values of the peers ahead and the
+    region's own value."""
+
+    year: int | None
+    coverage: float
+    confidence: str
+    values: np.ndarray
+    own: float
+
+
+@cache
+def _feature_years(
+    indicator: str, year: int, min_confidence: Confidence
+) -> tuple[tuple[int, np.ndarray, np.ndarray, str], ...]:
+    """Each data year of an indicator in the order :func:`~living_lab.peers.data.outcome_feature`
+    tries them (latest at or before ``year``, then the earliest later), with whether each region
+    of the scores table of ``year`` has a value and the values, aligned with that table."""
+    by_year, confidence = data._indicator_by_year(indicator, min_confidence)
+    index = data.scores_view(year).index
+    before = sorted((y for y in by_year if y <= year), reverse=True)
+    after = sorted(y for y in by_year if y > year)
+    out = []
+    for y in [*before, *after]:
+        have = by_year[y].index[by_year[y].notna().to_numpy()]
+        values = by_year[y].reindex(index).astype(float).to_numpy()
+        out.append((y, index.isin(have), values, confidence[y]))
+    return tuple(out)
+
+
+def _pool_feature(
+    indicator: str,
+    year: int,
+    min_confidence: Confidence,
+    min_coverage: float,
+    ahead_pos: np.ndarray,
+    own_pos: int,
+) -> _PoolFeature:
+    """The same choice as :func:`~living_lab.peers.data.outcome_feature` for the pool of the
+    peers ahead and the region: one common year, the first whose coverage of the pool reaches
+    ``min_coverage``."""
+    pool = np.append(ahead_pos, own_pos)
+    coverage_seen = 0.0
+    for y, has, values, confidence in _feature_years(indicator, year, min_confidence):
+        cov = float(has[pool].mean())
+        coverage_seen = max(coverage_seen, cov)
+        if cov >= min_coverage and cov > 0:
+            return _PoolFeature(y, cov, confidence, values[ahead_pos], values[own_pos])
+    return _PoolFeature(
+        None, coverage_seen, min_confidence, np.full(len(ahead_pos), np.nan), np.nan
+    )
+
+
+def _partner_table(
+    year: int,
+    measure: str,
+    pos: np.ndarray,
+    *,
+    lead: np.ndarray,
+    distance: np.ndarray,
+    shared: list[str],
+    unknown_reason: list[str],
+    context: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The partners' table (:attr:`PartnerResult.table`) for the rows ``pos`` of the scores
+    table of ``year``, with each partner's previous evaluation and the change since."""
+    sc = data.scores_view(year)
+    codes = [str(c) for c in sc.index[pos]]
+    value = sc[measure].to_numpy(dtype=float)[pos]
+    index = sc["index"].to_numpy(dtype=float)[pos]
+    prev_year: list[Any] = []
+    prev_value, prev_index = np.full(len(pos), np.nan), np.full(len(pos), np.nan)
+    for i, c in enumerate(codes):
         prev = data.previous_year(c, year)
-        if prev is None:
-            rows.append(
-                {
-                    "region_code": c,
-                    "previous_year": pd.NA,
-                    "previous_value": np.nan,
-                    "previous_index": np.nan,
-                }
-            )
-            continue
-        ps = data.scores_view(prev).loc[c]
-        rows.append(
-            {
-                "region_code": c,
-                "previous_year": prev,
-                "previous_value": float(ps[measure]) if pd.notna(ps[measure]) else np.nan,
-                "previous_index": float(ps["index"]),
-            }
-        )
-    out = pd.DataFrame(rows).set_index("region_code")
-    out["previous_year"] = out["previous_year"].astype("Int64")
-    return out
+        prev_year.append(pd.NA if prev is None else prev)
+        if prev is not None:
+            ps = data.scores_view(prev)
+            k = data.row_positions(prev)[c]
+            v = ps[measure].iat[k]
+            prev_value[i] = float(v) if pd.notna(v) else np.nan
+            prev_index[i] = float(ps["index"].iat[k])
+    # Text columns as the scores table holds them, lists where pandas infers the type (as the
+    # table built from rows of the scores table did).
+    attrs = {c: sc[c].iloc[pos].reset_index(drop=True) for c in ("name", "kind", "province")}
+    table = pd.DataFrame(
+        {
+            "region_code": codes,
+            **attrs,
+            "value": value,
+            "lead": lead,
+            "previous_year": pd.array(prev_year, dtype="Int64"),
+            "previous_value": prev_value,
+            "change": value - prev_value,
+            "index": index,
+            "index_change": index - prev_index,
+            "distance": distance,
+            "shared_context": shared,
+            "unknown_reason": unknown_reason,
+        }
+    )
+    for f, v in context.items():
+        table[f] = v
+    return table
 
 
 @cache
@@ -282,50 +373,46 @@ def study_partners(
             )
     dom, reason = _pick_domain(code, domain, lever_group or group, year, min_confidence, frontier)
     measure = f"d{dom}"
-    margin = clear_lead_margin(dom)
+    margin = _default_margin(dom)
     lead_min = cfg.min_lead if min_lead is None else float(min_lead)
     if not np.isfinite(lead_min) or lead_min < 0:
         raise ParameterError(f"min_lead: {min_lead!r}; expected a number >= 0")
     lead_min = max(lead_min, margin)
     grp = resolve_group(code, group, year=year, min_confidence=min_confidence)
     sc = data.scores_view(year)
-    own_value = float(sc.at[code, measure])
-    peers = [c for c in grp.members if c != code]
-    pos = sc.index.get_indexer(peers)
-    lead = sc[measure].to_numpy(dtype=float)[pos] - own_value
+    at = data.row_positions(year)
+    own_pos = at[code]
+    values_of = sc[measure].to_numpy(dtype=float)
+    own_value = float(values_of[own_pos])
+    peer_pos = data.member_rows(year, grp.members, exclude=code)
+    lead = values_of[peer_pos] - own_value
     # Ahead by more than the margin (a printed lead equal to it is not clear: 1e-9 absorbs
-    # floating point, e.g. 3.3 - 3.2 < 0.1 in binary). Only those rows are copied.
+    # floating point, e.g. 3.3 - 3.2 < 0.1 in binary). Arrays over the peers ahead from here on
+    # (in member order, i.e. by code), indexed like ``ahead_pos``.
     is_ahead = lead > lead_min + 1e-9
-    ahead = sc.iloc[pos[is_ahead]].copy()
-    ahead["lead"] = lead[is_ahead]
+    ahead_pos = peer_pos[is_ahead]
+    lead = lead[is_ahead]
+    n_ahead = len(ahead_pos)
     notes: list[Note] = []
     used: list[str] = []
     feature_years: dict[str, int] = {}
-    dist2 = pd.Series(0.0, index=ahead.index)
-    shared: dict[str, list[str]] = {c: [] for c in ahead.index}
-    n_numeric = pd.Series(0, index=ahead.index)
+    dist2 = np.zeros(n_ahead)
+    # The context each peer shares with the region: (feature, which peers; None = all).
+    shared: list[tuple[str, np.ndarray | None]] = []
+    n_numeric = np.zeros(n_ahead, dtype=int)
     own_missing = False
-    values: dict[str, pd.Series] = {}
-    regions = _regions()
+    values: dict[str, np.ndarray] = {}
     for f in features:
         w = cfg.weights[f]
         if f in _CATEGORICAL:
-            col = _CATEGORICAL[f]
-            differs = regions.loc[ahead.index, col] != regions.at[code, col]
+            attr = _attribute(year, _CATEGORICAL[f])
+            differs = attr[ahead_pos] != attr[own_pos]
             dist2 += w * differs.astype(float)
             used.append(f)
-            for c in ahead.index:
-                shared[c].append(f)
+            shared.append((f, None))
             continue
         indicator = cfg.indicators[f]
-        feat = data.outcome_feature(
-            indicator,
-            ahead.index.union(pd.Index([code])),
-            year=year,
-            min_confidence=min_confidence,
-            min_coverage=cfg.min_coverage,
-        )
-        own = feat.values.get(code, np.nan) if feat.year is not None else np.nan
+        feat = _pool_feature(indicator, year, min_confidence, cfg.min_coverage, ahead_pos, own_pos)
         if feat.year is None:
             notes.append(
                 Note(
@@ -338,6 +425,7 @@ def study_partners(
                 )
             )
             continue
+        own = feat.own
         if pd.isna(own):
             own_missing = True
             notes.append(
@@ -352,14 +440,14 @@ def study_partners(
             )
             continue
         sd = _log_sd(indicator, int(feat.year), min_confidence)
-        v = feat.values.reindex(ahead.index)
-        z = (np.log(v.where(v > 0)) - np.log(own)) / sd
-        has = z.notna()
+        v = feat.values
+        z = (np.log(np.where(v > 0, v, np.nan)) - np.log(own)) / sd
+        has = ~np.isnan(z)
         # Only context both regions have enters the distance.
-        dist2 += w * z.pow(2).fillna(0.0)
+        z2 = z**2
+        dist2 += w * np.where(np.isnan(z2), 0.0, z2)
         n_numeric += has.astype(int)
-        for c in ahead.index[has]:
-            shared[c].append(f)
+        shared.append((f, has))
         if (~has).any():
             notes.append(
                 Note(
@@ -382,51 +470,33 @@ def study_partners(
                 )
             )
     known = n_numeric >= cfg.min_shared_numeric
-    ahead["distance"] = np.sqrt(dist2).where(known)
-    ahead["shared_context"] = [",".join(shared[c]) for c in ahead.index]
-    ahead["unknown_reason"] = np.where(
-        known, "", "own_missing" if own_missing or not values else "candidate_missing"
-    )
-    if len(ahead) and not known.any():
+    distance = np.where(known, np.sqrt(dist2), np.nan)
+    if n_ahead and not known.any():
         notes.append(Note("peers_note_similarity_unknown", {}))
-    n_ahead = len(ahead)
-    cols = [
-        "name",
-        "kind",
-        "province",
-        measure,
-        "lead",
-        "index",
-        "distance",
-        "shared_context",
-        "unknown_reason",
-    ]
     if n_ahead == 0:
         table = pd.DataFrame(columns=list(_TABLE_COLUMNS))
         status: Status = "none_found"
     else:
-        # Known distances first (closest first), then unknown similarity by lead.
-        top = ahead.sort_values(
-            ["distance", "lead", "region_code"],
-            ascending=[True, False, True],
-            kind="stable",
-            na_position="last",
-        ).head(n)
-        table = top[cols].rename(columns={measure: "value"})
-        prev = _previous(list(table.index), year, measure)
-        table = table.join(prev)
-        table["change"] = table["value"] - table["previous_value"]
-        table["index_change"] = table["index"] - table["previous_index"]
-        for f in NUMERIC_FEATURES:
-            if f in values:
-                table[f] = values[f].reindex(table.index)
-        table = table.drop(columns="previous_index").reset_index()
-        table = table[[*_TABLE_COLUMNS, *[f for f in NUMERIC_FEATURES if f in values]]]
+        # Known distances first (closest first), then unknown similarity by lead; ties by code
+        # (the arrays are in code order and the sort is stable).
+        missing = np.isnan(distance)
+        top = np.lexsort((-lead, np.where(missing, 0.0, distance), missing))[:n]
+        why_unknown = "own_missing" if own_missing or not values else "candidate_missing"
+        table = _partner_table(
+            year,
+            measure,
+            ahead_pos[top],
+            lead=lead[top],
+            distance=distance[top],
+            shared=[",".join(f for f, has in shared if has is None or has[i]) for i in top],
+            unknown_reason=["" if known[i] else why_unknown for i in top],
+            context={f: values[f][top] for f in NUMERIC_FEATURES if f in values},
+        )
         status = "ok"
     return PartnerResult(
         status=status,
         region_code=code,
-        name=str(sc.at[code, "name"]),
+        name=str(sc["name"].iat[own_pos]),
         domain=dom,
         domain_reason=reason,
         year=year,
