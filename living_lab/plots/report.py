@@ -46,6 +46,10 @@ from living_lab.text import tick_formatter as _tick_formatter
 DPI = 96
 #: Colours of a report figure's PNG palette (:func:`palette_png`).
 PALETTE_COLOURS = 256
+#: zlib level of report figures' PNGs (lossless at any level): 3 instead of Pillow's 6 encodes a
+#: region's five figures in about 25 ms less (measured: 3.6-11.6 ms -> 1.4-4.6 ms a figure) for
+#: about 15% more bytes.
+PNG_COMPRESS_LEVEL = 3
 
 
 def _focus_label(
@@ -194,7 +198,7 @@ def palette_png(image: PIL.Image.Image, dpi: int) -> bytes:
     """
     buf = io.BytesIO()
     image.quantize(PALETTE_COLOURS, method=PIL.Image.Quantize.FASTOCTREE).save(
-        buf, format="png", dpi=(dpi, dpi)
+        buf, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL
     )
     return buf.getvalue()
 
