@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import string
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal, get_args
 
 from living_lab import paths
@@ -111,6 +111,13 @@ def _locale(lang: str) -> object:
     return Locale.parse(lang)
 
 
+@lru_cache(maxsize=8192)
+def _digits(value: float, lang: str, decimals: int, group: bool) -> str:
+    """A non-negative rounded number in the locale's pattern (Babel), remembered: a report
+    formats a few hundred numbers, many of them repeated (years, targets, index values)."""
+    return _pattern(lang, decimals, group).apply(value, _locale(lang))  # type: ignore[attr-defined]
+
+
 def number(
     value: float, lang: str, decimals: int = 2, *, group: bool = False, sign: bool = False
 ) -> str:
@@ -144,8 +151,7 @@ def number(
     rounded = round(v, decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0,00"
-    pattern = _pattern(lang, max(int(decimals), 0), group)
-    text = pattern.apply(abs(rounded), _locale(lang))  # type: ignore[attr-defined]
+    text = _digits(abs(rounded), lang, max(int(decimals), 0), group)
     if rounded < 0:
         return MINUS + text
     if sign:
