@@ -322,3 +322,23 @@ def test_locator_map_reuses_its_province_layer_without_changing_the_picture():
     maps.locator_png("1101", [], labels=labels, attribution=attribution)  # another province
     again = maps.locator_png("3211", ["3204"], labels=labels, attribution=attribution)
     assert again == first and first.startswith(b"\x89PNG")
+
+
+def test_primed_province_layers_draw_the_same_locator_maps():
+    """The fork server primes every province's layer once; a locator drawn on a primed layer
+    is byte-identical to one drawn from nothing, and priming draws one layer per province."""
+    from living_lab.plots import maps
+    from living_lab.plots import report as figures
+
+    labels = {"title": "Kota Bandung", "region": "Kota Bandung", "partner": "Mitra"}
+    attribution = maps.map_labels("id")["attribution"]
+    figures._LAYERS.clear()
+    cold = {c: maps.locator_png(c, [], labels=labels, attribution=attribution) for c in ("3273",)}
+    figures._LAYERS.clear()
+    cold["1101"] = maps.locator_png("1101", [], labels=labels, attribution=attribution)
+    figures._LAYERS.clear()
+    drawn = maps.prime_locators(["3273", "3211", "1101", "9999"], attribution=attribution)
+    assert drawn == 2 and len(figures._LAYERS) == 2  # West Java and Aceh; 9999 is unknown
+    for code, png in cold.items():
+        assert maps.locator_png(code, [], labels=labels, attribution=attribution) == png
+    assert len(figures._LAYERS) == 2  # nothing was drawn again

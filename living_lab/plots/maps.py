@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -562,6 +562,27 @@ def _locator_region(
         fontsize=7.5,
         frameon=False,
     )
+
+
+def prime_locators(region_codes: Iterable[str], *, attribution: str) -> int:
+    """Draw and cache the province layer of the locator map for every province among
+    ``region_codes`` (with that ``attribution`` line); return how many were drawn.
+
+    A fork server calls this once so that the reports it forks find every layer drawn.
+    """
+    from living_lab.plots.report import prime_layer
+
+    gdf = boundaries._frame(True)
+    codes = [c for c in region_codes if c in gdf.index]
+    provinces = sorted({str(p) for p in gdf.loc[codes, "province_code"]})
+    for province in provinces:
+        prime_layer(
+            "locator",
+            _locator_static,
+            {"province_code": province, "attribution": attribution},
+            dpi=DPI,
+        )
+    return len(provinces)
 
 
 def locator_png(

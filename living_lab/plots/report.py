@@ -177,8 +177,9 @@ class _Layer:
 
 #: Static layers by (figure kind, digest of its inputs), most recently used last.
 _LAYERS: OrderedDict[tuple[str, str], _Layer] = OrderedDict()
-#: Layers kept per process (a batch needs 4 per language).
-MAX_LAYERS = 16
+#: Layers kept per process: a batch needs 4 per language for the cohort figures and one locator
+#: layer per province it covers (38 for every kabupaten/kota).
+MAX_LAYERS = 64
 
 
 def _digest(obj: object) -> str:
@@ -224,6 +225,47 @@ def _title(ax: Axes, text: str, size: float | None = None) -> None:
     )
 
 
+def _layer(
+    kind: str,
+    static: Callable[..., tuple[Figure, dict[str, Any]]],
+    static_args: dict[str, Any],
+    dpi: int,
+) -> tuple[tuple[str, str], _Layer]:
+    """The cached static layer of ``kind`` for ``static_args``, drawn now if it is not cached
+    (call inside ``style.apply()``)."""
+    key = (kind, _digest((static_args, dpi)))
+    layer = _LAYERS.get(key)
+    if layer is None:
+        fig, base = static(**static_args)
+        fig.set_dpi(dpi)
+        fig.canvas.draw()
+        for ax in fig.axes:  # freeze the view: region artists must not rescale it
+            ax.set_xlim(ax.get_xlim())
+            ax.set_ylim(ax.get_ylim())
+        layer = _Layer(fig, fig.canvas.copy_from_bbox(fig.bbox), base)
+        _LAYERS[key] = layer
+        while len(_LAYERS) > MAX_LAYERS:
+            _LAYERS.popitem(last=False)
+    else:
+        _LAYERS.move_to_end(key)
+    return key, layer
+
+
+def prime_layer(
+    kind: str,
+    static: Callable[..., tuple[Figure, dict[str, Any]]],
+    static_args: dict[str, Any],
+    dpi: int = DPI,
+) -> None:
+    """Draw and cache the static layer of ``kind`` for ``static_args`` without a region on it.
+
+    The report runner's fork server calls this (through :func:`living_lab.report.warmup.warm_up`)
+    so that every report forked from it finds the layer drawn.
+    """
+    with style.apply():
+        _layer(kind, static, static_args, dpi)
+
+
 def _layered_png(
     kind: str,
     static: Callable[..., tuple[Figure, dict[str, Any]]],
@@ -232,22 +274,8 @@ def _layered_png(
     region_args: dict[str, Any],
     dpi: int = DPI,
 ) -> bytes:
-    key = (kind, _digest((static_args, dpi)))
     with style.apply():
-        layer = _LAYERS.get(key)
-        if layer is None:
-            fig, base = static(**static_args)
-            fig.set_dpi(dpi)
-            fig.canvas.draw()
-            for ax in fig.axes:  # freeze the view: region artists must not rescale it
-                ax.set_xlim(ax.get_xlim())
-                ax.set_ylim(ax.get_ylim())
-            layer = _Layer(fig, fig.canvas.copy_from_bbox(fig.bbox), base)
-            _LAYERS[key] = layer
-            while len(_LAYERS) > MAX_LAYERS:
-                _LAYERS.popitem(last=False)
-        else:
-            _LAYERS.move_to_end(key)
+        key, layer = _layer(kind, static, static_args, dpi)
         fig, canvas = layer.fig, layer.fig.canvas
         before_fig = set(fig.get_children())
         before = {ax: (set(ax.get_children()), len(ax.containers)) for ax in fig.axes}

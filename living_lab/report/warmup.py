@@ -30,8 +30,10 @@ def warm_up(
     target_year: int,
     context_path: str | Path = "",
     lang: str = "id",
+    maps: bool = True,
 ) -> str | None:
-    """Load the results at ``context_path`` and run one fixed region's report sections.
+    """Load the results at ``context_path`` and run one fixed region's report sections; with
+    ``maps``, also draw the locator map's province layer of every province in the cohort.
 
     Returns the region used, or None when the context has none. Errors are left to the
     notebooks, which report them with their own message.
@@ -51,10 +53,9 @@ def warm_up(
         warnings.simplefilter("ignore")
         try:
             report = RegionReport.of(ctx, region, lang)  # type: ignore[arg-type]
+            parts = [report.header, report.summary] + ([report.locator] if maps else [])
             for part in (
-                report.header,
-                report.summary,
-                report.locator,
+                *parts,
                 report.trajectory,
                 report.domains,
                 report.learning,
@@ -68,6 +69,14 @@ def warm_up(
                             getattr(item, method)()
             executive_summary(report)
             numbers_csv(region_numbers(report))
+            if maps:
+                from living_lab.plots import maps as region_maps
+                from living_lab.text import t
+
+                region_maps.prime_locators(
+                    ctx.regions,
+                    attribution=t("maps.attribution", lang),  # type: ignore[arg-type]
+                )
         except (LivingLabError, KeyError, ValueError):
             return None
     return region
