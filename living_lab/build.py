@@ -125,10 +125,8 @@ def _read_raw(*parts: str) -> pd.DataFrame:
     columns = RAW_COLUMNS[parts]
     missing = [c for c in columns if c not in raw.columns]
     if missing:
-        raise InputError(
-            f"missing column(s) {missing}; expected the columns {list(columns)} (and others)",
-            file=path,
-            row=1,
+        raise InputError.keyed(
+            "err.data.raw_columns", file=path, row=1, missing=missing, columns=list(columns)
         )
     # Type and range check only; builders convert the text themselves.
     validate.check_table(raw[list(columns)], {"columns": columns}, file=path)

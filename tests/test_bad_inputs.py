@@ -2623,14 +2623,6 @@ STILL_ENGLISH: frozenset[str] = frozenset(
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-filter-column",
         "cohort-yaml-file-load-cohort-peers-group-cohort-file-filter-matching-no-region",
         "reports-arguments-and-output-folder-living-lab-reports-infinite-timeout-in-the-notebooks-file",
-        "reports-arguments-and-output-folder-living-lab-reports-regions-is-a-link-out-of-the-folder",
-        "reports-arguments-and-output-folder-living-lab-reports-manifest-json-is-a-link",
-        "reports-arguments-and-output-folder-living-lab-reports-a-folder-where-manifest-json-belongs",
-        "reports-arguments-and-output-folder-living-lab-reports-out-is-a-dangling-link",
-        "reports-arguments-and-output-folder-living-lab-reports-out-on-a-read-only-file-system-simulated",
-        "reports-arguments-and-output-folder-living-lab-reports-scheduler-address-with-an-unknown-scheme",
-        "reports-arguments-and-output-folder-living-lab-reports-scheduler-not-listening",
-        "raw-source-files-living-lab-data-build-missing-column",
     }
 )
 

@@ -195,10 +195,10 @@ class DaskExecutor:
         try:
             self.client = Client(self.scheduler, timeout=self.timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ParameterError(
-                f"scheduler: cannot connect to {self.scheduler} ({exc.__class__.__name__}: {exc})".splitlines()[
-                    0
-                ]
+            raise ParameterError.keyed(
+                "err.scheduler.connect",
+                address=self.scheduler,
+                detail=f"{exc.__class__.__name__}: {_first_line(exc)}",
             ) from None
 
     def set_context(self, path: Path | None) -> None:
@@ -314,17 +314,18 @@ def _check_address(address: str, timeout: float) -> None:
         get_backend(scheme)
         host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
     except (ValueError, TypeError) as exc:
-        raise ParameterError(
-            f"scheduler: {address!r} is not a Dask scheduler address ({_first_line(exc)}); "
-            "expected e.g. tcp://host:8786"
+        raise ParameterError.keyed(
+            "err.scheduler.address", address=address, detail=_first_line(exc)
         ) from None
     if host is None:
         return
     try:
         socket.create_connection((host, port), timeout=timeout).close()
     except OSError as exc:
-        raise ParameterError(
-            f"scheduler: cannot connect to {address} ({exc.__class__.__name__}: {_first_line(exc)})"
+        raise ParameterError.keyed(
+            "err.scheduler.connect",
+            address=address,
+            detail=f"{exc.__class__.__name__}: {_first_line(exc)}",
         ) from None
 
 

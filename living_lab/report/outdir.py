@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from living_lab.errors import LivingLabError
+from living_lab.text import t
 
 #: Subfolders the runner writes into (temporary files are cleaned only there).
 SUBFOLDERS = ("regions", "cohort", "_failed", "_context")
@@ -53,27 +54,51 @@ TOP_FILES = ("manifest.json", "index.html")
 READ_LIMIT = 256 * 1024 * 1024
 _RUN_ID = re.compile(r"^[0-9a-f]{12}$")
 
+#: Environment faults with a text in the catalogue (``err.out.reason.<name>``).
 _REASONS = {
-    errno.ENOSPC: "disk full",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "read-only file system",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.ENOTDIR: "not a folder",
-    errno.EISDIR: "a folder where a file belongs",
-    errno.ELOOP: "a symbolic link (refusing to follow it)",
-    errno.ENOENT: "does not exist",
-    errno.EIO: "input/output error",
+    errno.ENOSPC: "disk_full",
+    errno.EDQUOT: "quota",
+    errno.EROFS: "read_only",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+    errno.ENOTDIR: "not_folder",
+    errno.EISDIR: "folder",
+    errno.ELOOP: "link",
+    errno.ENOENT: "missing",
+    errno.EIO: "io",
 }
 
 
 class OutputFolderError(LivingLabError):
-    """The output folder cannot be written as asked (environment fault or unsafe entry)."""
+    """The output folder cannot be written as asked (environment fault or unsafe entry).
+
+    A keyed error whose fields hold ``reason_key`` (an environment fault) prints that fault in
+    the language asked for too.
+    """
+
+    def localized(self, lang: str) -> str:
+        key = self.fields.get("reason_key") if self.key else None
+        if key is None:
+            return super().localized(lang)
+        return t(self.key or "", lang, **{**self.fields, "reason": t(key, lang)})  # type: ignore[arg-type]
 
 
-def reason(exc: OSError) -> str:
+def _reason_key(exc: OSError) -> str | None:
+    name = _REASONS.get(exc.errno or 0)
+    return f"err.out.reason.{name}" if name else None
+
+
+def reason(exc: OSError, lang: str = "en") -> str:
     """A short description of an environment fault (``disk full``, ``read-only file system``)."""
-    return _REASONS.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
+    key = _reason_key(exc)
+    return t(key, lang) if key else exc.strerror or exc.__class__.__name__  # type: ignore[arg-type]
+
+
+def fault(path: Path, exc: OSError) -> OutputFolderError:
+    """The error ``out: <path>: <fault>`` for an environment fault at ``path``."""
+    return OutputFolderError.keyed(
+        "err.out.fault", path=path, reason=reason(exc), reason_key=_reason_key(exc)
+    )
 
 
 def new_run_id() -> str:
@@ -153,16 +178,14 @@ class OutputFolder:
             raise ValueError(f"bad run id {self.run_id!r}")
         self._locked = False
         if os.path.islink(self.path) and not self.path.exists():
-            raise OutputFolderError(
-                f"out: {self.path} is a symbolic link to a folder that does not exist"
-            )
+            raise OutputFolderError.keyed("err.out.dangling", path=self.path)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
         except FileExistsError:
-            raise OutputFolderError(f"out: {self.path} exists and is not a folder") from None
+            raise OutputFolderError.keyed("err.out.not_folder", path=self.path) from None
         except OSError as exc:
-            raise OutputFolderError(f"out: {self.path}: {reason(exc)}") from None
+            raise fault(self.path, exc) from None
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -187,10 +210,7 @@ class OutputFolder:
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputFolderError(
-                f"out: {self.path} is being written by another `living-lab reports` run; "
-                "wait for it or choose another --out"
-            ) from None
+            raise OutputFolderError.keyed("err.out.locked", path=self.path) from None
         self._locked = True
 
     def check(self, names: Iterable[str] = SUBFOLDERS + TOP_FILES) -> None:
@@ -207,16 +227,15 @@ class OutputFolder:
                 continue
             want_dir = name in SUBFOLDERS
             if stat.S_ISLNK(st.st_mode):
-                raise OutputFolderError(
-                    f"out: {self.path / name} is a symbolic link; refusing to write through it "
-                    f"(expected a {'folder' if want_dir else 'file'} inside {self.path})"
+                raise OutputFolderError.keyed(
+                    f"err.out.link.{'folder' if want_dir else 'file'}",
+                    path=self.path / name,
+                    out=self.path,
                 )
             if want_dir and not stat.S_ISDIR(st.st_mode):
-                raise OutputFolderError(f"out: {self.path / name} is not a folder")
+                raise OutputFolderError.keyed("err.out.entry_not_folder", path=self.path / name)
             if not want_dir and not stat.S_ISREG(st.st_mode):
-                raise OutputFolderError(
-                    f"out: {self.path / name} is not a regular file; refusing to replace it"
-                )
+                raise OutputFolderError.keyed("err.out.entry_not_file", path=self.path / name)
         probe = f".probe.{self.run_id}.tmp"
         try:
             fd = os.open(
@@ -225,7 +244,7 @@ class OutputFolder:
             os.close(fd)
             os.unlink(probe, dir_fd=self.fd)
         except OSError as exc:
-            raise OutputFolderError(f"out: {self.path}: {reason(exc)}") from None
+            raise fault(self.path, exc) from None
 
     # -- paths ----------------------------------------------------------------------------------
 
@@ -249,10 +268,7 @@ class OutputFolder:
                 except OSError as exc:
                     if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                         where = self.path.joinpath(*parts[: i + 1])
-                        raise OutputFolderError(
-                            f"out: {where} is a symbolic link or not a folder; refusing to "
-                            "write through it"
-                        ) from None
+                        raise OutputFolderError.keyed("err.out.on_the_way", path=where) from None
                     raise
                 fds.append(nxt)
                 current = nxt
@@ -267,10 +283,8 @@ class OutputFolder:
         except FileNotFoundError:
             return
         if not stat.S_ISREG(st.st_mode):
-            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-            raise OutputFolderError(
-                f"out: {self.path / rel} is {kind}; refusing to replace it with a file"
-            )
+            kind = "folder" if stat.S_ISDIR(st.st_mode) else "special"
+            raise OutputFolderError.keyed(f"err.out.replace.{kind}", path=self.path / rel)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -368,6 +382,7 @@ __all__ = [
     "OutputFolder",
     "OutputFolderError",
     "atomic_write",
+    "fault",
     "new_run_id",
     "reason",
 ]
