@@ -196,7 +196,7 @@ def test_reports_banner_strips_terminal_escapes(tmp_path, monkeypatch, capsys):
         not_written = ok = 0
 
         @staticmethod
-        def line() -> str:
+        def line(lang: str = "en") -> str:
             return "0 ok, 1 failed"
 
     def fake_batch(*args, on_start=None, **kwargs):

@@ -130,6 +130,49 @@ def test_command_output_speaks_one_language(lang, capsys):
     assert not problems, "\n".join(problems)
 
 
+#: The progress and closing lines of `living-lab reports` for 2 processes, 29 reports made, one
+#: unchanged, 105.08 s: the words a civil servant reads, and the language's decimal separator.
+REPORTS_LINES = {
+    "id": (
+        "2 proses paralel di komputer ini",
+        "29 berhasil, 1 tidak berubah, 0 gagal",
+        "105,1 detik",
+    ),
+    "en": (
+        "2 parallel process(es) on this computer",
+        "29 succeeded, 1 unchanged, 0 failed",
+        "105.1 seconds",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_reports_progress_lines_speak_one_language(lang, tmp_path, monkeypatch, capsys):
+    """The command's own lines around a batch (the batch itself is replaced by its summary)."""
+    from living_lab.report import runner
+
+    def batch(params, *, config, progress, on_start):
+        on_start()
+        out = Path(params.out)
+        return runner.BatchSummary(
+            out, out / "manifest.json", out / "index.html", ok=29, skipped=1, duration_s=105.08
+        )
+
+    monkeypatch.setattr(runner, "run_batch", batch)
+    argv = ["--lang", lang, "reports", "--regions", "3211,3273", "--jobs", "2"]
+    assert cli.main([*argv, "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    announce, summary = captured.err.strip(), captured.out.strip()
+    assert "\n" not in announce and "\n" not in summary, (announce, summary)
+    for part in REPORTS_LINES[lang]:
+        assert part in announce + " " + summary, (part, announce, summary)
+    scanned = command_line_text(without_file_names(announce + "\n" + summary))
+    assert not offences(scanned, lang, identifiers=False, command_line=True), (announce, summary)
+    if lang == "id":
+        assert not DECIMAL_POINT.findall(summary), summary
+        assert "kernel" not in announce + summary
+
+
 # ---------------------------------------------------------------------------------------------
 # The command line's help, argparse's words and the self-assessment template
 # ---------------------------------------------------------------------------------------------

@@ -748,9 +748,10 @@ def test_progress_bar_shows_done_failed_and_left(executor, tmp_path, capsys):
     )
     assert (summary.ok, summary.failed) == (1, 1)
     err = capsys.readouterr().err
-    assert "reports: 100%" in err and "2/2" in err
-    assert "ok 1 failed 1 left 0" in err
-    assert "failed: 3204 Kabupaten Bandung: cell 3: ValueError" in err
+    # In the reports' language (Bahasa Indonesia by default).
+    assert "laporan: 100%" in err and "2/2" in err
+    assert "berhasil 1 gagal 1 sisa 0" in err
+    assert "gagal: 3204 Kabupaten Bandung: cell 3: ValueError" in err
 
 
 @pytest.mark.parametrize("module", ["living_lab.report.manifest", "living_lab.report.pool"])

@@ -1,4 +1,5 @@
-"""``living-lab reports``: region and cohort reports for a cohort, in warm kernels.
+"""``living-lab reports``: region and cohort reports for a cohort, each in a fresh kernel forked
+from a warm server.
 
 Every value is taken as text and checked by :mod:`living_lab.report.params` before any kernel
 starts, so a wrong one gives one line and exit status 2. The exit status is 1 when any report
@@ -121,14 +122,14 @@ def run(args: argparse.Namespace) -> int:
                 cohort=one_line(_cohort_title(params, lang)),
                 cohort_id=one_line(params.cohort),
                 jobs=params.jobs,
-                executor=params.executor,
+                where=t(f"cli.reports.where.{params.executor}", lang),  # type: ignore[arg-type]
                 out=params.out,
             ),
             file=sys.stderr,
         )
 
     summary = run_batch(params, config=config, progress=args.progress, on_start=announce)
-    print(summary.line())
+    print(summary.line(cli_lang()))
     if summary.write_error:
         raise OutputFolderError(
             f"out: {summary.not_written} finished report(s) not written ({summary.write_error}); "

@@ -99,13 +99,12 @@ class BatchSummary:
             return 2
         return 1 if self.failed or self.index_error else 0
 
-    def line(self) -> str:
-        text = (
-            f"{self.ok} ok, {self.skipped} unchanged, {self.failed} failed "
-            f"in {self.duration_s:.1f} s -> {self.out}"
-        )
+    def line(self, lang: str = "en") -> str:
+        """The closing line of ``living-lab reports`` in ``lang``: counts, seconds, where."""
+        values = dict(ok=self.ok, skipped=self.skipped, failed=self.failed, seconds=self.duration_s)
+        text = t("cli.reports.summary", lang, out=self.out, **values)  # type: ignore[arg-type]
         if self.index is not None:
-            text += f" (open {self.index})"
+            text += t("cli.reports.summary_index", lang, index=self.index)  # type: ignore[arg-type]
         return text
 
 
@@ -481,7 +480,11 @@ class _Batch:
             from tqdm import tqdm
 
             self._bar = tqdm(
-                total=len(tasks), desc="reports", unit="nb", file=sys.stderr, dynamic_ncols=True
+                total=len(tasks),
+                desc=self._text("bar"),
+                unit=self._text("bar_unit"),
+                file=sys.stderr,
+                dynamic_ncols=True,
             )
             self._bar_postfix()
         try:
@@ -520,10 +523,17 @@ class _Batch:
         p = self.params
         return tuple(c for c in p.unevaluated if p.cohort_of(c) == cohort)
 
+    def _text(self, key: str, **values: object) -> str:
+        """The command-line text ``cli.reports.<key>`` in the reports' language."""
+        lang = self.params.notebook_values.get("lang")
+        return t(f"cli.reports.{key}", lang if lang in LANGS else "id", **values)
+
     def _bar_postfix(self) -> None:
         if self._bar is not None:
             s = self.summary
-            self._bar.set_postfix_str(f"ok {s.ok} failed {s.failed} left {self.remaining}")
+            self._bar.set_postfix_str(
+                self._text("bar_counts", ok=s.ok, failed=s.failed, left=self.remaining)
+            )
 
     def _on_result(self, result: TaskResult) -> None:
         if "first_result" not in self.phases:
@@ -586,7 +596,7 @@ class _Batch:
             label = f"{task.key} {task.title}" if task.kind == "region" else task.key
             # Region names and errors come from data and notebooks: no control characters
             # (terminal escape sequences) reach the terminal.
-            msg = one_line(f"failed: {label}: {error}")
+            msg = one_line(self._text("failed_one", label=label, error=error))
             if self._bar is not None:
                 self._bar.write(msg, file=sys.stderr)
             else:
