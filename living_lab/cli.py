@@ -245,7 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except LivingLabError as exc:
         # A file with several problems (a SchemaError) gets one line per problem.
-        for line in getattr(exc, "lines", None) or [exc.localized(lang)]:
+        lines = getattr(exc, "localized_lines", None)
+        for line in lines(lang) if lines else [exc.localized(lang)]:
             print(t("cli.error", lang, prog=prog, message=one_line(line)), file=sys.stderr)  # type: ignore[arg-type]
         return exc.exit_code
     except KeyboardInterrupt:

@@ -81,15 +81,13 @@ def _load_file(path: Path) -> Cohort:
     def rules(raw: dict[str, Any], bad: schema.Bad) -> list[schema.Problem]:
         found: list[schema.Problem] = []
         if ("regions" in raw) == ("filter" in raw):
-            found.append(
-                (None, "expected exactly one of 'regions' (a list) or 'filter' (a mapping)")
-            )
+            found.append((None, schema.say("err.cohort.regions_or_filter")))
         elif "regions" in raw and not bad.under("regions"):
             for i, item in enumerate(raw["regions"]):
                 try:
                     code = resolve_region(str(item))
                 except LivingLabError as exc:
-                    found.append((f"regions[{i}]", str(exc)))
+                    found.append((f"regions[{i}]", schema.said(exc)))
                     continue
                 if code not in codes:
                     codes.append(code)
@@ -118,7 +116,9 @@ def _filtered(flt: dict[str, Any], found: list[schema.Problem]) -> list[str]:
             found.append(
                 (
                     f"filter.{col}",
-                    f"unknown filter column {col!r}; expected one of {list(regions.columns)}",
+                    schema.say(
+                        "err.cohort.filter_column", column=col, columns=list(regions.columns)
+                    ),
                 )
             )
             continue
@@ -126,5 +126,5 @@ def _filtered(flt: dict[str, Any], found: list[schema.Problem]) -> list[str]:
         mask &= regions[col].isin([str(v) for v in values])
     codes = sorted(regions.loc[mask, "region_code"])
     if not codes and not found:
-        found.append(("filter", f"filter {flt} matches no region"))
+        found.append(("filter", schema.say("err.cohort.filter_empty", filter=flt)))
     return codes

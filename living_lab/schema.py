@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from living_lab.errors import InputError
+from living_lab.text import t
 
 #: Names of the bundled schemas (``living_lab/schemas/<name>.json``).
 SCHEMAS = (
@@ -54,6 +55,62 @@ SCHEMAS = (
 Problem = tuple[str | None, str]
 
 
+class Message(str):
+    """A problem's message in English (it is a ``str``) that can also be said in another
+    language: :meth:`localized` renders it from the catalogue (``err.schema.*``), with the
+    schema's ``x-expected`` phrase translated by ``schema.expected.<phrase>``
+    (``locales/id/schema.yml``) when the language has it."""
+
+    render: Callable[[str], str]
+
+    def __new__(cls, render: Callable[[str], str]) -> Message:
+        message = super().__new__(cls, render("en"))
+        message.render = render
+        return message
+
+    def localized(self, lang: str) -> str:
+        return self.render(lang)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))  # a copy in another process is the English text
+
+
+def _say(key: str, **fields: Any) -> Message:
+    """The message ``key`` of the catalogue; a field ``wanted`` is an ``x-expected`` phrase."""
+
+    def render(lang: str) -> str:
+        values = dict(fields)
+        if "wanted" in values:
+            values["wanted"] = _phrase(values["wanted"], lang)
+        return t(key, lang, **values)  # type: ignore[arg-type]
+
+    return Message(render)
+
+
+def say(key: str, /, **fields: Any) -> Message:
+    """A rule's problem message from the catalogue (for the ``rules`` of :func:`read_file`)."""
+    return _say(key, **fields)
+
+
+def said(error: Any) -> Message:
+    """A library error's message (a :class:`~living_lab.errors.LivingLabError`) as a problem."""
+    return Message(error.localized)
+
+
+def _phrase(english: str, lang: str) -> str:
+    """A schema's ``x-expected`` or ``x-type`` phrase in ``lang`` (English if not translated)."""
+    if lang == "en":
+        return english
+    try:
+        return t(f"schema.expected.{english}", lang)  # type: ignore[arg-type]
+    except KeyError:
+        return english
+
+
+def _localized(message: str, lang: str) -> str:
+    return message.localized(lang) if isinstance(message, Message) else message
+
+
 class SchemaError(InputError):
     """Every problem of one file or mapping; ``lines`` holds one line per problem.
 
@@ -61,7 +118,8 @@ class SchemaError(InputError):
     with several, ``file: N problems: line 3, field 'a': ...; field 'b': ...`` (and ``lines``
     lists them). ``where`` maps key paths to their line in the file (see
     :func:`living_lab.validate.read_yaml_lines`); a problem whose key is absent (a missing key)
-    takes the line of the mapping it belongs to.
+    takes the line of the mapping it belongs to. :meth:`localized` and :meth:`localized_lines`
+    say the same in another language (messages made by this module are :class:`Message`).
     """
 
     def __init__(
@@ -72,18 +130,32 @@ class SchemaError(InputError):
         where: Mapping[str, int] | None = None,
     ) -> None:
         self.problems = found
-        rows = [line_of(fld, where or {}) for fld, _ in found]
-        self.lines = [
-            str(InputError(msg, file=file, row=row, field=fld))
-            for (fld, msg), row in zip(found, rows, strict=True)
-        ]
+        self.rows = rows = [line_of(fld, where or {}) for fld, _ in found]
+        self.lines = self.localized_lines("en", file)
         if len(found) == 1:
             super().__init__(found[0][1], file=file, row=rows[0], field=found[0][0])
         else:
-            joined = "; ".join(
-                str(InputError(m, row=r, field=f)) for (f, m), r in zip(found, rows, strict=True)
-            )
-            super().__init__(f"{len(found)} problems: {joined}", file=file)
+            super().__init__(self._joined("en"), file=file)
+
+    def _joined(self, lang: str) -> str:
+        joined = "; ".join(
+            InputError(m, row=r, field=f)._format(lang, _localized(m, lang))
+            for (f, m), r in zip(self.problems, self.rows, strict=True)
+        )
+        return t("err.schema.problems", lang, n=len(self.problems), joined=joined)  # type: ignore[arg-type]
+
+    def localized_lines(self, lang: str, file: str | Path | None = None) -> list[str]:
+        """One line per problem in ``lang``, each naming the file, line and field."""
+        file = self.file if file is None else file
+        return [
+            InputError(m, file=file, row=r, field=f)._format(lang, _localized(m, lang))
+            for (f, m), r in zip(self.problems, self.rows, strict=True)
+        ]
+
+    def localized(self, lang: str) -> str:
+        if len(self.problems) == 1:
+            return self._format(lang, _localized(self.problems[0][1], lang))
+        return self._format(lang, self._joined(lang))
 
 
 def line_of(field: str | None, where: Mapping[str, int]) -> int | None:
@@ -153,21 +225,36 @@ def properties(*names: str) -> dict[str, dict[str, Any]]:
 def unknown_keys(
     keys: Iterable[str], known: Iterable[str], *, noun: str = "parameter"
 ) -> str | None:
-    """One line naming every key not in ``known`` (with a close match for each), or ``None``."""
+    """One line naming every key not in ``known`` (with a close match for each), or ``None``
+    (a :class:`Message`: English, and in another language through ``localized``)."""
     known = sorted(known)
     unknown = [k for k in keys if k not in known]
     if not unknown:
         return None
-    named = []
-    for key in unknown:
-        close = difflib.get_close_matches(key, known, n=1)
-        named.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-    what = (
-        f"{noun} " + named[0]
-        if len(named) == 1
-        else f"{noun}s " + ", ".join(named[:-1]) + " and " + named[-1]
-    )
-    return f"unknown {what}; expected one of {', '.join(known)}"
+    close = {k: difflib.get_close_matches(k, known, n=1) for k in unknown}
+
+    def render(lang: str) -> str:
+        def say(key: str, **values: Any) -> str:
+            return t(key, lang, **values)  # type: ignore[arg-type]
+
+        named = [
+            f"{k!r}" + (say("err.schema.did_you_mean", close=repr(close[k][0])) if close[k] else "")
+            for k in unknown
+        ]
+        many = len(named) > 1
+        names = ", ".join(named[:-1]) + say("err.schema.and") + named[-1] if many else named[0]
+        try:
+            what = say(
+                f"err.schema.noun.{noun.replace(' ', '_')}.{'many' if many else 'one'}", names=names
+            )
+        except KeyError:  # a noun without a text: as the schema writes it
+            what = f"{noun}{'s' if many else ''} {names}"
+        listed = ", ".join(known)
+        return say(
+            "err.schema.unknown", what=what, known=listed, quoted=", ".join(map(repr, known))
+        )
+
+    return Message(render)
 
 
 def _is_record(model: Mapping[str, Any]) -> bool:
@@ -221,17 +308,22 @@ def problems(
     noun = model.get("x-noun", "parameter")
     if not isinstance(data, Mapping):
         wanted = model.get("x-expected", "a mapping")
-        return [(prefix.rstrip(".") or None, f"expected {wanted}, got {_short(data)}")]
+        return [
+            (
+                prefix.rstrip(".") or None,
+                _say("err.schema.value", wanted=wanted, value=_short(data)),
+            )
+        ]
     props: dict[str, dict[str, Any]] = model.get("properties", {})
     found: list[Problem] = []
     if check_unknown and model.get("additionalProperties", True) is False:
         for key in (str(k) for k in data if k not in props):
             line = unknown_keys([key], props, noun=noun)
-            found.append((prefix + key, str(line)))
+            found.append((prefix + key, line or ""))
     for key in model.get("required", []):
         if key not in data:
             wanted = props.get(key, {}).get("x-expected", "a value")
-            found.append((prefix + key, f"expected {wanted} (missing)"))
+            found.append((prefix + key, _say("err.schema.missing", wanted=wanted)))
     keys = [k for k in data if k in props and (only is None or k in set(only))]
     for key in keys:
         found += _value_problems(props[key], data[key], prefix + str(key))
@@ -250,10 +342,12 @@ def _value_problems(sub: Mapping[str, Any], value: Any, where: str) -> list[Prob
         for key in bad:
             if "enum" in names:
                 line = unknown_keys([key], names["enum"], noun=sub.get("x-noun", "key"))
-                found.append((f"{where}.{key}", str(line)))
+                found.append((f"{where}.{key}", line or ""))
             else:
                 wanted = names.get("x-expected", "another name")
-                found.append((f"{where}.{key}", f"expected {wanted}, got {_short(key)}"))
+                found.append(
+                    (f"{where}.{key}", _say("err.schema.value", wanted=wanted, value=_short(key)))
+                )
         entry = sub["additionalProperties"]
         for key, item in value.items():
             if str(key) not in bad:
@@ -276,7 +370,7 @@ def _value_problems(sub: Mapping[str, Any], value: Any, where: str) -> list[Prob
         wanted = sub.get("x-expected", "a mapping" if _is_record(sub) else "another value")
         if error.validator == "type" and not error.path:
             wanted = sub.get("x-type", wanted)
-        found.insert(0, (where, f"expected {wanted}, got {_short(value)}"))
+        found.insert(0, (where, _say("err.schema.value", wanted=wanted, value=_short(value))))
     return found
 
 
@@ -330,7 +424,7 @@ def read_file(
     raw, lines = read_yaml_lines(path)
     if raw is None:
         wanted = load(name).get("x-expected", "a mapping")
-        raise SchemaError([(None, f"file is empty; expected {wanted}")], file=path)
+        raise SchemaError([(None, _say("err.schema.empty", wanted=wanted))], file=path)
     found = problems(name, raw)
     if rules is not None and isinstance(raw, dict):
         found += rules(raw, Bad(f for f, _ in found))

@@ -2608,23 +2608,7 @@ def test_bad_input(case: Case, tmp_path, monkeypatch, capsys, data_folder):
 #: Command-line cases whose message is still English under the Indonesian frame: errors of
 #: the library not yet given a message key (living_lab/locales/*/errors.yml). Each is expected
 #: to fail the Indonesian scan below (strict: a case that becomes Indonesian must leave the list).
-STILL_ENGLISH: frozenset[str] = frozenset(
-    {
-        # Cohort files are checked against their JSON Schema model (every problem at once, with
-        # its line); the model's messages have no catalogue keys yet.
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-empty-file",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-a-list",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-not-a-mapping-through-living-lab-reports",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-key",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-regions-is-text",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-wrong-type-title-is-a-list",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-both-regions-and-filter",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-region",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-unknown-filter-column",
-        "cohort-yaml-file-load-cohort-peers-group-cohort-file-filter-matching-no-region",
-        "reports-arguments-and-output-folder-living-lab-reports-infinite-timeout-in-the-notebooks-file",
-    }
-)
+STILL_ENGLISH: frozenset[str] = frozenset()
 
 CLI_ERROR_CASES = [c for c in CASES if c.argv and c.status != 0]
 

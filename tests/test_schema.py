@@ -145,14 +145,58 @@ def test_a_params_file_with_two_bad_values_names_both_one_line_each(tmp_path):
 
 def test_the_command_line_prints_every_problem_and_exits_2(tmp_path, capsys):
     p = tmp_path / "p.yaml"
-    p.write_text("jobs: 0\ntimeout: -1\n")
-    assert main(["reports", "--params", str(p), "--out", str(tmp_path / "out")]) == 2
+    p.write_text("jobs: 0\ntimeout: -1\nyeer: 2024\n")
+    argv = ["reports", "--params", str(p), "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [
-        f"living-lab reports: galat: {p}, field 'jobs': expected an integer from 1 to 256, got 0",
-        f"living-lab reports: galat: {p}, field 'timeout': expected a number of seconds above 0 "
+    # Bahasa Indonesia by default: the frame, the place and each problem.
+    assert err[1:] == [
+        f"living-lab reports: galat: {p}, kolom 'jobs': seharusnya bilangan bulat 1 sampai 256, "
+        "tertulis 0",
+        f"living-lab reports: galat: {p}, kolom 'timeout': seharusnya jumlah detik di atas 0 dan "
+        "paling banyak 86400, tertulis -1",
+    ]
+    assert err[0].startswith(
+        f"living-lab reports: galat: {p}, kolom 'yeer': parameter 'yeer' (mungkin maksudnya "
+        "'year'?) tidak dikenal; yang dikenal: "
+    )
+    assert main(["--lang", "en", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[1:] == [
+        f"living-lab reports: error: {p}, field 'jobs': expected an integer from 1 to 256, got 0",
+        f"living-lab reports: error: {p}, field 'timeout': expected a number of seconds above 0 "
         "and at most 86400, got -1",
     ]
+    assert "unknown parameter 'yeer' (did you mean 'year'?); expected one of " in err[0]
+
+
+def test_every_expected_phrase_of_the_schemas_is_in_indonesian(tmp_path):
+    """Each schema's x-expected and x-type phrase has its Indonesian text (schema.yml), so that
+    no English phrase reaches an Indonesian error line; and a problem reads in either language."""
+    from living_lab.text import strings
+
+    def phrases(model):
+        # Every model of the schema: properties, items, entries of a mapping, their names.
+        if isinstance(model, dict):
+            yield from (model[k] for k in ("x-expected", "x-type") if k in model)
+            for value in model.values():
+                yield from phrases(value)
+                if isinstance(value, dict):
+                    for sub in value.values():
+                        yield from phrases(sub)
+
+    found = {phrase for name in schema.SCHEMAS for phrase in phrases(schema.load(name))}
+    assert len(found) > 20
+    missing = sorted(f for f in found if f"schema.expected.{f}" not in strings("id"))
+    assert not missing, missing
+    with pytest.raises(schema.SchemaError) as info:
+        schema.check("improvement", {"focus": {"second_within": 2}}, file=tmp_path / "i.yaml")
+    assert info.value.localized("en").endswith(
+        "field 'focus.second_within': expected a number above 0 and at most 1, got 2"
+    )
+    assert info.value.localized("id").endswith(
+        "kolom 'focus.second_within': seharusnya angka di atas 0 dan paling besar 1, tertulis 2"
+    )
 
 
 def test_nested_problems_are_named_by_their_path(tmp_path):
@@ -327,15 +371,26 @@ def test_a_wrong_shape_in_peer_groups_is_a_clear_line(tmp_path, old, new, expect
 def test_the_command_line_lists_every_problem_of_a_cohort_file_and_exits_2(tmp_path, capsys):
     p = tmp_path / "cohort.yaml"
     p.write_text("title: [a]\nregions: [Kab. Sumedang, Atlantis]\nsource: x\nregion_codes: 1\n")
+    assert main(["peers", "3211", "--group", f"cohort:{p}", "--lang", "en"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"living-lab peers: error: {p}, line 4, field 'region_codes': unknown key "
+        "'region_codes' (did you mean 'regions'?); expected one of description, filter, "
+        "regions, source, title, title_en",
+        f"living-lab peers: error: {p}, line 1, field 'title': expected a text value, got ['a']",
+        f"living-lab peers: error: {p}, line 2, field 'regions[1]': unknown region 'Atlantis'; "
+        "closest matches: Kota Salatiga",
+    ]
+    # The same problems in Bahasa Indonesia (the default), the rule's region error too.
     assert main(["peers", "3211", "--group", f"cohort:{p}"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        f"living-lab peers: galat: {p}, line 4, field 'region_codes': unknown key "
-        "'region_codes' (did you mean 'regions'?); expected one of description, filter, "
-        "regions, source, title, title_en",
-        f"living-lab peers: galat: {p}, line 1, field 'title': expected a text value, got ['a']",
-        f"living-lab peers: galat: {p}, line 2, field 'regions[1]': unknown region 'Atlantis'; "
-        "closest matches: Kota Salatiga",
+        f"living-lab peers: galat: {p}, baris 4, kolom 'region_codes': kunci 'region_codes' "
+        "(mungkin maksudnya 'regions'?) tidak dikenal; yang dikenal: 'description', 'filter', "
+        "'regions', 'source', 'title', 'title_en'",
+        f"living-lab peers: galat: {p}, baris 1, kolom 'title': seharusnya teks, tertulis ['a']",
+        f"living-lab peers: galat: {p}, baris 2, kolom 'regions[1]': kabupaten/kota 'Atlantis' "
+        "tidak dikenal; nama yang paling mirip: Kota Salatiga",
     ]
 
 

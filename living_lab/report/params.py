@@ -408,7 +408,8 @@ def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, 
             try:
                 _coerce(name, value, settable[name].type_name, from_cli=False)
             except ParameterError as exc:
-                found.append((name, str(exc).split(": ", 1)[1]))
+                said = exc.localized
+                found.append((name, schema.Problem(lambda lang, s=said: s(lang).split(": ", 1)[1])))
     if found:
         raise schema.SchemaError(found, file=path)
     return normalised
