@@ -239,6 +239,7 @@ def test_the_command_says_how_many_were_not_written(monkeypatch, capsys, tmp_pat
             failed=7,
             not_written=7,
             write_error=f"{params.out}/regions/3211.html: disk full",
+            write_fault=(params.out / "regions/3211.html", OSError(errno.ENOSPC, "No space")),
         )
 
     monkeypatch.setattr(runner, "run_batch", fake_run_batch)
@@ -246,8 +247,11 @@ def test_the_command_says_how_many_were_not_written(monkeypatch, capsys, tmp_pat
     out, err = capsys.readouterr()
     assert status == 2
     last = err.splitlines()[-1]
-    assert last.startswith("living-lab reports: galat: out: 7 finished report(s) not written (")
-    assert "disk full); 20 written and kept in" in last
+    # In the command line's language (Bahasa Indonesia by default), the fault too.
+    assert last.startswith(
+        "living-lab reports: galat: --out: 7 laporan yang sudah selesai tidak dapat ditulis ("
+    )
+    assert "3211.html: disk penuh); 20 laporan tertulis dan tetap disimpan di" in last
     assert "Traceback" not in err
 
 

@@ -131,9 +131,13 @@ def run(args: argparse.Namespace) -> int:
     summary = run_batch(params, config=config, progress=args.progress, on_start=announce)
     print(summary.line(cli_lang()))
     if summary.write_error:
-        raise OutputFolderError(
-            f"out: {summary.not_written} finished report(s) not written ({summary.write_error}); "
-            f"{summary.ok} written and kept in {params.out}"
+        raise OutputFolderError.keyed(
+            "err.out.not_written",
+            n=summary.not_written,
+            detail=summary.write_error,
+            fault=summary.write_fault,
+            ok=summary.ok,
+            out=params.out,
         )
     if summary.failures:
         keys = ", ".join(key for key, _ in summary.failures)

@@ -72,15 +72,28 @@ _REASONS = {
 class OutputFolderError(LivingLabError):
     """The output folder cannot be written as asked (environment fault or unsafe entry).
 
-    A keyed error whose fields hold ``reason_key`` (an environment fault) prints that fault in
-    the language asked for too.
+    A keyed error whose fields hold ``reason_key`` (an environment fault) or ``fault`` (a path
+    and the error met there, shown as ``detail``) prints them in the language asked for too.
     """
 
     def localized(self, lang: str) -> str:
-        key = self.fields.get("reason_key") if self.key else None
-        if key is None:
+        if not self.key:
             return super().localized(lang)
-        return t(self.key or "", lang, **{**self.fields, "reason": t(key, lang)})  # type: ignore[arg-type]
+        fields = dict(self.fields)
+        if fields.get("reason_key"):
+            fields["reason"] = t(fields["reason_key"], lang)  # type: ignore[arg-type]
+        if fields.get("fault"):
+            fields["detail"] = describe(*fields["fault"], lang)
+        return t(self.key, lang, **fields)  # type: ignore[arg-type]
+
+
+def describe(path: Path, exc: BaseException, lang: str = "en") -> str:
+    """``path: fault`` in ``lang``, for an environment fault or an unsafe entry met at ``path``."""
+    if isinstance(exc, OutputFolderError):
+        return exc.localized(lang).split(": ", 1)[-1]  # without the leading "out: "
+    if isinstance(exc, OSError):
+        return f"{path}: {reason(exc, lang)}"
+    return f"{path}: {exc}"
 
 
 def _reason_key(exc: OSError) -> str | None:
@@ -382,6 +395,7 @@ __all__ = [
     "OutputFolder",
     "OutputFolderError",
     "atomic_write",
+    "describe",
     "fault",
     "new_run_id",
     "reason",

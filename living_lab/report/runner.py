@@ -91,6 +91,8 @@ class BatchSummary:
     #: Reports executed but not written (environment fault), and the first fault.
     not_written: int = 0
     write_error: str | None = None
+    #: Where the first fault was met and the error itself (to say it in the user's language).
+    write_fault: tuple[Path, BaseException] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -640,6 +642,7 @@ class _Batch:
             text = f"{self.out / rel}: {reason(exc)}"  # type: ignore[arg-type]
         if self.summary.write_error is None:
             self.summary.write_error = text
+            self.summary.write_fault = (self.out / rel, exc)
         return f"not written: {text}"
 
     def _save_manifest(self) -> None:
@@ -648,6 +651,7 @@ class _Batch:
             self.manifest.save()
         except (OSError, OutputFolderError) as exc:
             if self.summary.write_error is None:
+                self.summary.write_fault = (self.out / "manifest.json", exc)
                 self.summary.write_error = (
                     str(exc)
                     if isinstance(exc, OutputFolderError)
