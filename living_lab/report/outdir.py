@@ -83,7 +83,8 @@ class OutputFolderError(LivingLabError):
         if fields.get("reason_key"):
             fields["reason"] = t(fields["reason_key"], lang)  # type: ignore[arg-type]
         if fields.get("fault"):
-            fields["detail"] = describe(*fields["fault"], lang)
+            path, error = fields["fault"]
+            fields["detail"] = describe(path, error, lang)
         return t(self.key, lang, **fields)  # type: ignore[arg-type]
 
 

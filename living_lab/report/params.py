@@ -379,6 +379,11 @@ def _refuse_unknown(raw: Mapping[str, Any], known: set[str], path: Path | None) 
     raise ParameterError(msg)
 
 
+def _without_option(error: ParameterError) -> Callable[[str], str]:
+    """The message of ``error`` in a language, without its leading ``option:``."""
+    return lambda lang: error.localized(lang).split(": ", 1)[-1]
+
+
 def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, Any]:
     """Read a ``--params`` YAML file: a mapping of known parameter names to values."""
     raw = _read_yaml_mapping(Path(path))
@@ -408,8 +413,7 @@ def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, 
             try:
                 _coerce(name, value, settable[name].type_name, from_cli=False)
             except ParameterError as exc:
-                said = exc.localized
-                found.append((name, schema.Problem(lambda lang, s=said: s(lang).split(": ", 1)[1])))
+                found.append((name, schema.Message(_without_option(exc))))
     if found:
         raise schema.SchemaError(found, file=path)
     return normalised
