@@ -18,7 +18,7 @@ import sys
 _CHILD = """
 import json, sys, time
 from living_lab.improvement import tables
-from living_lab.report.context import build_context
+from living_lab.results.context import build_context
 spent = []
 inner = tables.plan_tables
 def timed(*a, **k):

@@ -26,8 +26,8 @@ def run(quick: bool = False) -> dict:
     from living_lab import boundaries, datasets
     from living_lab.plots import maps
     from living_lab.plots.report import to_png
-    from living_lab.report.context import build_context
     from living_lab.report.sections import CohortReport
+    from living_lab.results.context import build_context
 
     t0 = time.perf_counter()
     boundaries._frame(True)  # imports geopandas, parses, projects

@@ -145,7 +145,7 @@ def west_java_context():
     Several modules test the report sections on it; building it costs seconds. Treat it as
     read-only (``dataclasses.replace`` with a copied table for a changed one).
     """
-    from living_lab.report import context
+    from living_lab.results import context
 
     return context.build_context("jawa-barat", 2024, 3.5, 2025)
 

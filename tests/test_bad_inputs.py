@@ -352,7 +352,7 @@ SPBE = "SPBE results file (load_spbe(extra=...), read_spbe_file)"
 COSTS = "costs/caps file (plan --costs, --caps)"
 COHORT = "cohort YAML file (load_cohort, peers --group cohort:FILE)"
 FWK = "framework YAML file (parse_framework)"
-NB = "notebook parameters (report.context.get_context)"
+NB = "notebook parameters (results.context.get_context)"
 RAW = "raw source files (living-lab data build)"
 BUNDLED = "bundled tables (living-lab data check, every loader)"
 LIB = "library parameters"
@@ -1502,7 +1502,7 @@ CASES: list[Case] = [
         error="InputError",
         message="fw.yaml: file is 60 MB; expected at most 5 MB for a YAML file",
     ),
-    # ---- notebook parameters (report.context.get_context) -----------------------------------
+    # ---- notebook parameters (results.context.get_context) -----------------------------------
     Case(
         NB,
         "wrong type (year '2024')",
@@ -2471,7 +2471,7 @@ def _clear_caches() -> None:
 
 
 def namespace() -> dict[str, object]:
-    from living_lab.report import context
+    from living_lab.results import context
 
     return {
         "datasets": datasets,

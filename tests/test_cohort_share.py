@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from living_lab.report.context import SHARE_YEARS_AFTER_TARGET
 from living_lab.report.sections import CohortReport
+from living_lab.results.context import SHARE_YEARS_AFTER_TARGET
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from living_lab.cohorts import available_cohorts, load_cohort
 from living_lab.improvement import settings as improvement_settings
 from living_lab.linkage import specs as linkage_specs
 from living_lab.peers import config as peers_config
-from living_lab.report import context as report_context
 from living_lab.report import params as report_params
+from living_lab.results import context as report_context
 
 #: Every table documents these.
 REQUIRED_META = {"title", "producer", "licence", "columns"}

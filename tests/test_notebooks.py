@@ -26,7 +26,7 @@ import papermill as pm
 import pytest
 
 from living_lab import paths
-from living_lab.report import context
+from living_lab.results import context
 
 pytestmark = [pytest.mark.kernel, pytest.mark.integration]
 

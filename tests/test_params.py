@@ -400,7 +400,7 @@ def test_params_file_that_is_not_a_mapping_exits_2(no_kernels, capsys, tmp_path)
 )
 def test_runner_and_notebooks_apply_one_year_and_target_rule(config, year, target, target_year):
     """``living-lab reports`` and a notebook run directly refuse the same values, identically."""
-    from living_lab.report import context
+    from living_lab.results import context
 
     with pytest.raises(ParameterError) as by_notebook:
         context.validate_args("jawa-barat", year, target, target_year)

@@ -309,9 +309,9 @@ def test_phone_width_has_no_horizontal_overflow(batch, tmp_path):
 
 def test_region_numbers_are_read_not_computed():
     """The CSV of a report reads the context: Sumedang's numbers equal the context's own."""
-    from living_lab.report.context import build_context
     from living_lab.report.downloads import region_numbers
     from living_lab.report.sections import RegionReport
+    from living_lab.results.context import build_context
 
     ctx = build_context("jawa-barat", 2024, 3.5, 2025)
     report = RegionReport.of(ctx, "3211", "en")

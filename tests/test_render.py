@@ -16,7 +16,8 @@ import nbformat
 import pytest
 from IPython.display import HTML, Image
 
-from living_lab.report import context, index_page, render, sections
+from living_lab.report import index_page, render, sections
+from living_lab.results import context
 
 HOSTILE = '<script>alert(1)</script> "quotes" & $x^2$'
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -252,7 +253,7 @@ def test_a_failing_region_layer_is_dropped(ctx, monkeypatch):
 @pytest.mark.parametrize(
     "module",
     [
-        "living_lab.report.context",
+        "living_lab.results.context",
         "living_lab.report.sections",
         "living_lab.report.render",
         "living_lab.report.index_page",

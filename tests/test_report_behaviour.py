@@ -18,9 +18,9 @@ import pytest
 from IPython.display import HTML, Image
 
 from living_lab import datasets
-from living_lab.report import context
 from living_lab.report.params import load_notebook_config, validate
 from living_lab.report.sections import RegionReport
+from living_lab.results import context
 
 INTAN_JAYA = "9435"
 

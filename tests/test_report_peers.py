@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from living_lab import paths, peers
-from living_lab.report import context, sections
+from living_lab.report import sections
+from living_lab.results import context
 
 HOSTILE = '<script>alert(1)</script> "quotes" & $x^2$'
 YEAR = 2024

@@ -16,7 +16,8 @@ import pytest
 from IPython.display import HTML
 
 from living_lab import datasets, trends
-from living_lab.report import context, sections
+from living_lab.report import sections
+from living_lab.results import context
 from living_lab.text import probability
 from living_lab.trends.pooled import NOISE_PRIOR_SD
 

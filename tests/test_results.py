@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from living_lab import results, resultstore
+from living_lab import results
 from living_lab.errors import ParameterError
-from living_lab.report import context
-from living_lab.resultstore import ResultsError
+from living_lab.results import context
+from living_lab.results import store as resultstore
+from living_lab.results.store import ResultsError
 
 YEAR = 2024
 

@@ -59,7 +59,7 @@ def executor(markers):
 def stable_versions(monkeypatch):
     """Pin the library fingerprint and data version (other work may edit files meanwhile)."""
     from living_lab import datasets
-    from living_lab.report import context
+    from living_lab.results import context
 
     monkeypatch.setattr(context, "library_fingerprint", lambda: "0.1.0+test")
     monkeypatch.setattr(datasets, "data_version", lambda: "data-test")
@@ -367,7 +367,7 @@ def test_unchanged_reports_are_skipped_unless_forced(executor, tmp_path, stable_
 
     # New data or new library code: everything runs again.
     from living_lab import datasets
-    from living_lab.report import context
+    from living_lab.results import context
 
     stable_versions.setattr(datasets, "data_version", lambda: "data-test-2")
     assert batch(executor, out, regions="3211,3273", lang="en").ok == 3

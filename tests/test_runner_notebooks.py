@@ -124,8 +124,8 @@ def test_the_fork_servers_warm_up_fills_caches_and_changes_no_observable_state(t
     import pandas as pd
 
     from living_lab.plots import report as plots
-    from living_lab.report.context import build_context, results_folder, save_context
     from living_lab.report.warmup import warm_up
+    from living_lab.results.context import build_context, results_folder, save_context
 
     folder = results_folder(tmp_path, "jawa-barat", 2024)
     save_context(build_context("jawa-barat", 2024, 3.5, 2025), folder)

@@ -258,7 +258,7 @@ def test_the_command_says_how_many_were_not_written(monkeypatch, capsys, tmp_pat
 @pytest.mark.kernel
 def test_damaged_reports_are_rerun(executor, tmp_path, monkeypatch):
     from living_lab import datasets
-    from living_lab.report import context
+    from living_lab.results import context
 
     monkeypatch.setattr(context, "library_fingerprint", lambda: "0.1.0+test")
     monkeypatch.setattr(datasets, "data_version", lambda: "data-test")
@@ -328,7 +328,7 @@ def test_outdir_docstring_example():
 @pytest.mark.kernel
 def test_formats_html_writes_no_notebook_and_asking_for_it_reruns(executor, tmp_path, monkeypatch):
     from living_lab import datasets
-    from living_lab.report import context
+    from living_lab.results import context
 
     monkeypatch.setattr(context, "library_fingerprint", lambda: "0.1.0+test")
     monkeypatch.setattr(datasets, "data_version", lambda: "data-test")

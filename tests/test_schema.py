@@ -21,12 +21,12 @@ from living_lab.errors import InputError, ParameterError
 from living_lab.improvement.settings import parse_settings
 from living_lab.linkage import specs as linkage_specs
 from living_lab.peers import config as peer_config
-from living_lab.report import context
 from living_lab.report.params import (
     inspect_parameters,
     load_notebook_config,
     load_params_file,
 )
+from living_lab.results import context
 from living_lab.validate import read_yaml
 
 #: Each params file (pattern below params/) and the model it is checked against; examples are

@@ -1,6 +1,6 @@
 r"""Figures of the region and cohort reports.
 
-Every function takes plain tables (slices of :class:`living_lab.report.context.CohortContext`)
+Every function takes plain tables (slices of :class:`living_lab.results.context.CohortContext`)
 and already translated labels, and returns a :class:`matplotlib.figure.Figure` built without
 pyplot, so nothing is shown twice, nothing leaks into global state between regions run in one
 kernel, and figures can be made from threads. :func:`to_png` turns a figure into PNG bytes.

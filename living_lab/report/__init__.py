@@ -1,6 +1,6 @@
 """Region and cohort reports: parameterised notebooks each run in a fresh forked kernel, rendered to HTML.
 
-Modules (kept import-light: notebooks import ``living_lab.report.context`` in every kernel)::
+Modules (kept import-light: notebooks import ``living_lab.results.context`` in every kernel)::
 
     params      validate report parameters (command line, YAML file) before any kernel starts
     runner      plan a batch, build the cohort context once, execute, write outputs, manifest

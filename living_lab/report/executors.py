@@ -122,7 +122,7 @@ def _context_file(name: str, data: bytes) -> str:
         if path.exists() and marker.read_text() == digest:
             return str(path)
     from living_lab.report.manifest import atomic_write_text
-    from living_lab.resultstore import unpack
+    from living_lab.results.store import unpack
 
     unpack(data, path)
     atomic_write_text(marker, digest)
@@ -205,7 +205,7 @@ class DaskExecutor:
         if path is None:
             self._context = self._context_name = self._context_data = None
             return
-        from living_lab.resultstore import pack
+        from living_lab.results.store import pack
 
         self._context_data = pack(path)
         self._context_name = Path(path).name

@@ -3,7 +3,7 @@
 The page is one self-contained file (inline CSS and a few lines of inline JavaScript for
 sorting; no CDN, works offline from ``file://``). Statuses and links come from the runner's
 ``manifest.json``; the numbers shown (index, predicate, rank, change) come from the data
-(:mod:`living_lab.datasets` via :func:`living_lab.report.context.cohort_table`), never from the
+(:mod:`living_lab.datasets` via :func:`living_lab.results.context.cohort_table`), never from the
 manifest. The page is the autoescaping Jinja2 template ``templates/index.html.j2``: every
 string that comes from data or from the manifest (names, errors, titles) is HTML-escaped where
 it lands, with no hand-escaping here; links are built from validated region codes and notebook stems only, and only to
@@ -41,10 +41,10 @@ from living_lab.errors import LivingLabError
 from living_lab.framework import load_framework
 from living_lab.plots import style
 from living_lab.plots.maps import index_map_html
-from living_lab.report.context import cohort_table, never_evaluated
 from living_lab.report.outdir import OutputFolder
 from living_lab.report.pages import render_page
 from living_lab.report.sections import missing, num, signed
+from living_lab.results.context import cohort_table, never_evaluated
 from living_lab.text import t
 
 _CODE = re.compile(r"^\d{4}$")

@@ -36,6 +36,13 @@ from typing import Any, Literal, get_args
 
 from living_lab import paths, schema
 from living_lab.errors import InputError, LivingLabError, ParameterError
+from living_lab.results.rules import (  # noqa: F401 - the report parameters' rules
+    TARGET_HORIZON_YEARS,
+    _spbe_years,
+    check_target,
+    check_target_year,
+    check_year,
+)
 from living_lab.validate import read_yaml
 
 Executor = Literal["local", "dask"]
@@ -44,8 +51,6 @@ EXECUTORS: tuple[str, ...] = get_args(Executor)
 INTERNAL = ("region", "context_path")
 #: Largest parameter file accepted (a parameter file is a few lines; anything huge is a mistake).
 MAX_PARAMS_BYTES = 1_000_000
-#: How far after ``year`` a ``target_year`` may lie (the trend forecasts' horizon).
-TARGET_HORIZON_YEARS = 10
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,41 +426,6 @@ def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, 
 
 # --------------------------------------------------------------------------------------------
 # Rules
-
-
-def _spbe_years() -> list[int]:
-    from living_lab import datasets
-
-    return sorted(int(y) for y in datasets.load_spbe()["year"].unique())
-
-
-def check_year(year: int) -> None:
-    """Refuse an evaluation ``year`` without a published SPBE evaluation.
-
-    The one definition of the year rule: the runner, ``living-lab reports`` and the notebooks
-    (through :func:`living_lab.report.context.validate_args`) all call it.
-    """
-    years = _spbe_years()
-    if year not in years:
-        raise ParameterError.keyed("err.param.year", year=year, years=str(years))
-
-
-def check_target(target: float) -> None:
-    """Refuse a ``target`` index off the SPBE scale (:func:`living_lab.framework.check_target`)."""
-    from living_lab.framework import check_target as rule
-
-    rule(target)
-
-
-def check_target_year(year: int, target_year: int) -> None:
-    """Refuse a ``target_year`` before ``year`` or more than :data:`TARGET_HORIZON_YEARS` after."""
-    if not year <= target_year <= year + TARGET_HORIZON_YEARS:
-        raise ParameterError.keyed(
-            "err.param.target_year",
-            target_year=target_year,
-            year=year,
-            last=year + TARGET_HORIZON_YEARS,
-        )
 
 
 def _check_year(values: dict[str, Any]) -> None:

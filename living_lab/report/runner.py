@@ -240,7 +240,7 @@ class _Batch:
     def run(self) -> BatchSummary:
         from living_lab import __version__, datasets
         from living_lab.cohorts import load_cohort
-        from living_lab.report.context import context_key, library_fingerprint, results_folder
+        from living_lab.results.context import context_key, library_fingerprint, results_folder
 
         p = self.params
         cohort = load_cohort(p.cohort)
@@ -499,13 +499,13 @@ class _Batch:
         self._phase("last_result")
 
     def _build_context(self) -> None:
-        from living_lab.report.context import (
+        from living_lab.results.context import (
             build_context,
             context_key,
             load_context,
             save_context,
         )
-        from living_lab.resultstore import ResultsError
+        from living_lab.results.store import ResultsError
 
         assert self.context_path is not None
         self.folder.ensure_folder("results")  # inside --out, no links on the way

@@ -8,7 +8,7 @@ sources, notes) is HTML-escaped here; every string shown to the reader comes fro
 
 Examples
 --------
->>> from living_lab.report.context import build_context
+>>> from living_lab.results.context import build_context
 >>> report = RegionReport.of(build_context("jawa-barat", 2024, 3.5, 2025), "Sumedang", "en")
 >>> "4.51" in report.summary()[1].data
 True
@@ -30,7 +30,7 @@ from living_lab.escape import html_text
 from living_lab.framework import load_framework
 from living_lab.plots import report as plots
 from living_lab.plots import style
-from living_lab.report.context import TREND_INDICATORS, CohortContext, LinkFit, LinkModel
+from living_lab.results.context import TREND_INDICATORS, CohortContext, LinkFit, LinkModel
 from living_lab.text import Lang, number, probability, t
 
 Displayable = HTML | Image
@@ -205,7 +205,7 @@ class RegionReport(_Localised):
     @classmethod
     def of(cls, ctx: CohortContext, region: str | int, lang: Lang = "id") -> RegionReport:
         """Resolve ``region`` (name or code) within the context's cohort."""
-        from living_lab.report.context import validate_args
+        from living_lab.results.context import validate_args
 
         validate_args(ctx.cohort, ctx.year, ctx.target, ctx.target_year, lang=lang)
         return cls(ctx, ctx.require_region(region), lang)
@@ -1692,7 +1692,7 @@ class CohortReport(_Localised):
 
     @classmethod
     def of(cls, ctx: CohortContext, lang: Lang = "id") -> CohortReport:
-        from living_lab.report.context import validate_args
+        from living_lab.results.context import validate_args
 
         validate_args(ctx.cohort, ctx.year, ctx.target, ctx.target_year, lang=lang)
         return cls(ctx, lang)

@@ -38,10 +38,10 @@ def warm_up(
     Returns the region used, or None when the context has none. Errors are left to the
     notebooks, which report them with their own message.
     """
-    from living_lab.report.context import get_context
     from living_lab.report.downloads import numbers_csv, region_numbers
     from living_lab.report.executive import executive_summary
     from living_lab.report.sections import RegionReport
+    from living_lab.results.context import get_context
 
     ctx = get_context(cohort, year, target, target_year, context_path, lang=lang)
     scored = ctx.table["index"].dropna().index

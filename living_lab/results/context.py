@@ -5,7 +5,7 @@ predicate, rank, change, gap to target, outcomes), the SPBE series, the trend fi
 peer ranks and their uncertainty, the SPBE-outcome relation, the domain plans, the national
 targets and the data sources. The runner builds it once (:func:`build_context`), saves it as a
 results folder (:func:`save_context`: one CSV per table and a ``meta.json`` with the schema, the
-scalars, the input hash and the library version; see :mod:`living_lab.resultstore`) and passes
+scalars, the input hash and the library version; see :mod:`living_lab.results.store`) and passes
 its path to every region notebook, which loads it (:func:`get_context`, checking every file) and
 only slices it, so a region report costs well under a second. Nothing in the folder can run
 code; a damaged or foreign folder is refused with the reason, and the runner rebuilds it.
@@ -37,13 +37,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from living_lab import __version__, datasets, paths, resultstore, schema
+from living_lab import __version__, datasets, paths, schema
 from living_lab.cohorts import Cohort, load_cohort
 from living_lab.errors import InputError, LivingLabError, ParameterError
 from living_lab.framework import load_framework
 from living_lab.linkage.specs import Outcome
 from living_lab.regions import resolve_region
-from living_lab.report.params import check_target, check_target_year, check_year
+from living_lab.results import store as resultstore
+from living_lab.results.rules import check_target, check_target_year, check_year
 from living_lab.text import LANGS
 from living_lab.validate import read_yaml
 
@@ -255,7 +256,7 @@ def validate_args(
     """Refuse parameters of the wrong type or out of range with one clear line.
 
     Types come from the notebook parameters' model (``schemas/notebook_parameters.json``), the
-    year and target rules from :mod:`living_lab.report.params`: the same as the runner's.
+    year and target rules from :mod:`living_lab.results.rules`: the same as the runner's.
     Every wrong type is named, separated by ``; ``.
     """
     values: dict[str, Any] = {
@@ -1063,7 +1064,7 @@ def load_context(path: Path, *, key: str | None = None) -> CohortContext:
 
     Raises
     ------
-    living_lab.resultstore.ResultsError
+    living_lab.results.store.ResultsError
         The folder is missing, damaged, foreign or of another library version (the message
         says which); nothing in it is used.
     """

@@ -4,14 +4,14 @@
 ``<out>/results/<cohort>-<year>/``: one CSV per table (the cohort table, SPBE series, forecasts,
 rank intervals, frontier, plans, linkage positions, ...) and ``meta.json`` with each table's
 schema, the scalars, the input hash and the library version. Open them with pandas directly, or
-as the same :class:`~living_lab.report.context.CohortContext` the reports read::
+as the same :class:`~living_lab.results.context.CohortContext` the reports read::
 
     from living_lab import results
     ctx = results.load("reports/results/jawa-barat-2024")
     ctx.table.loc["3211", ["index", "rank", "gap"]]
 
 Loading checks every file (sizes, checksums, header, dtypes, the expected types); a folder that
-does not check out raises :class:`~living_lab.resultstore.ResultsError` with the reason and is
+does not check out raises :class:`~living_lab.results.store.ResultsError` with the reason and is
 never used. Nothing in the folder can run code.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from living_lab.report.context import (
+from living_lab.results.context import (
     CohortContext,
     build_context,
     context_key,
