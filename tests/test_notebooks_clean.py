@@ -21,8 +21,17 @@ NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 #: Parameters the report notebooks must declare: the runner fills exactly these (checked below
 #: against ``ReportParams.parameters_for`` in living_lab/report/params.py, which builds them).
 CONTRACT = {
-    "region_report": {"region", "year", "cohort", "target", "target_year", "lang", "context_path"},
-    "cohort_overview": {"cohort", "year", "target", "target_year", "lang", "context_path"},
+    "region_report": {
+        "region",
+        "year",
+        "cohort",
+        "target",
+        "target_year",
+        "lang",
+        "maps",
+        "context_path",
+    },
+    "cohort_overview": {"cohort", "year", "target", "target_year", "lang", "maps", "context_path"},
 }
 
 
