@@ -264,6 +264,7 @@ def test_docstring_examples(module):
     assert result.attempted > 0 and result.failed == 0
 
 
+@pytest.mark.slow  # full tier: renders every West Java report section (about 3 s)
 def test_rendered_reports_name_one_focus_everywhere(west_java_context):
     """Every West Java report: the summary, the domain section (figure label, path) and the
     learning section (benchmark, partners) name the same focus, the plan's."""

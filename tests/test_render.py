@@ -211,6 +211,7 @@ def test_index_rewrite_is_atomic(tmp_path):
     assert "Kabupaten Sumedang" in second.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # full tier: draws every figure twice in two orders (about 2 s)
 def test_region_figures_are_identical_whatever_ran_before(ctx):
     """The cohort layer is drawn once per process and reused: a region's figures must not
     depend on which regions were drawn before (warm kernel) or on none (fresh kernel)."""
