@@ -282,7 +282,9 @@ def test_a_report_never_sees_the_state_another_report_set(tmp_path, order):
     runs before or after a notebook that reads them; the reader always sees a fresh process."""
     config = _isolation_set(tmp_path / "nb", order)
     out = tmp_path / "out"
-    params = validate({"out": str(out), "regions": "3211", "jobs": "1"}, config=config)
+    params = validate(
+        {"out": str(out), "regions": "3211", "jobs": "1", "formats": "html,ipynb"}, config=config
+    )
     summary = run_batch(params, config=config, progress=False, echo=lambda s: None)
     assert (summary.ok, summary.failed) == (3, 0), summary.failures
 
