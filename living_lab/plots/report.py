@@ -178,7 +178,7 @@ class _Layer:
 #: Static layers by (figure kind, digest of its inputs), most recently used last.
 _LAYERS: OrderedDict[tuple[str, str], _Layer] = OrderedDict()
 #: Layers kept per process: a batch needs 4 per language for the cohort figures and one locator
-#: layer per province it covers (38 for every kabupaten/kota).
+#: layer per province it covers (34 in the 2020 boundary file, for every kabupaten/kota).
 MAX_LAYERS = 64
 
 
