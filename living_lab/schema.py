@@ -168,17 +168,26 @@ def line_of(field: str | None, where: Mapping[str, int]) -> int | None:
     return None
 
 
+def avoid_slow_imports() -> None:
+    """Keep optional modules that cost seconds per process out of this process.
+
+    jsonschema (imported here and by nbformat) imports ``rfc3987_syntax`` when installed, and
+    that compiles some forty grammars at import: 2-3 s of CPU in every process that reads a
+    params file or a notebook. Neither our models nor the notebook schema use the IRI formats
+    it checks, so the library goes without it. Effective only before jsonschema's first import.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 @cache
 def _validator_class() -> Any:
     """Draft 2020-12, except that an integer is a Python ``int`` (not ``2024.0``, not ``True``).
 
-    The models use no ``format`` keyword, so jsonschema is imported without the optional
-    ``rfc3987_syntax`` (IRI formats), which compiles some forty grammars at import: about 2 s of
-    CPU in every process that reads a cohort or params file (the rule of
-    :func:`living_lab.report.pool.avoid_slow_imports`, applied when this is the first import).
+    The models use no ``format`` keyword, so jsonschema is imported without its IRI formats
+    (:func:`avoid_slow_imports`).
     """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    avoid_slow_imports()
     from jsonschema import Draft202012Validator, validators
 
     def is_int(_checker: Any, instance: Any) -> bool:

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     INTERRUPTS.install()
     from living_lab.cli import cli_lang, one_line
     from living_lab.report.outdir import OutputFolderError
-    from living_lab.report.pool import avoid_slow_imports
+    from living_lab.schema import avoid_slow_imports
     from living_lab.text import t
 
     avoid_slow_imports()

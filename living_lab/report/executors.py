@@ -33,9 +33,9 @@ from living_lab.report.pool import (
     Task,
     TaskResult,
     _register_engine,
-    avoid_slow_imports,
     run_task,
 )
+from living_lab.schema import avoid_slow_imports
 
 
 class Executor(Protocol):

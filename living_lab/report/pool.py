@@ -33,7 +33,6 @@ import multiprocessing.connection as mpc
 import os
 import queue
 import signal
-import sys
 import threading
 import time
 import uuid
@@ -44,6 +43,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from living_lab.report.forkserver import ForkProvisioner, ForkServer
+from living_lab.schema import avoid_slow_imports
 
 log = logging.getLogger(__name__)
 
@@ -138,17 +138,6 @@ class TaskResult:
     error: str | None = None
     worker: str = ""
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def avoid_slow_imports() -> None:
-    """Keep optional modules that cost seconds per process out of the runner's processes.
-
-    jsonschema (imported by nbformat) imports ``rfc3987_syntax`` when installed, and that
-    compiles some forty grammars at import: about 3 s for every process that reads a notebook.
-    The notebook schema does not use the IRI formats it checks, so the runner goes without it.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
