@@ -10,6 +10,7 @@ checked too: decimal comma and the true minus sign in Indonesian, decimal point 
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -171,6 +172,130 @@ def test_reports_progress_lines_speak_one_language(lang, tmp_path, monkeypatch, 
     if lang == "id":
         assert not DECIMAL_POINT.findall(summary), summary
         assert "kernel" not in announce + summary
+
+
+class _Executor:
+    """Stands in for the kernels: every task succeeds at once with a small page, or (``fatal``)
+    no kernel can start at all, as the pool says it."""
+
+    def __init__(self, fatal: bool = False) -> None:
+        self.fatal = fatal
+
+    def start(self) -> None: ...
+
+    def set_context(self, path) -> None: ...
+
+    def run(self, tasks, on_result, *, should_stop) -> None:
+        from living_lab.report.pool import PoolError, TaskResult
+
+        if self.fatal:
+            raise PoolError("could not start a kernel: RuntimeError: no kernelspec python3")
+        for task in tasks:
+            on_result(
+                TaskResult(id=task.id, status="ok", attempts=1, duration_s=0.1, html="<p>ok</p>")
+            )
+
+    def interrupt(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@pytest.fixture
+def plain_notebooks(tmp_path):
+    """A notebook set with a region notebook that needs no cohort results (so no context is
+    built) and a cohort notebook that is not there."""
+    import nbformat
+
+    folder = tmp_path / "set"
+    folder.mkdir()
+    cell = nbformat.v4.new_code_cell(
+        'region = "3211"\nlang = "id"', metadata={"tags": ["parameters"]}
+    )
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": kernel})
+    nbformat.write(nb, folder / "plain.ipynb")
+    (folder / "notebooks.yaml").write_text(
+        "notebook_dir: .\nregion_notebook: plain.ipynb\ncohort_notebooks: [gone.ipynb]\n"
+    )
+    return folder / "notebooks.yaml"
+
+
+def _scan_cli(text: str, lang: str) -> list[str]:
+    found = offences(command_line_text(without_file_names(text)), lang, command_line=True)
+    if lang == "id":
+        found += [f"decimal point {m}" for m in DECIMAL_POINT.findall(text)]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_batch_messages_speak_one_language(lang, plain_notebooks, tmp_path, monkeypatch, capsys):
+    """The runner's own lines in the reports' language: the progress bar (its rate in the
+    language's number format and words, no "1.23it/s"), a missing notebook, an index page that
+    cannot be written, and a batch whose kernels cannot start."""
+    import errno
+
+    from living_lab.report import executors, index_page
+
+    monkeypatch.setattr(executors, "make_executor", lambda *a, **k: _Executor())
+    config = load_notebook_config(plain_notebooks)
+    messages: list[str] = []
+    params = validate(
+        {"out": str(tmp_path / "out"), "regions": "3211,3273,3204", "lang": lang}, config=config
+    )
+    summary = run_batch(params, config=config, progress=True, echo=messages.append)
+    bar = capsys.readouterr().err
+    assert (summary.ok, summary.failed) == (3, 1), summary
+    words = {"id": ("laporan: 100%", "berhasil 3 gagal 1 sisa 0", "laporan/detik"),
+             "en": ("reports: 100%", "ok 3 failed 1 left 0", "reports/s")}[lang]  # fmt: skip
+    for part in words:
+        assert part in bar, (part, bar)
+    assert not re.search(r"it/s|nb/s|s/it|s/nb", bar), bar
+    # The rate's number: "12,3 laporan/detik" in Indonesian, "12.3 reports/s" in English.
+    rate = re.search(r"(\d+)([.,])\d (?:laporan/detik|reports/s)", bar)
+    assert rate and rate.group(2) == {"id": ",", "en": "."}[lang], bar
+    # The missing notebook's error, as the manifest and the index page carry it.
+    failed = json.loads((tmp_path / "out" / "manifest.json").read_text())["cohort_reports"]
+    failed = failed["gone"]["error"]
+    assert {"id": "notebook tidak ditemukan", "en": "notebook not found"}[lang] in failed
+    problems = _scan_cli(bar.replace("\r", "\n") + "\n" + failed, lang)
+
+    # The index page cannot be written (disk full): said once, in the language, the batch done.
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(index_page, "write_index", full)
+    messages.clear()
+    params = validate(
+        {"out": str(tmp_path / "out"), "regions": "3211", "lang": lang, "force": "true"},
+        config=config,
+    )
+    summary = run_batch(params, config=config, progress=False, echo=messages.append)
+    assert summary.index_error and summary.exit_code == 1
+    line = one_line_of(messages, "index.html")
+    expected = {"id": "tidak dapat ditulis", "en": "not written"}[lang]
+    assert expected in line and {"id": "disk penuh", "en": "disk full"}[lang] in line, line
+    problems += _scan_cli(line, lang)
+
+    # No kernel can start: the command says so in one line of its language and exits 1.
+    monkeypatch.setattr(executors, "make_executor", lambda *a, **k: _Executor(fatal=True))
+    argv = ["--lang", lang, "reports", "--regions", "3211", "--notebooks", str(plain_notebooks)]
+    assert cli.main([*argv, "--out", str(tmp_path / "out2"), "--no-progress"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    frame = {"id": "living-lab reports: galat: ", "en": "living-lab reports: error: "}[lang]
+    assert err[-1].startswith(frame), err
+    message = err[-1].removeprefix(frame)
+    start = {"id": "tidak ada laporan yang dapat dijalankan", "en": "no report could run"}[lang]
+    assert message.startswith(start) and "no kernelspec python3" in message, message
+    # The quoted machine error is the pool's and stays as Python gives it.
+    problems += _scan_cli(message.split(" (RuntimeError")[0], lang)
+    assert not problems, "\n".join(problems)
+
+
+def one_line_of(lines: list[str], needle: str) -> str:
+    """The one line among ``lines`` (or inside them) that mentions ``needle``."""
+    found = [ln for text in lines for ln in text.splitlines() if needle in ln]
+    assert len(found) == 1, (needle, lines)
+    return found[0]
 
 
 # ---------------------------------------------------------------------------------------------

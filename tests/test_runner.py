@@ -756,7 +756,9 @@ def test_progress_bar_shows_done_failed_and_left(executor, tmp_path, capsys):
     assert "gagal: 3204 Kabupaten Bandung: cell 3: ValueError" in err
 
 
-@pytest.mark.parametrize("module", ["living_lab.report.manifest", "living_lab.report.pool"])
+@pytest.mark.parametrize(
+    "module", ["living_lab.report.manifest", "living_lab.report.pool", "living_lab.report.runner"]
+)
 def test_docstring_examples(module):
     import doctest
     import importlib

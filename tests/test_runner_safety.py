@@ -193,7 +193,8 @@ def test_a_folder_where_a_report_belongs_is_not_written_and_the_batch_goes_on(ex
     assert "3273.html is a folder; refusing to replace it" in summary.write_error
     m = manifest(out)
     assert m["regions"]["3273"]["status"] == "failed"
-    assert m["regions"]["3273"]["error"].startswith("not written: ")
+    # In the reports' language (Bahasa Indonesia by default).
+    assert m["regions"]["3273"]["error"].startswith("tidak dapat ditulis: ")
     assert m["batch"]["counts"]["not_written"] == 1
     for code in ("3211", "3201"):
         nbformat.read(out / "regions" / f"{code}.ipynb", as_version=4)

@@ -46,7 +46,7 @@ from living_lab.cli import one_line
 from living_lab.errors import LivingLabError
 from living_lab.report.interrupts import INTERRUPTS
 from living_lab.report.manifest import Manifest, input_hash, now_iso
-from living_lab.report.outdir import FileRecord, OutputFolder, OutputFolderError, reason
+from living_lab.report.outdir import FileRecord, OutputFolder, OutputFolderError, describe, reason
 from living_lab.report.params import NotebookConfig, ReportParams
 from living_lab.report.pool import KernelOptions, PoolError, Task, TaskResult, notebook_imports
 from living_lab.text import LANGS, t
@@ -66,6 +66,30 @@ def _cohort_page_title(cohort: Any, stem: str, lang: str) -> str:
 COHORT_OVERVIEW = "cohort_overview"
 #: Seconds between index.html rewrites during a batch (it is always written at the end).
 INDEX_EVERY_S = 5.0
+
+
+#: The progress bar's layout without tqdm's own rate ("1.23nb/s": a decimal point and a unit
+#: in English whatever the language): the rate is in the reports' words (:func:`progress_text`).
+BAR_FORMAT = (
+    "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]"
+)
+
+
+def progress_text(lang: str, *, ok: int, failed: int, left: int, done: int, elapsed: float) -> str:
+    """The progress bar's words after its counts, in ``lang``: succeeded, failed and left, and
+    reports per second once one is done (the language's number format).
+
+    Examples
+    --------
+    >>> progress_text("id", ok=3, failed=1, left=2, done=4, elapsed=3.2)
+    'berhasil 3 gagal 1 sisa 2, 1,2 laporan/detik'
+    >>> progress_text("en", ok=3, failed=1, left=2, done=0, elapsed=3.2)
+    'ok 3 failed 1 left 2'
+    """
+    text = t("cli.reports.bar_counts", lang, ok=ok, failed=failed, left=left)  # type: ignore[arg-type]
+    if done and elapsed > 0:
+        text += t("cli.reports.bar_rate", lang, rate=done / elapsed)  # type: ignore[arg-type]
+    return text
 
 
 class BatchError(LivingLabError):
@@ -421,13 +445,13 @@ class _Batch:
             if not nb.exists():
                 m.cohort_reports[stem] = {
                     "status": "failed",
-                    "error": f"notebook not found: {nb}",
+                    "error": self._text("notebook_missing", path=nb),
                     "html": None,
                     "ipynb": None,
                     "finished": now_iso(),
                 }
                 self.summary.failed += 1
-                self.summary.failures.append((stem, f"notebook not found: {nb}"))
+                self.summary.failures.append((stem, self._text("notebook_missing", path=nb)))
                 continue
             declared = self.config.declared(nb)
             params = p.parameters_for(declared, context_path=ctx)
@@ -484,7 +508,7 @@ class _Batch:
             self._bar = tqdm(
                 total=len(tasks),
                 desc=self._text("bar"),
-                unit=self._text("bar_unit"),
+                bar_format=BAR_FORMAT,
                 file=sys.stderr,
                 dynamic_ncols=True,
             )
@@ -492,7 +516,10 @@ class _Batch:
         try:
             self.executor.run(tasks, self._on_result, should_stop=lambda: False)
         except PoolError as exc:
-            raise BatchError(str(exc)) from None
+            # The pool's own words ("could not start a kernel: ...") become the sentence's; what
+            # follows is the machine's error as Python gives it.
+            detail = one_line(exc).removeprefix("could not start a kernel: ")
+            raise BatchError.keyed("err.batch.no_kernel", error=detail) from None
         finally:
             if self._bar is not None:
                 self._bar.close()
@@ -525,16 +552,28 @@ class _Batch:
         p = self.params
         return tuple(c for c in p.unevaluated if p.cohort_of(c) == cohort)
 
+    @property
+    def _lang(self) -> str:
+        """The reports' language (that of the command line's messages about them)."""
+        lang = self.params.notebook_values.get("lang")
+        return lang if lang in LANGS else "id"  # type: ignore[return-value]
+
     def _text(self, key: str, **values: object) -> str:
         """The command-line text ``cli.reports.<key>`` in the reports' language."""
-        lang = self.params.notebook_values.get("lang")
-        return t(f"cli.reports.{key}", lang if lang in LANGS else "id", **values)
+        return t(f"cli.reports.{key}", self._lang, **values)  # type: ignore[arg-type]
 
     def _bar_postfix(self) -> None:
         if self._bar is not None:
-            s = self.summary
+            s, bar = self.summary, self._bar
             self._bar.set_postfix_str(
-                self._text("bar_counts", ok=s.ok, failed=s.failed, left=self.remaining)
+                progress_text(
+                    self._lang,
+                    ok=s.ok,
+                    failed=s.failed,
+                    left=self.remaining,
+                    done=bar.n,
+                    elapsed=bar.format_dict["elapsed"],
+                )
             )
 
     def _on_result(self, result: TaskResult) -> None:
@@ -643,7 +682,7 @@ class _Batch:
         if self.summary.write_error is None:
             self.summary.write_error = text
             self.summary.write_fault = (self.out / rel, exc)
-        return f"not written: {text}"
+        return self._text("not_written", detail=describe(self.out / rel, exc, self._lang))
 
     def _save_manifest(self) -> None:
         """Save the manifest; if the folder refuses, the previous complete version stays."""
@@ -680,9 +719,13 @@ class _Batch:
             self.summary.index = write_index(self.manifest.data, self.folder)
             self.summary.index_error = None
         except Exception as exc:
-            message = one_line(
-                f"index.html not written: {exc.__class__.__name__}: {exc}".splitlines()[0]
-            )
+            if isinstance(exc, (OSError, OutputFolderError)):
+                detail = describe(self.out / "index.html", exc, self._lang)
+            elif isinstance(exc, LivingLabError):
+                detail = exc.localized(self._lang)
+            else:  # not the environment: a fault of the page itself, named as Python names it
+                detail = f"{exc.__class__.__name__}: {exc}"
+            message = one_line(self._text("index_not_written", error=detail.splitlines()[0]))
             if self.summary.index_error != message:
                 self.echo(message)
             self.summary.index_error = message
