@@ -120,14 +120,20 @@ class InputError(LivingLabError):
         error.key, error.fields = key, fields
         return error
 
-    def _format(self, lang: str = "en", message: str | None = None) -> str:
+    def _format(
+        self, lang: str = "en", message: str | None = None, *, key: bool | None = None
+    ) -> str:
+        """``file, line N, field 'x': message`` in ``lang``; ``key``: the field is a key of a
+        mapping (default: when the file is a YAML file), not a column of a table."""
         where = []
         if self.file:
             where.append(self.file)
         if self.row is not None:
             where.append(_text("err.where.line", lang, {"row": self.row}))
         if self.field:
-            where.append(_text("err.where.field", lang, {"field": _column(self.field, lang)}))
+            # A key of a YAML file is not a column of a table (Indonesian: "kunci", not "kolom").
+            kind = "key" if (_is_yaml(self.file) if key is None else key) else "field"
+            where.append(_text(f"err.where.{kind}", lang, {"field": _column(self.field, lang)}))
         prefix = ", ".join(where)
         message = self.message if message is None else message
         return f"{prefix}: {message}" if prefix else message
@@ -152,6 +158,11 @@ class InputError(LivingLabError):
             return self._format(lang, self.inner.localized(lang))
         # A plain message is English: its place stays English too (one language per line).
         return self._format(lang, _text(self.key, lang, self.fields)) if self.key else str(self)
+
+
+def _is_yaml(file: str | None) -> bool:
+    """Whether ``file`` names a YAML file (its fields are keys, not table columns)."""
+    return bool(file) and Path(str(file)).suffix.lower() in (".yaml", ".yml")
 
 
 def _column(name: str, lang: str) -> str:

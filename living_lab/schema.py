@@ -120,6 +120,7 @@ class SchemaError(InputError):
     :func:`living_lab.validate.read_yaml_lines`); a problem whose key is absent (a missing key)
     takes the line of the mapping it belongs to. :meth:`localized` and :meth:`localized_lines`
     say the same in another language (messages made by this module are :class:`Message`).
+    Every field of a schema is a key of a mapping (Indonesian "kunci", never "kolom").
     """
 
     def __init__(
@@ -139,7 +140,7 @@ class SchemaError(InputError):
 
     def _joined(self, lang: str) -> str:
         joined = "; ".join(
-            InputError(m, row=r, field=f)._format(lang, _localized(m, lang))
+            InputError(m, row=r, field=f)._format(lang, _localized(m, lang), key=True)
             for (f, m), r in zip(self.problems, self.rows, strict=True)
         )
         return t("err.schema.problems", lang, n=len(self.problems), joined=joined)  # type: ignore[arg-type]
@@ -148,14 +149,14 @@ class SchemaError(InputError):
         """One line per problem in ``lang``, each naming the file, line and field."""
         file = self.file if file is None else file
         return [
-            InputError(m, file=file, row=r, field=f)._format(lang, _localized(m, lang))
+            InputError(m, file=file, row=r, field=f)._format(lang, _localized(m, lang), key=True)
             for (f, m), r in zip(self.problems, self.rows, strict=True)
         ]
 
     def localized(self, lang: str) -> str:
         if len(self.problems) == 1:
-            return self._format(lang, _localized(self.problems[0][1], lang))
-        return self._format(lang, self._joined(lang))
+            return self._format(lang, _localized(self.problems[0][1], lang), key=True)
+        return self._format(lang, self._joined(lang), key=True)
 
 
 def line_of(field: str | None, where: Mapping[str, int]) -> int | None:

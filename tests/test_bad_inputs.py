@@ -2650,6 +2650,9 @@ def test_bad_input_in_indonesian(case: Case, tmp_path, monkeypatch, capsys, data
     assert not offences(command_line_text(message), "id", identifiers=False, command_line=True), (
         line
     )
+    # A key of a YAML file is a "kunci", a column of a table a "kolom" (one term for each).
+    assert not re.search(r"\.ya?ml(?:, baris \d+)?, kolom '", line), line
+    assert not re.search(r"\.(?:csv|xlsx)(?:, baris \d+)?, kunci '", line), line
 
 
 # Cases also run through the installed console script: no traceback reaches a real terminal.

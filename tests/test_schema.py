@@ -151,13 +151,13 @@ def test_the_command_line_prints_every_problem_and_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     # Bahasa Indonesia by default: the frame, the place and each problem.
     assert err[1:] == [
-        f"living-lab reports: galat: {p}, kolom 'jobs': seharusnya bilangan bulat 1 sampai 256, "
+        f"living-lab reports: galat: {p}, kunci 'jobs': seharusnya bilangan bulat 1 sampai 256, "
         "tertulis 0",
-        f"living-lab reports: galat: {p}, kolom 'timeout': seharusnya jumlah detik di atas 0 dan "
+        f"living-lab reports: galat: {p}, kunci 'timeout': seharusnya jumlah detik di atas 0 dan "
         "paling banyak 86400, tertulis -1",
     ]
     assert err[0].startswith(
-        f"living-lab reports: galat: {p}, kolom 'yeer': parameter 'yeer' (mungkin maksudnya "
+        f"living-lab reports: galat: {p}, kunci 'yeer': parameter 'yeer' (mungkin maksudnya "
         "'year'?) tidak dikenal; yang dikenal: "
     )
     assert main(["--lang", "en", *argv]) == 2
@@ -195,7 +195,7 @@ def test_every_expected_phrase_of_the_schemas_is_in_indonesian(tmp_path):
         "field 'focus.second_within': expected a number above 0 and at most 1, got 2"
     )
     assert info.value.localized("id").endswith(
-        "kolom 'focus.second_within': seharusnya angka di atas 0 dan paling besar 1, tertulis 2"
+        "kunci 'focus.second_within': seharusnya angka di atas 0 dan paling besar 1, tertulis 2"
     )
 
 
@@ -385,11 +385,11 @@ def test_the_command_line_lists_every_problem_of_a_cohort_file_and_exits_2(tmp_p
     assert main(["peers", "3211", "--group", f"cohort:{p}"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        f"living-lab peers: galat: {p}, baris 4, kolom 'region_codes': kunci 'region_codes' "
+        f"living-lab peers: galat: {p}, baris 4, kunci 'region_codes': kunci 'region_codes' "
         "(mungkin maksudnya 'regions'?) tidak dikenal; yang dikenal: 'description', 'filter', "
         "'regions', 'source', 'title', 'title_en'",
-        f"living-lab peers: galat: {p}, baris 1, kolom 'title': seharusnya teks, tertulis ['a']",
-        f"living-lab peers: galat: {p}, baris 2, kolom 'regions[1]': kabupaten/kota 'Atlantis' "
+        f"living-lab peers: galat: {p}, baris 1, kunci 'title': seharusnya teks, tertulis ['a']",
+        f"living-lab peers: galat: {p}, baris 2, kunci 'regions[1]': kabupaten/kota 'Atlantis' "
         "tidak dikenal; nama yang paling mirip: Kota Salatiga",
     ]
 
