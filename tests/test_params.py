@@ -383,9 +383,19 @@ def test_params_file_that_is_not_a_mapping_exits_2(no_kernels, capsys, tmp_path)
     )
     err = capsys.readouterr().err.strip()
     assert code == 2
-    assert (
-        err
-        == f"living-lab reports: galat: {path}: expected a mapping of parameter names to values (e.g. 'year: 2024'), got a list"
+    assert err == (
+        f"living-lab reports: galat: {path}: seharusnya berisi pasangan nama parameter dan "
+        "nilainya (mis. 'year: 2024'), bukan daftar atau nilai tunggal"
+    )
+    code = run_cli(
+        ["--lang", "en", "reports", "--notebooks", str(FIXTURES / "notebooks.yaml")]
+        + ["--params", str(path)]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == (
+        f"living-lab reports: error: {path}: expected a mapping of parameter names to values "
+        "(e.g. 'year: 2024'), got a list"
     )
 
 

@@ -126,15 +126,13 @@ def inspect_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     import papermill
 
     if not Path(notebook).exists():
-        raise ParameterError(f"notebook not found: {notebook}")
+        raise ParameterError.keyed("err.param.notebook_missing", path=notebook)
     try:
         return dict(papermill.inspect_notebook(str(notebook)))
     except Exception as exc:
-        raise InputError(
-            f"cannot read the notebook's parameters ({exc.__class__.__name__}: {exc})".splitlines()[
-                0
-            ],
-            file=notebook,
+        error = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+        raise InputError.keyed(
+            "err.param.notebook_unreadable", file=notebook, error=error
         ) from None
 
 
@@ -335,7 +333,7 @@ def _coerce(name: str, value: Any, type_name: str, *, from_cli: bool) -> Any:
             raise bad
         text = str(value)
         if not text.strip() or any(ord(c) < 32 for c in text):
-            raise ParameterError(f"{name}: expected {wanted} on one line, got {value!r}")
+            raise ParameterError.keyed("err.param.one_line", name=name, wanted=wanted, value=value)
         return text.strip()
     if type_name == "list":
         if isinstance(value, str):
@@ -361,15 +359,12 @@ def _read_yaml_mapping(path: Path) -> dict[str, Any]:
     path = Path(path)
     raw = read_yaml(path, limit=MAX_PARAMS_BYTES)
     if raw is None:
-        raise InputError("file is empty; expected a mapping such as 'year: 2024'", file=path)
+        raise InputError.keyed("err.param.file_empty", file=path)
     if not isinstance(raw, dict):
-        raise InputError(
-            f"expected a mapping of parameter names to values (e.g. 'year: 2024'), got a {type(raw).__name__}",
-            file=path,
-        )
+        raise InputError.keyed("err.param.file_not_mapping", file=path, kind=type(raw).__name__)
     for key in raw:
         if not isinstance(key, str):
-            raise InputError(f"parameter names must be text, got {key!r}", file=path)
+            raise InputError.keyed("err.param.name_not_text", file=path, key=key)
     return raw
 
 
@@ -398,7 +393,7 @@ def load_params_file(path: Path, settable: Mapping[str, Declared]) -> dict[str, 
     for key, value in raw.items():
         name = key.replace("-", "_")
         if name in normalised:
-            raise InputError(f"parameter {name!r} given twice", file=path, field=key)
+            raise InputError.keyed("err.param.given_twice", file=path, field=key, name=name)
         normalised[name] = value
     found: list[tuple[str | None, str]] = []
     unknown = [k for k in normalised if k not in known]
@@ -506,7 +501,7 @@ def validate(
     from living_lab.regions import resolve_region
 
     if not config.region.exists():
-        raise ParameterError(f"region notebook not found: {config.region}")
+        raise ParameterError.keyed("err.param.region_notebook_missing", path=config.region)
     settable = config.settable()
     known = set(settable) | set(RUNNER_SETTINGS)
 
