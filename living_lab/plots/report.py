@@ -177,8 +177,10 @@ class _Layer:
 
 #: Static layers by (figure kind, digest of its inputs), most recently used last.
 _LAYERS: OrderedDict[tuple[str, str], _Layer] = OrderedDict()
-#: Layers kept per process: a batch needs 4 per language for the cohort figures and one locator
-#: layer per province it covers (34 in the 2020 boundary file, for every kabupaten/kota).
+#: Layers kept per process: a batch needs 4 per language for the cohort figures, one more
+#: domain-profile layer per set of focus domains (its labels mark them; at most 10 more), and
+#: one locator layer per province it covers (34 in the 2020 boundary file, for every
+#: kabupaten/kota).
 MAX_LAYERS = 64
 
 
@@ -602,6 +604,15 @@ def domain_profile_png(domains: pd.DataFrame, **kwargs: Any) -> bytes:
     """PNG of :func:`plot_domain_profile` (same arguments), reusing the cohort layer."""
     s, r = _domains_args(domains, kwargs["target"], kwargs["labels"], kwargs["lang"])
     return _layered_png("domains", _domains_static, s, _domains_region, r)
+
+
+def prime_domain_profile(
+    domains: pd.DataFrame, *, target: float, labels: Mapping[str, str], lang: str
+) -> None:
+    """Draw and cache the cohort layer :func:`domain_profile_png` uses for these arguments (its
+    domain labels, the cohort median and the target), without drawing a region on it."""
+    s, _ = _domains_args(domains, target, labels, lang)
+    prime_layer("domains", _domains_static, s)
 
 
 # -- outcomes against peers ---------------------------------------------------------------

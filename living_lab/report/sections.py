@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -719,7 +719,7 @@ class RegionReport(_Localised):
     def domains(self) -> list[Displayable]:
         """Section 3: domain scores against the cohort median and the benchmark; the feasible
         path to the target, focus first."""
-        ctx, r = self.ctx, self.row
+        ctx = self.ctx
         out: list[Displayable] = [_heading("report.h.domains", self.lang)]
         if not self.evaluated:
             out.append(
@@ -730,17 +730,35 @@ class RegionReport(_Localised):
                 )
             )
             return out
-        fw = load_framework()
+        dom, labels = self.domain_profile()
+        png = plots.domain_profile_png(dom, target=ctx.target, labels=labels, lang=self.lang)
+        out.append(_figure(png, self._alt_domains(dom)))
+        text = _p(self.focus_text() + " " + esc(self._t("report.dom.benchmark_note")))
+        out.append(_html(text + self._plan_html()))
+        return out
+
+    def domain_profile(
+        self, focus: Collection[int] | None = None
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
+        """The domain profile figure's rows (``label``, ``region``, ``median``, ``best``, one per
+        domain) and texts.
+
+        A domain's label carries the focus mark when it is one of ``focus`` (default: this
+        region's focus domains). The labels belong to the figure's cohort-wide layer, so each set
+        of focus domains has a layer of its own (the fork server draws them all:
+        :func:`living_lab.report.warmup.warm_up`).
+        """
+        ctx, r = self.ctx, self.row
         bench = self.benchmark
         frontier = (
             bench.set_index("domain")["frontier"] if bench is not None else pd.Series(dtype=float)
         )
         names = domain_names(self.lang)
-        focus = set(self.focus_domains)
+        marked = set(self.focus_domains if focus is None else focus)
         rows = []
-        for d, label in zip(fw.domains, names, strict=True):
+        for d, label in zip(load_framework().domains, names, strict=True):
             col = f"d{d.number}"
-            mark = " " + self._t("report.dom.focus_mark") if d.number in focus else ""
+            mark = " " + self._t("report.dom.focus_mark") if d.number in marked else ""
             rows.append(
                 {
                     "label": f"{label} ({self._n(d.weight_pct, 1)}%){mark}",
@@ -749,7 +767,6 @@ class RegionReport(_Localised):
                     "best": frontier.get(d.number, np.nan),
                 }
             )
-        dom = pd.DataFrame(rows)
         labels = {
             "title": mpl_text(self._t("report.dom.title", name=self.name, year=ctx.year)),
             "x": self._t("report.dom.x"),
@@ -758,11 +775,7 @@ class RegionReport(_Localised):
             "best": mpl_text(self._t("report.dom.benchmark")),
             "target": self._t("report.dom.target", target=self._n(ctx.target)),
         }
-        png = plots.domain_profile_png(dom, target=ctx.target, labels=labels, lang=self.lang)
-        out.append(_figure(png, self._alt_domains(dom)))
-        text = _p(self.focus_text() + " " + esc(self._t("report.dom.benchmark_note")))
-        out.append(_html(text + self._plan_html()))
-        return out
+        return pd.DataFrame(rows), labels
 
     def _path(self, goal: str) -> pd.DataFrame:
         plans = self.ctx.plans

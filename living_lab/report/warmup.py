@@ -10,7 +10,9 @@ calls into pandas, matplotlib and babel. (The modules the sections import lazily
 
 :func:`warm_up` does all of that once, in the server, by building the report of one fixed
 region (the first region of the cohort that has a result, so the same one whatever the batch)
-and discarding it. It touches only caches that every report fills with the same content:
+and discarding it, then drawing the layers that differ between regions: the domain profile's
+for each set of focus domains in the cohort (:func:`prime_domain_layers`) and the locator map's
+for each province. It touches only caches that every report fills with the same content:
 warnings are silenced inside it and figure styles come from ``rc_context``, so nothing a notebook
 could observe (options, filters, random state, rcParams) differs from a fresh interpreter.
 """
@@ -18,9 +20,14 @@ could observe (options, filters, random state, rcParams) differs from a fresh in
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from living_lab.errors import LivingLabError
+
+if TYPE_CHECKING:
+    from living_lab.results.context import CohortContext
 
 
 def warm_up(
@@ -32,8 +39,9 @@ def warm_up(
     lang: str = "id",
     maps: bool = True,
 ) -> str | None:
-    """Load the results at ``context_path`` and run one fixed region's report sections; with
-    ``maps``, also draw the locator map's province layer of every province in the cohort.
+    """Load the results at ``context_path`` and run one fixed region's report sections; draw the
+    domain profile's layer of every set of focus domains in the cohort and, with ``maps``, the
+    locator map's province layer of every province in the cohort.
 
     Returns the region used, or None when the context has none. Errors are left to the
     notebooks, which report them with their own message.
@@ -69,6 +77,7 @@ def warm_up(
                             getattr(item, method)()
             executive_summary(report)
             numbers_csv(region_numbers(report))
+            prime_domain_layers(ctx, evaluated, lang)
             if maps:
                 from living_lab.plots import maps as region_maps
                 from living_lab.text import t
@@ -80,3 +89,21 @@ def warm_up(
         except (LivingLabError, KeyError, ValueError):
             return None
     return region
+
+
+def prime_domain_layers(ctx: CohortContext, codes: Sequence[str], lang: str) -> int:
+    """Draw the domain profile's cohort layer for every set of focus domains among ``codes``.
+
+    A focus domain's label carries the focus mark, and the labels are part of the layer, so
+    the regions of each set of focus domains share one layer (with four domains, at most 11
+    sets; the warm-up region's is drawn already). Returns the number of sets.
+    """
+    from living_lab.plots import report as plots
+    from living_lab.report.sections import RegionReport
+
+    sets = {frozenset(RegionReport(ctx, code, lang).focus_domains) for code in codes}  # type: ignore[arg-type]
+    report = RegionReport(ctx, codes[0], lang)  # type: ignore[arg-type]
+    for focus in sorted(sets, key=sorted):
+        dom, labels = report.domain_profile(focus)
+        plots.prime_domain_profile(dom, target=ctx.target, labels=labels, lang=lang)
+    return len(sets)
