@@ -41,7 +41,7 @@ import pandas as pd
 from living_lab.errors import ParameterError
 from living_lab.framework import DEFAULT_FRAMEWORK, Framework, available_frameworks, load_framework
 from living_lab.scoring import round_half_up
-from living_lab.text import Lang, t
+from living_lab.text import Lang, number, t
 
 Severity = Literal["ok", "info", "warning", "error"]
 PublishedTable = Literal["kabkota", "instansi"]
@@ -120,7 +120,13 @@ class AuditResult:
 
 
 def _fmt(x: float, nd: int = 2) -> str:
+    """A number of the ``published``/``expected`` columns (data: a decimal point)."""
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{nd}f}"
+
+
+def _num(x: float, lang: Lang, nd: int = 2) -> str:
+    """A number in a finding's ``detail`` (text a reader reads: the language's number format)."""
+    return number(x, lang, nd)
 
 
 def audit_results(
@@ -229,10 +235,10 @@ def _audit_row(r: pd.Series, fw: Framework, key: dict, lang: Lang) -> tuple[dict
                     "audit_domain_unattainable",
                     lang,
                     domain=d.number,
-                    value=_fmt(dom[k]),
-                    lo=_fmt(fw.scale_min, 0),
-                    hi=_fmt(fw.scale_max, 0),
-                    nearest=_fmt(nearest, 4),
+                    value=_num(dom[k], lang),
+                    lo=_num(fw.scale_min, lang, 0),
+                    hi=_num(fw.scale_max, lang, 0),
+                    nearest=_num(nearest, lang, 4),
                 ),
             )
             # Fall back on the printed value +- rounding for the index check.
@@ -253,10 +259,10 @@ def _audit_row(r: pd.Series, fw: Framework, key: dict, lang: Lang) -> tuple[dict
                 t(
                     "audit_index_mismatch",
                     lang,
-                    published=_fmt(printed),
-                    lo=_fmt(lo, 4),
-                    hi=_fmt(hi, 4),
-                    recomputed=_fmt(recomputed, 4),
+                    published=_num(printed, lang),
+                    lo=_num(lo, lang, 4),
+                    hi=_num(hi, lang, 4),
+                    recomputed=_num(recomputed, lang, 4),
                 ),
             )
         else:
@@ -274,7 +280,9 @@ def _audit_row(r: pd.Series, fw: Framework, key: dict, lang: Lang) -> tuple[dict
     if given is not None:
         by_printed = fw.predicate(printed)
         by_unrounded = {fw.predicate(lo), fw.predicate(hi)}
-        unr = _fmt(lo, 4) if abs(hi - lo) < 5e-5 else f"{_fmt(lo, 4)}-{_fmt(hi, 4)}"
+        unr = (
+            _num(lo, lang, 4) if abs(hi - lo) < 5e-5 else f"{_num(lo, lang, 4)}-{_num(hi, lang, 4)}"
+        )
         if given == by_printed and given in by_unrounded:
             pass
         elif given in by_unrounded:
@@ -289,7 +297,7 @@ def _audit_row(r: pd.Series, fw: Framework, key: dict, lang: Lang) -> tuple[dict
                     lang,
                     given=given,
                     unrounded=unr,
-                    published=_fmt(printed),
+                    published=_num(printed, lang),
                     printed_predicate=by_printed,
                 ),
             )
@@ -305,7 +313,7 @@ def _audit_row(r: pd.Series, fw: Framework, key: dict, lang: Lang) -> tuple[dict
                     lang,
                     given=given,
                     unrounded=unr,
-                    published=_fmt(printed),
+                    published=_num(printed, lang),
                     unrounded_predicate="/".join(sorted(by_unrounded)),
                 ),
             )
@@ -320,7 +328,7 @@ def _audit_row(r: pd.Series, fw: Framework, key: dict, lang: Lang) -> tuple[dict
                     "audit_predicate_mismatch",
                     lang,
                     given=given,
-                    published=_fmt(printed),
+                    published=_num(printed, lang),
                     printed_predicate=by_printed,
                     unrounded=unr,
                 ),

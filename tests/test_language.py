@@ -131,6 +131,30 @@ def test_command_output_speaks_one_language(lang, capsys):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_audit_findings_speak_one_language(lang, capsys):
+    """The audit's findings table: its headers, checks, severities and the numbers in its details
+    (Kab. Banyuasin 2023 prints D4 = 0.30 in the KemenPANRB report, below the 1-5 scale)."""
+    assert cli.main(["audit", "--year", "2023", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    table = out.split(t("audit_rows_heading", lang))[1]  # type: ignore[arg-type]
+    header = table.strip().splitlines()[0].split()
+    assert (
+        header
+        == {
+            "id": ["tahun", "kode", "nama", "pemeriksaan", "kategori", "keterangan"],
+            "en": ["year", "code", "name", "check", "severity", "detail"],
+        }[lang]
+    )
+    banyuasin = next(line for line in table.splitlines() if "Banyuasin" in line)
+    assert {"id": "peringatan", "en": "warning"}[lang] in banyuasin.split()
+    assert {"id": "D4 = 0,30", "en": "D4 = 0.30"}[lang] in banyuasin, banyuasin
+    problems = offences(without_file_names(table), lang, command_line=True)
+    if lang == "id":
+        problems += [f"decimal point {m}" for m in DECIMAL_POINT.findall(table)]
+    assert not problems, "\n".join(problems)
+
+
 #: The progress and closing lines of `living-lab reports` for 2 processes, 29 reports made, one
 #: unchanged, 105.08 s: the words a civil servant reads, and the language's decimal separator.
 REPORTS_LINES = {

@@ -65,10 +65,16 @@ def run(args: argparse.Namespace) -> int:
             lines.append(t("audit_no_findings", args.lang))
         else:
             lines.append(t("audit_rows_heading", args.lang))
-            shown = res.findings.assign(
-                region_code=res.findings["region_code"].fillna(""),
-                year=res.findings["year"].astype("Int64").astype(str),
+            f = res.findings
+            shown = f.assign(
+                region_code=f["region_code"].fillna(""),
+                year=f["year"].astype("Int64").astype(str),
+                # The table is read, not parsed (that is --format csv/json): its words in the
+                # language too.
+                check=[t(f"audit_check_{v}", args.lang) for v in f["check"]],
+                severity=[t(f"audit_severity_{v}", args.lang) for v in f["severity"]],
             )[["year", "region_code", "name", "check", "severity", "detail"]]
+            shown.columns = [t(f"audit_col_{c}", args.lang) for c in shown.columns]
             lines.append(text_table(shown))
         print("\n".join(lines))
     if args.strict and (res.findings["severity"] == "error").any():
