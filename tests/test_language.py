@@ -398,7 +398,7 @@ def test_language_is_chosen_before_parsing(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_template_headers_and_sheets_speak_one_language(lang, tmp_path):
+def test_template_headers_and_sheets_speak_one_language(lang, tmp_path, capsys):
     import io
 
     from openpyxl import load_workbook
@@ -423,3 +423,14 @@ def test_template_headers_and_sheets_speak_one_language(lang, tmp_path):
     df[selfassessment.headers(lang)["level"]] = "3"
     df.to_csv(filled, index=False)
     assert selfassessment.score_file(filled).index == pytest.approx(3.0)
+    # The score of that file as the command prints it: numbers in the language's format (the
+    # weight of domain 3, Manajemen SPBE, is 16.5% in PermenPANRB 59/2020).
+    cli.main(["score", str(filled), "--lang", lang])
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert re.search(rf"Manajemen SPBE\s+{re.escape(number(16.5, lang, 1))}\s", out), out
+    if lang == "id":
+        # (In English the domain and aspect names stay the regulation's Indonesian names.)
+        problems = offences(without_file_names(out), lang, command_line=True)
+        problems += [f"decimal point {m}" for m in DECIMAL_POINT.findall(out)]
+        assert not problems, "\n".join(problems)

@@ -20,7 +20,7 @@ from living_lab.commands._scoring_common import (
 from living_lab.errors import ParameterError
 from living_lab.framework import load_framework
 from living_lab.scoring import ScoreResult, _ranges, round_half_up, score_from_domains
-from living_lab.text import Lang, t
+from living_lab.text import Lang, fewest_decimals, number, t
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -155,7 +155,9 @@ def _score_table(table: pd.DataFrame, kind: str, lang: Lang) -> str:
         {
             t(f"scoring_{kind}", lang): table[kind].astype(str),
             "": table["name"],
-            t("scoring_weight", lang): [f"{w:g}" for w in table["weight_pct"]],
+            t("scoring_weight", lang): [
+                number(w, lang, fewest_decimals(w)) for w in table["weight_pct"]
+            ],
             t("scoring_score", lang): [fmt2(s, lang) for s in table["score"]],
         }
     )
