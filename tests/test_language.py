@@ -117,6 +117,9 @@ def test_command_output_speaks_one_language(lang, capsys):
         ["plan", "--region", "3211", "--target", "next", "--lang", lang],
         ["peers", "3211", "--lang", lang],
         ["--lang", lang, "peers", "3211", "--year", "2024"],
+        ["plan", "--domains", "3.70;3.40;3.00;3.20", "--target", "3.5", "--lang", lang],
+        ["plan", "--region", "3211", "--target", "4.6", "--caps", "best-peer", "--lang", lang],
+        ["plan", "--region", "3204", "--target", "3.5", "--lang", lang],
     ]
     problems = []
     for argv in runs:

@@ -264,7 +264,7 @@ def _domain_caps(
                 "year": pc.year,
             }
         }
-        return pc.caps, [_peer_line(pc, args.lang, args.peers)], extra
+        return pc.caps, [_peer_line(pc, args.lang, grp.label(args.lang))], extra
     if "=" in spec:
         caps = {}
         for part in spec.replace(";", ",").split(","):
@@ -351,21 +351,21 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
                 "plan_focus",
                 lang,
                 domains=", ".join(f"{d} {names[d]}" for d in rp.focus_domains),
-                gain=f"{top['realistic_gain']:.3f}",
+                gain=number(top["realistic_gain"], lang, 3),
                 frontier=fmt2(top["frontier"], lang),
             )
         )
     else:
         lines.append(t("plan_focus_none", lang))
     if path.target.value is not None:
-        lines.append(t("plan_heading", lang, target=_resolved_text(path.target)))
+        lines.append(t("plan_heading", lang, target=_resolved_text(path.target, lang)))
     if path.already_reached:
         key = "plan_top_band" if path.target.value is None else "plan_already"
         lines.append(
             t(
                 key,
                 lang,
-                target=_resolved_text(path.target),
+                target=_resolved_text(path.target, lang),
                 index=fmt2(rp.published_index, lang),
                 predicate=fw.predicate(rp.published_index),
             )
@@ -404,7 +404,7 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
                 right[1]: [fmt2(v, lang) for v in tab["proposed"]],
                 right[2]: [f"+{fmt2(v, lang)}" for v in tab["increase"]],
                 right[3]: [fmt2(v, lang) for v in tab["bound"]],
-                t("plan_new", lang): [f"{v:.3f}" for v in tab["index"]],
+                t("plan_new", lang): [number(v, lang, 3) for v in tab["index"]],
             }
         )
         lines.append(text_table(shown, right=(*right, t("plan_new", lang))))
@@ -435,10 +435,10 @@ def render_region_plan(rp: Any, lang: Lang, *, header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _resolved_text(rt: planner.ResolvedTarget) -> str:
+def _resolved_text(rt: planner.ResolvedTarget, lang: Lang) -> str:
     if rt.value is None:
         return rt.label
-    return f"{rt.value:.2f}" + (f" ({rt.label})" if rt.label != f"{rt.value:g}" else "")
+    return number(rt.value, lang, 2) + (f" ({rt.label})" if rt.label != f"{rt.value:g}" else "")
 
 
 def _published_domains(
@@ -515,7 +515,7 @@ def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str
             "plan_domain_summary",
             lang,
             total=fmt2(plan.total_increase, lang),
-            resolution=f"{plan.resolution:g}",
+            resolution=number(plan.resolution, lang, fewest_decimals(plan.resolution)),
         )
     )
     lines.append("")
@@ -535,16 +535,16 @@ def render_domain_plan(plan: planner.DomainPlan, lang: Lang, *, header: list[str
         {
             t("scoring_domain", lang): tab["domain"].astype(str),
             "": tab["name"],
-            right[0]: [f"{w:g}" for w in tab["weight_pct"]],
+            right[0]: [number(w, lang, fewest_decimals(w)) for w in tab["weight_pct"]],
             right[1]: [fmt2(v, lang) for v in tab["current"]],
             right[2]: [fmt2(v, lang) for v in tab["cap"]],
             right[3]: [fmt2(v, lang) for v in tab["proposed"]],
             right[4]: [f"+{fmt2(v, lang)}" for v in tab["increase"]],
-            right[5]: [f"+{v:.4f}" for v in tab["index_gain"]],
+            right[5]: [f"+{number(v, lang, 4)}" for v in tab["index_gain"]],
         }
     )
     lines.append(text_table(shown, right=right))
-    lines += ["", t("plan_domain_index_note", lang, index=f"{plan.current_index:.4f}")]
+    lines += ["", t("plan_domain_index_note", lang, index=number(plan.current_index, lang, 4))]
     if plan.notes:
         lines += [f"- {n}" for n in plan.notes_text(lang)]
     return "\n".join(lines)
