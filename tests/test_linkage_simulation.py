@@ -9,7 +9,8 @@ Criteria (from the issue): an estimator that should work has |bias| small relati
 standard error (< 0.2 SE, and within 3.5 Monte Carlo standard errors of zero) and its 95%
 intervals cover the truth in 90-98% of replications. The naive regression without the
 confounder is biased (|bias| > 3 SE); HC1 intervals that ignore the provinces cover too rarely.
-Every replication goes through the library's own ``fit`` (sample building, design, estimator).
+Replications run on the fast array path by default; a test below holds it to the straightforward
+path, where every replication goes through the library's own ``fit`` (sample, design, estimator).
 """
 
 from __future__ import annotations
@@ -141,3 +142,57 @@ def test_clustered_intervals_cover_in_the_data_regime_and_catch_a_mis_scaled_se(
     )
     hc1 = reps["ols_fe_hc1"]
     assert not _within(hc1.covered, 0.95) and hc1.covered.mean() < 0.92
+
+
+@pytest.mark.parametrize(
+    ("seed", "options"),
+    [
+        (20250314, simulate.DATA_REGIME),
+        (7, {}),
+        (11, {"province_confounding": 0.5}),
+    ],
+)
+def test_the_fast_path_gives_the_numbers_of_the_straightforward_one(seed, options):
+    """Arrays and shared designs (the default) against a data frame and ``fit`` per
+    replication: same truths, interval hits, and estimates and SEs to 1e-10."""
+    kw = {"replications": 6, "seed": seed, "bootstrap": 199, **options}
+    slow = simulate.replicate(fast=False, **kw)
+    fast = simulate.replicate(fast=True, **kw)
+    assert slow.keys() == fast.keys() == set(simulate.ESTIMATORS)
+    for name, ref in slow.items():
+        got = fast[name]
+        assert got.truth == ref.truth
+        assert (got.covered == ref.covered).all(), name
+        assert abs(got.estimates - ref.estimates).max() < 1e-10, name
+        assert abs(got.ses - ref.ses).max() < 1e-10, name
+        # not trivially equal: the estimates vary across replications
+        assert ref.estimates.std() > 0.01
+
+
+def test_the_fast_path_falls_back_for_specs_it_does_not_cover():
+    """A filtered spec is not built from arrays; the data frame path fits it (same numbers)."""
+    spec = simulate.ESTIMATORS["ols_cluster"][1]
+    arrays = simulate._cross_section_arrays(
+        3,
+        n_clusters=34,
+        mean_cluster_size=14.0,
+        effect=simulate.TRUE_EFFECT_STUNTING,
+        change_effect=simulate.TRUE_EFFECT_POVERTY_CHANGE,
+        province_confounding=0.0,
+        unequal_clusters=False,
+        effect_sd_by_province=0.0,
+    )
+    provinces = arrays["province"].astype(str)
+    assert simulate._cross_section_design(spec, arrays, provinces) is not None
+    assert (
+        simulate._cross_section_design(
+            spec.replace(sample_filters=("exclude_papua",)), arrays, provinces
+        )
+        is None
+    )
+    assert (
+        simulate._cross_section_design(
+            spec.replace(controls=("log_population",)), arrays, provinces
+        )
+        is None
+    )

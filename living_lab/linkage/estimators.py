@@ -226,6 +226,42 @@ def draw_weights(
     raise ParameterError(f"weights: {kind!r}; expected 'rademacher', 'webb' or 'auto'")
 
 
+def _bootstrap_scores(
+    W: np.ndarray,
+    X: np.ndarray,
+    xtx_inv: np.ndarray,
+    a: np.ndarray,
+    u0: np.ndarray,
+    v: np.ndarray,
+    codes: np.ndarray,
+    G: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Numerators and cluster scores of every bootstrap draw, computed in cluster space.
+
+    A draw's outcome is ``u(b0) * w[codes]``: its weights are constant within a cluster, so
+    every product of the draws with an n-vector or n x m matrix first sums that matrix within
+    clusters (G x m) and then multiplies the draws x G weights. This costs O(draws * G^2)
+    instead of O(draws * n * (k + G)) and gives the same numbers up to rounding (1e-12).
+
+    Returns ``N1, N2`` (draws; ``sum_i a_i w_i u0_i`` and the same with ``v``) and ``S1, S2``
+    (draws x G; per cluster ``sum_i a_i r_i`` with ``r`` the draw's residual from the fit on X).
+    """
+    onehot = np.zeros((X.shape[0], G))
+    onehot[np.arange(X.shape[0]), codes] = 1.0
+    aH = a[:, None] * onehot  # n x G
+    # residualising on X: r = E - E X (X'X)^-1 X', so r (a * onehot) = E aH - (E X) (X'X)^-1 X' aH
+    back = xtx_inv @ (X.T @ aH)  # k x G
+
+    def cluster_space(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        uH = onehot.T * u  # G x n: row g holds u on cluster g
+        C = uH @ aH - (uH @ X) @ back  # G x G: draws' scores are W @ C
+        return W @ (uH @ a), W @ C
+
+    N1, S1 = cluster_space(u0)
+    N2, S2 = cluster_space(v)
+    return N1, N2, S1, S2
+
+
 @single_threaded_blas()  # the whole call runs with one BLAS thread (see _threads)
 def wild_cluster_bootstrap(
     X: np.ndarray,
@@ -280,17 +316,7 @@ def wild_cluster_bootstrap(
 
     rng = np.random.default_rng(seed)
     W, kind = draw_weights(draws, G, weights, rng)
-    Wn = W[:, codes]  # draws x n
-
-    def project_out(E: np.ndarray) -> np.ndarray:  # residualise each draw on X (rows)
-        return E - ((E @ X) @ xtx_inv) @ X.T
-
-    onehot = np.zeros((n, G))
-    onehot[np.arange(n), codes] = 1.0
-    N1 = Wn @ (a * u0)
-    N2 = Wn @ (a * v)
-    S1 = (project_out(Wn * u0) * a) @ onehot
-    S2 = (project_out(Wn * v) * a) @ onehot
+    N1, N2, S1, S2 = _bootstrap_scores(W, X, xtx_inv, a, u0, v, codes, G)
     q11 = c * (S1 * S1).sum(axis=1)
     q12 = c * (S1 * S2).sum(axis=1)
     q22 = c * (S2 * S2).sum(axis=1)

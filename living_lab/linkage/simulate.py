@@ -19,14 +19,20 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from living_lab.errors import ParameterError
+from living_lab.linkage import estimators
 from living_lab.linkage._threads import single_threaded_blas
-from living_lab.linkage.results import fit
+from living_lab.linkage.data import NotEnoughDataError
+from living_lab.linkage.results import MIN_DF_RESID, fit
 from living_lab.linkage.specs import LinkageSpec
 
 #: The real data's regime for :func:`simulate_cross_section`: provinces of unequal size and
@@ -59,6 +65,71 @@ def _attrs(df: pd.DataFrame, **truth: float) -> pd.DataFrame:
     return df
 
 
+#: Numeric columns of :func:`simulate_cross_section`, in its column order.
+CROSS_SECTION_FIGURES = (
+    "index_2023",
+    "d4_2023",
+    "grdp_per_capita_thousand_idr_2021",
+    "grdp_per_capita_thousand_idr_2023",
+    "stunting_prevalence_pct_2024",
+    "poverty_rate_pct_2021",
+    "poverty_rate_pct_2025",
+)
+
+
+def _cross_section_arrays(
+    seed: int,
+    *,
+    n_clusters: int,
+    mean_cluster_size: float,
+    effect: float,
+    change_effect: float,
+    province_confounding: float,
+    unequal_clusters: bool,
+    effect_sd_by_province: float,
+) -> dict[str, np.ndarray]:
+    """The draws of :func:`simulate_cross_section` as arrays: ``province`` (0-based index per
+    region), ``kota`` (0/1) and the columns of :data:`CROSS_SECTION_FIGURES`."""
+    rng = np.random.default_rng(seed)
+    g = _clusters(rng, n_clusters, mean_cluster_size, unequal_clusters)
+    n = g.size
+    c_g = rng.normal(0, 0.35, n_clusters)  # province economy
+    s_g = rng.normal(0, 0.30, n_clusters)  # province SPBE push
+    a_g = rng.normal(0, 2.5, n_clusters) + province_confounding * 10 * s_g
+    p_g = rng.normal(0, 3.0, n_clusters)
+    b_g = rng.normal(0, 0.5, n_clusters)
+    kota = (rng.random(n) < 0.2).astype(float)
+    lg21 = 10 + c_g[g] + 0.6 * kota + rng.normal(0, 0.45, n)
+    lg23 = lg21 + rng.normal(0.04, 0.02, n)
+    spbe = 2.6 + 0.6 * (lg23 - 10) + 0.2 * kota + s_g[g] + rng.normal(0, 0.45, n)
+    d4 = spbe + rng.normal(0, 0.3, n)
+    sigma = 2.5 * (1 + 0.5 * np.abs(spbe - 2.6))
+    slope = effect
+    if effect_sd_by_province > 0:
+        slope = effect + rng.normal(0, effect_sd_by_province, n_clusters)[g]
+    stunting = 28 + slope * spbe - 5 * (lg23 - 10) - 3 * kota + a_g[g] + rng.normal(0, 1, n) * sigma
+    p21 = 12 - 4 * (lg21 - 10) - 2 * kota + p_g[g] + rng.normal(0, 3, n)
+    dp = (
+        -1.7
+        + change_effect * (spbe - 2.6)
+        - 0.1 * (p21 - 12)
+        + 0.3 * (lg21 - 10)
+        + b_g[g]
+        + rng.normal(0, 0.8, n) * (1 + 0.3 * kota)
+    )
+    return {
+        "province": g,
+        "kota": kota,
+        "index_2023": spbe,
+        "d4_2023": d4,
+        "grdp_per_capita_thousand_idr_2021": np.exp(lg21),
+        "grdp_per_capita_thousand_idr_2023": np.exp(lg23),
+        "stunting_prevalence_pct_2024": stunting,
+        "poverty_rate_pct_2021": p21,
+        "poverty_rate_pct_2025": p21 + dp,
+    }
+
+
 def simulate_cross_section(
     seed: int,
     *,
@@ -87,51 +158,86 @@ def simulate_cross_section(
     of stunting, ``effect + N(0, effect_sd_by_province^2)`` (mean ``effect``), so the errors of a
     province's regions move with their SPBE; ``unequal_clusters`` draws skewed province sizes.
     """
-    rng = np.random.default_rng(seed)
-    g = _clusters(rng, n_clusters, mean_cluster_size, unequal_clusters)
-    n = g.size
-    c_g = rng.normal(0, 0.35, n_clusters)  # province economy
-    s_g = rng.normal(0, 0.30, n_clusters)  # province SPBE push
-    a_g = rng.normal(0, 2.5, n_clusters) + province_confounding * 10 * s_g
-    p_g = rng.normal(0, 3.0, n_clusters)
-    b_g = rng.normal(0, 0.5, n_clusters)
-    kota = (rng.random(n) < 0.2).astype(float)
-    lg21 = 10 + c_g[g] + 0.6 * kota + rng.normal(0, 0.45, n)
-    lg23 = lg21 + rng.normal(0.04, 0.02, n)
-    spbe = 2.6 + 0.6 * (lg23 - 10) + 0.2 * kota + s_g[g] + rng.normal(0, 0.45, n)
-    d4 = spbe + rng.normal(0, 0.3, n)
-    sigma = 2.5 * (1 + 0.5 * np.abs(spbe - 2.6))
-    slope = effect
-    if effect_sd_by_province > 0:
-        slope = effect + rng.normal(0, effect_sd_by_province, n_clusters)[g]
-    stunting = 28 + slope * spbe - 5 * (lg23 - 10) - 3 * kota + a_g[g] + rng.normal(0, 1, n) * sigma
-    p21 = 12 - 4 * (lg21 - 10) - 2 * kota + p_g[g] + rng.normal(0, 3, n)
-    dp = (
-        -1.7
-        + change_effect * (spbe - 2.6)
-        - 0.1 * (p21 - 12)
-        + 0.3 * (lg21 - 10)
-        + b_g[g]
-        + rng.normal(0, 0.8, n) * (1 + 0.3 * kota)
+    a = _cross_section_arrays(
+        seed,
+        n_clusters=n_clusters,
+        mean_cluster_size=mean_cluster_size,
+        effect=effect,
+        change_effect=change_effect,
+        province_confounding=province_confounding,
+        unequal_clusters=unequal_clusters,
+        effect_sd_by_province=effect_sd_by_province,
     )
+    g = a["province"]
+    n = g.size
     codes = [f"S{i:04d}" for i in range(1, n + 1)]
     df = pd.DataFrame(
         {
             "region_code": codes,
             "name": [f"Synthetic region {i:04d}" for i in range(1, n + 1)],
-            "kind": np.where(kota == 1, "kota", "kabupaten"),
+            "kind": np.where(a["kota"] == 1, "kota", "kabupaten"),
             "province": [f"Synthetic province {p + 1:02d}" for p in g],
             "province_code": [f"{p + 1:02d}" for p in g],
-            "index_2023": spbe,
-            "d4_2023": d4,
-            "grdp_per_capita_thousand_idr_2021": np.exp(lg21),
-            "grdp_per_capita_thousand_idr_2023": np.exp(lg23),
-            "stunting_prevalence_pct_2024": stunting,
-            "poverty_rate_pct_2021": p21,
-            "poverty_rate_pct_2025": p21 + dp,
+            **{c: a[c] for c in CROSS_SECTION_FIGURES},
         }
     )
     return _attrs(df, stunting=effect, poverty_change=change_effect)
+
+
+def _panel_arrays(
+    seed: int,
+    n_clusters: int,
+    mean_cluster_size: float,
+    outcome_years: tuple[int, ...],
+    lag: int,
+    effect: float,
+) -> dict[str, np.ndarray]:
+    """The draws of :func:`simulate_panel` as arrays: ``province``, ``kota`` (per region),
+    ``years``, and regions x years ``spbe``, ``d4``, ``log_grdp`` and ``outcome`` (NaN outside
+    ``outcome_years``)."""
+    rng = np.random.default_rng(seed)
+    g = _clusters(rng, n_clusters, mean_cluster_size)
+    n = g.size
+    years = np.arange(min(outcome_years) - lag, max(outcome_years) + 1)
+    alpha = rng.normal(0, 4, n) + rng.normal(0, 2, n_clusters)[g]
+    kota = (rng.random(n) < 0.2).astype(float)
+    lg0 = 10 + 0.05 * alpha + 0.6 * kota + rng.normal(0, 0.4, n)
+    year_fx = {int(y): rng.normal(0, 1) for y in years}
+    prov_year = rng.normal(0, 1.0, (n_clusters, years.size))
+    spbe = np.zeros((n, years.size))
+    lg = np.zeros((n, years.size))
+    for j in range(years.size):
+        lg[:, j] = lg0 + 0.03 * j + rng.normal(0, 0.03, n)
+        spbe[:, j] = (
+            2.4
+            + 0.12 * alpha
+            + 0.25 * j
+            + rng.normal(0, 0.3, n_clusters)[g]
+            + rng.normal(0, 0.35, n)
+        )
+    outcome = np.full((n, years.size), np.nan)
+    d4 = np.zeros((n, years.size))
+    for j, y in enumerate(years):  # the draws in the order the data frame used to make them
+        if int(y) in outcome_years:
+            outcome[:, j] = (
+                25
+                + alpha
+                + year_fx[int(y)]
+                + effect * spbe[:, j - lag]
+                - 3 * (lg[:, j - lag] - 10)
+                + prov_year[g, j]
+                + rng.normal(0, 1.5, n)
+            )
+        d4[:, j] = spbe[:, j] + rng.normal(0, 0.3, n)
+    return {
+        "province": g,
+        "kota": kota,
+        "years": years,
+        "spbe": spbe,
+        "d4": d4,
+        "log_grdp": lg,
+        "outcome": outcome,
+    }
 
 
 def simulate_panel(
@@ -150,56 +256,27 @@ def simulate_panel(
     + year effect + ``effect`` * SPBE(t - lag) - 3 * (log GRDP(t - lag) - 10) + province-year
     shock + noise. SPBE and GRDP exist for every year from min(outcome_years) - lag.
     """
-    rng = np.random.default_rng(seed)
-    g = _clusters(rng, n_clusters, mean_cluster_size)
+    a = _panel_arrays(seed, n_clusters, mean_cluster_size, outcome_years, lag, effect)
+    g, kota, years = a["province"], a["kota"], a["years"]
     n = g.size
-    years = np.arange(min(outcome_years) - lag, max(outcome_years) + 1)
-    alpha = rng.normal(0, 4, n) + rng.normal(0, 2, n_clusters)[g]
-    kota = (rng.random(n) < 0.2).astype(float)
-    lg0 = 10 + 0.05 * alpha + 0.6 * kota + rng.normal(0, 0.4, n)
-    year_fx = {int(y): rng.normal(0, 1) for y in years}
-    prov_year = rng.normal(0, 1.0, (n_clusters, years.size))
-    rows = []
-    spbe = np.zeros((n, years.size))
-    lg = np.zeros((n, years.size))
-    for j in range(years.size):
-        lg[:, j] = lg0 + 0.03 * j + rng.normal(0, 0.03, n)
-        spbe[:, j] = (
-            2.4
-            + 0.12 * alpha
-            + 0.25 * j
-            + rng.normal(0, 0.3, n_clusters)[g]
-            + rng.normal(0, 0.35, n)
+    rows = [
+        pd.DataFrame(
+            {
+                "region_code": [f"S{i:04d}" for i in range(1, n + 1)],
+                "year": int(y),
+                "name": [f"Synthetic region {i:04d}" for i in range(1, n + 1)],
+                "kind": np.where(kota == 1, "kota", "kabupaten"),
+                "province": [f"Synthetic province {p + 1:02d}" for p in g],
+                "province_code": [f"{p + 1:02d}" for p in g],
+                "index": a["spbe"][:, j],
+                "d4": a["d4"][:, j],
+                "grdp_per_capita_thousand_idr": np.exp(a["log_grdp"][:, j]),
+                "stunting_prevalence_pct": a["outcome"][:, j],
+                "poverty_rate_pct": np.nan,
+            }
         )
-    for j, y in enumerate(years):
-        out = np.full(n, np.nan)
-        if int(y) in outcome_years:
-            out = (
-                25
-                + alpha
-                + year_fx[int(y)]
-                + effect * spbe[:, j - lag]
-                - 3 * (lg[:, j - lag] - 10)
-                + prov_year[g, j]
-                + rng.normal(0, 1.5, n)
-            )
-        rows.append(
-            pd.DataFrame(
-                {
-                    "region_code": [f"S{i:04d}" for i in range(1, n + 1)],
-                    "year": int(y),
-                    "name": [f"Synthetic region {i:04d}" for i in range(1, n + 1)],
-                    "kind": np.where(kota == 1, "kota", "kabupaten"),
-                    "province": [f"Synthetic province {p + 1:02d}" for p in g],
-                    "province_code": [f"{p + 1:02d}" for p in g],
-                    "index": spbe[:, j],
-                    "d4": spbe[:, j] + rng.normal(0, 0.3, n),
-                    "grdp_per_capita_thousand_idr": np.exp(lg[:, j]),
-                    "stunting_prevalence_pct": out,
-                    "poverty_rate_pct": np.nan,
-                }
-            )
-        )
+        for j, y in enumerate(years)
+    ]
     df = pd.concat(rows, ignore_index=True)
     return _attrs(df, stunting=effect)
 
@@ -308,6 +385,7 @@ def replicate(
     level: float = 0.95,
     unequal_clusters: bool = False,
     effect_sd_by_province: float = 0.0,
+    fast: bool = True,
 ) -> dict[str, Replications]:
     """Fit each estimator on ``replications`` seeded synthetic datasets.
 
@@ -316,6 +394,11 @@ def replicate(
     ``bootstrap`` draws per replication. ``unequal_clusters`` and ``effect_sd_by_province``
     are passed to :func:`simulate_cross_section` (the real data's regime: clustering that
     province effects do not remove).
+
+    ``fast`` (default) builds each replication's design matrices from the simulated arrays and
+    fits them with :func:`fit_arrays`; ``fast=False`` runs the straightforward path (a data
+    frame per replication through :func:`~living_lab.linkage.results.fit`). Both give the same
+    estimates, standard errors and interval hits (to rounding; tested).
     """
     unknown = set(estimators) - set(ESTIMATORS)
     if unknown:
@@ -328,7 +411,7 @@ def replicate(
     truths: dict[str, float] = {}
     seeds = np.random.SeedSequence(seed).generate_state(replications)
     with single_threaded_blas():
-        _run(
+        (_run_fast if fast else _run)(
             estimators,
             seeds,
             draws,
@@ -380,6 +463,213 @@ def _run(
                 level=level,
             )
             draws[name].append((res.coef, res.se, res.ci_low <= truths[name] <= res.ci_high))
+
+
+def _cross_section_design(
+    spec: LinkageSpec, arrays: dict[str, np.ndarray], provinces: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """``X, y`` and the SPBE column of a cross-section spec on simulated arrays, built as
+    :func:`~living_lab.linkage.data.analysis_frame` and
+    :func:`~living_lab.linkage.results.design_matrix` build them from the data frame; ``None``
+    when the spec needs what this shortcut does not do (filters, missing or unloggable
+    figures), so that the caller takes the data frame path and its errors."""
+    if spec.sample_filters or spec.design == "twfe":
+        return None
+
+    def col(stem: str, year: int | None) -> np.ndarray | None:
+        return arrays.get(f"{stem}_{year}")
+
+    y = col(spec.outcome, spec.outcome_year)
+    if spec.design == "change":
+        base = col(spec.outcome, spec.base_year)
+        y = None if y is None or base is None else y - base
+    x = col(spec.spbe_measure, spec.spbe_year)
+    if spec.spbe_form == "change":
+        x_base = col(spec.spbe_measure, spec.spbe_base_year)
+        x = None if x is None or x_base is None else x - x_base
+    columns = [y, np.ones(provinces.size), x]
+    for control in spec.controls:
+        if control == "log_grdp_pc":
+            v = col("grdp_per_capita_thousand_idr", spec.grdp_year)
+            if v is not None and not (v > 0).all():
+                return None
+            columns.append(None if v is None else np.log(v))
+        elif control == "kota":
+            columns.append(arrays["kota"])
+        elif control == "baseline_outcome":
+            columns.append(col(spec.outcome, spec.base_year))
+        else:
+            return None
+    if any(c is None for c in columns):
+        return None
+    if spec.province_effects:
+        labels, codes = np.unique(provinces, return_inverse=True)
+        columns += [(codes == p).astype(float) for p in range(1, labels.size)]
+    M = np.column_stack(columns)
+    if np.isnan(M).any():
+        return None
+    return M[:, 1:], M[:, 0], 1
+
+
+def _panel_design(
+    spec: LinkageSpec, a: dict[str, np.ndarray], provinces: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+    """Within-transformed ``X, y``, cluster labels and ``k_df`` of a ``twfe`` spec on a
+    simulated panel, built as :func:`~living_lab.linkage.data.panel_frame` and
+    :func:`~living_lab.linkage.results.design_matrix` build them (rows by region, then
+    year); ``None`` when the shortcut does not apply."""
+    if (
+        spec.sample_filters
+        or spec.spbe_measure != "index"
+        or spec.outcome != "stunting_prevalence_pct"
+    ):
+        return None
+    if set(spec.controls) - {"log_grdp_pc"}:
+        return None
+    years = a["years"]
+    lag = spec.lag
+    # the outcome of year t with SPBE (and GRDP) of year t - lag, where both exist
+    js = [j for j in range(years.size) if j - lag >= 0 and not np.isnan(a["outcome"][:, j]).all()]
+    if len(js) < 2 or any(np.isnan(a["outcome"][:, j]).any() for j in js):
+        return None
+    n = provinces.size
+    cols = [a["outcome"][:, js], a["spbe"][:, [j - lag for j in js]]]
+    if "log_grdp_pc" in spec.controls:
+        cols.append(np.log(np.exp(a["log_grdp"][:, [j - lag for j in js]])))
+    M = np.column_stack([c.reshape(-1) for c in cols])  # row-major: region, then year
+    units = np.repeat(np.arange(n), len(js))
+    year_codes = np.tile(np.arange(len(js)), n)
+    W = estimators.demean(M, [units, year_codes])
+    k_df = (M.shape[1] - 1) + (len(js) - 1)
+    return W[:, 1:], W[:, 0], np.repeat(provinces, len(js)), k_df
+
+
+def fit_arrays(
+    X: np.ndarray,
+    y: np.ndarray,
+    column: int,
+    clusters: np.ndarray,
+    *,
+    se_type: str,
+    k_df: int | None = None,
+    level: float = 0.95,
+    bootstrap: int = 0,
+    seed: int = 0,
+) -> tuple[float, float, float, float]:
+    """Coefficient, standard error and ``level`` interval of column ``column``, as
+    :func:`~living_lab.linkage.results.fit` computes them for ``se_type`` (CR1 with t(G-1),
+    HC1 or HC3 with t(n - k), or the wild cluster bootstrap interval), from arrays."""
+    if se_type == "wild" and bootstrap < 99:
+        raise ParameterError("bootstrap: se_type 'wild' needs at least 99 draws (9999 recommended)")
+    n, k = X.shape
+    kk = k if k_df is None else k_df
+    if n - kk < MIN_DF_RESID:
+        raise NotEnoughDataError(f"{n} observations for {kk} parameters")
+    xtx_inv = estimators._xtx_inverse(X)
+    a = X @ xtx_inv[:, column]  # beta_j = a'y
+    beta = xtx_inv @ (X.T @ y)
+    e = y - X @ beta
+    if se_type in ("cluster", "wild"):
+        codes, G = estimators._cluster_codes(clusters)
+        c = (G / (G - 1)) * ((n - 1) / (n - kk))
+        var = c * float((np.bincount(codes, weights=a * e, minlength=G) ** 2).sum())
+        df = G - 1
+    elif se_type == "hc1":
+        var = n / (n - k) * float((a * a * e * e).sum()) * (n - k) / (n - kk)
+        df = n - kk
+    elif se_type == "hc3":
+        h = np.einsum("ij,ij->i", X @ xtx_inv, X)
+        var = float((a * a * e * e / (1 - h) ** 2).sum())
+        df = n - kk
+    else:
+        raise ParameterError(f"se_type: {se_type!r}; expected cluster, hc1, hc3 or wild")
+    coef, se = float(beta[column]), float(np.sqrt(var))
+    half = _t_quantile(level, df) * se
+    lo, hi = coef - half, coef + half
+    if se_type == "wild":
+        wb = estimators.wild_cluster_bootstrap(
+            X, y, clusters, column, draws=bootstrap, seed=seed, level=level, k_df=k_df
+        )
+        lo, hi = wb.ci_low, wb.ci_high
+    return coef, se, lo, hi
+
+
+@lru_cache(maxsize=64)
+def _t_quantile(level: float, df: int) -> float:
+    return float(stats.t.ppf(0.5 + level / 2, df))
+
+
+def _run_fast(
+    estimators_: tuple[str, ...],
+    seeds: np.ndarray,
+    draws: dict[str, list[tuple[float, float, bool]]],
+    truths: dict[str, float],
+    bootstrap: int,
+    level: float,
+    cross_section_options: dict[str, float | bool],
+) -> None:
+    """:func:`_run` on arrays: no data frame per replication, one design per model shared by
+    the estimators that differ only in their standard errors; any spec the array shortcut
+    does not cover goes through :func:`fit` on the data frame as before."""
+    for r in range(seeds.size):
+        s = int(seeds[r])
+        cs = panel = None
+        designs: dict[LinkageSpec, Any] = {}
+        for name in estimators_:
+            kind, spec, _ = ESTIMATORS[name]
+            truth_key = "poverty_change" if spec.design == "change" else "stunting"
+            if kind == "cross_section":
+                if cs is None:
+                    cs = _cross_section_arrays(
+                        s,
+                        n_clusters=34,
+                        mean_cluster_size=14.0,
+                        effect=TRUE_EFFECT_STUNTING,
+                        change_effect=TRUE_EFFECT_POVERTY_CHANGE,
+                        **cross_section_options,  # type: ignore[arg-type]
+                    )
+                    cs_provinces = np.array([f"{p + 1:02d}" for p in cs["province"]])
+                truth = (
+                    TRUE_EFFECT_POVERTY_CHANGE
+                    if truth_key == "poverty_change"
+                    else TRUE_EFFECT_STUNTING
+                )
+            else:
+                if panel is None:
+                    panel = _panel_arrays(s, 34, 14.0, (2022, 2023, 2024), 1, TRUE_EFFECT_PANEL)
+                    panel_provinces = np.array([f"{p + 1:02d}" for p in panel["province"]])
+                truth = TRUE_EFFECT_PANEL
+            truths[name] = float(truth)
+            model = dataclasses.replace(spec, se_type="cluster", key="")
+            if model not in designs:
+                if kind == "cross_section":
+                    built = _cross_section_design(spec, cs, cs_provinces)  # type: ignore[arg-type]
+                    designs[model] = None if built is None else (*built[:2], cs_provinces, None)
+                else:
+                    designs[model] = _panel_design(spec, panel, panel_provinces)  # type: ignore[arg-type]
+            design = designs[model]
+            if design is None:  # not covered by the shortcut: the data frame path
+                data = (
+                    simulate_cross_section(s, **cross_section_options)  # type: ignore[arg-type]
+                    if kind == "cross_section"
+                    else simulate_panel(s)
+                )
+                res = fit(
+                    spec,
+                    data,
+                    bootstrap=bootstrap if spec.se_type == "wild" else 0,
+                    seed=s % 2**31,
+                    level=level,
+                )
+                coef, se, lo, hi = res.coef, res.se, res.ci_low, res.ci_high
+            else:
+                X, y, clusters, k_df = design
+                coef, se, lo, hi = fit_arrays(
+                    X, y, 1 if kind == "cross_section" else 0, clusters,
+                    se_type=spec.se_type, k_df=k_df, level=level,
+                    bootstrap=bootstrap if spec.se_type == "wild" else 0, seed=s % 2**31,
+                )  # fmt: skip
+            draws[name].append((coef, se, lo <= truth <= hi))
 
 
 def simulation_study(
