@@ -181,3 +181,30 @@ def test_leave_one_province_out_escapes_province_names():
     hostile = table[table["province"] == "<script>alert(1)</script>"]
     text = influence_text(pd.concat([hostile, table.drop(hostile.index)]).reset_index(drop=True))
     assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+@pytest.mark.parametrize(
+    ("outcome", "design", "changes"),
+    [
+        ("stunting_prevalence_pct", "cross_section", {}),
+        ("poverty_rate_pct", "change", {}),
+        ("stunting_prevalence_pct", "cross_section", {"province_effects": False, "se_type": "hc1"}),
+        ("stunting_prevalence_pct", "cross_section", {"se_type": "hc3"}),
+    ],
+)
+def test_leave_one_province_out_equals_refitting_without_each_province(outcome, design, changes):
+    """The refits reuse the result's design matrix (fit_arrays); they must give what a full
+    ``fit(spec, regions=<the others>)`` gives for every province, to 1e-10."""
+    from living_lab.linkage.influence import leave_one_province_out
+
+    res = linkage.fit(main_spec(outcome, design).replace(**changes), bootstrap=0)
+    table = leave_one_province_out(res).set_index("province")
+    frame = res.sample.frame
+    assert len(table) == frame["province"].nunique() > 25
+    for province in table.index[::4]:  # every fourth province (a full refit each)
+        keep = set(frame.loc[frame["province"] != province, "region_code"].astype(str))
+        ref = linkage.fit(res.spec, bootstrap=0, regions=keep)
+        row = table.loc[province]
+        assert row["n"] == ref.n
+        for col in ("coef", "ci_low", "ci_high", "p"):
+            assert row[col] == pytest.approx(getattr(ref, col), abs=1e-10), (province, col)

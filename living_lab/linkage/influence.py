@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from living_lab.errors import ParameterError
 from living_lab.linkage import fmt
 from living_lab.linkage.data import NotEnoughDataError
-from living_lab.linkage.results import LinkageResult, fit
+from living_lab.linkage.results import LinkageResult, fit_arrays
 from living_lab.text import Lang, t
 
 COLUMNS = ["province", "n_dropped", "n", "coef", "ci_low", "ci_high", "p", "shift"]
@@ -35,8 +36,9 @@ def leave_one_province_out(res: LinkageResult, data: pd.DataFrame | None = None)
 
     Parameters
     ----------
-    res : a fitted result (its spec and sample are reused; no bootstrap).
-    data : the data ``res`` was fitted on when it is not the bundled data.
+    res : a fitted result (its spec, sample and design matrix are reused; no bootstrap).
+    data : the data ``res`` was fitted on; not needed (the refits reuse ``res``'s design),
+        kept for callers that pass it.
 
     Returns
     -------
@@ -49,24 +51,36 @@ def leave_one_province_out(res: LinkageResult, data: pd.DataFrame | None = None)
     if res.spec.design == "twfe":
         raise ParameterError("res: leave-one-province-out is for cross-section or change models")
     frame = res.sample.frame
-    codes = frame["region_code"].astype(str)
+    des = res.design
+    fixed = [i for i, nm in enumerate(des.names) if not nm.startswith("province[")]
+    column = des.names.index("spbe")
+    provinces = frame["province"].to_numpy()
     rows = []
     for province, part in frame.groupby("province", sort=True):
-        keep = set(codes[frame["province"] != province])
+        # The refit of fit(res.spec, data, regions=<the others>): the same rows and columns,
+        # province dummies rebuilt for the provinces left (as design_matrix builds them).
+        keep = provinces != province
+        X = des.X[keep][:, fixed]
+        clusters = des.clusters[keep]
+        if len(fixed) < len(des.names):
+            labels, idx = np.unique(clusters, return_inverse=True)
+            X = np.column_stack([X, *((idx == j).astype(float) for j in range(1, labels.size))])
         try:
-            r = fit(res.spec, data, bootstrap=0, level=res.level, regions=keep)
+            coef, _, lo, hi, p = fit_arrays(
+                X, des.y[keep], column, clusters, se_type=res.spec.se_type, level=res.level
+            )
         except (NotEnoughDataError, ParameterError):
             continue
         rows.append(
             {
                 "province": str(province),
                 "n_dropped": len(part),
-                "n": r.n,
-                "coef": r.coef,
-                "ci_low": r.ci_low,
-                "ci_high": r.ci_high,
-                "p": r.p,
-                "shift": r.coef - res.coef,
+                "n": int(keep.sum()),
+                "coef": coef,
+                "ci_low": lo,
+                "ci_high": hi,
+                "p": p,
+                "shift": coef - res.coef,
             }
         )
     out = pd.DataFrame(rows, columns=COLUMNS)

@@ -21,18 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from living_lab.errors import ParameterError
 from living_lab.linkage import estimators
 from living_lab.linkage._threads import single_threaded_blas
-from living_lab.linkage.data import NotEnoughDataError
-from living_lab.linkage.results import MIN_DF_RESID, fit
+from living_lab.linkage.results import fit, fit_arrays
 from living_lab.linkage.specs import LinkageSpec
 
 #: The real data's regime for :func:`simulate_cross_section`: provinces of unequal size and
@@ -544,61 +540,6 @@ def _panel_design(
     return W[:, 1:], W[:, 0], np.repeat(provinces, len(js)), k_df
 
 
-def fit_arrays(
-    X: np.ndarray,
-    y: np.ndarray,
-    column: int,
-    clusters: np.ndarray,
-    *,
-    se_type: str,
-    k_df: int | None = None,
-    level: float = 0.95,
-    bootstrap: int = 0,
-    seed: int = 0,
-) -> tuple[float, float, float, float]:
-    """Coefficient, standard error and ``level`` interval of column ``column``, as
-    :func:`~living_lab.linkage.results.fit` computes them for ``se_type`` (CR1 with t(G-1),
-    HC1 or HC3 with t(n - k), or the wild cluster bootstrap interval), from arrays."""
-    if se_type == "wild" and bootstrap < 99:
-        raise ParameterError("bootstrap: se_type 'wild' needs at least 99 draws (9999 recommended)")
-    n, k = X.shape
-    kk = k if k_df is None else k_df
-    if n - kk < MIN_DF_RESID:
-        raise NotEnoughDataError(f"{n} observations for {kk} parameters")
-    xtx_inv = estimators._xtx_inverse(X)
-    a = X @ xtx_inv[:, column]  # beta_j = a'y
-    beta = xtx_inv @ (X.T @ y)
-    e = y - X @ beta
-    if se_type in ("cluster", "wild"):
-        codes, G = estimators._cluster_codes(clusters)
-        c = (G / (G - 1)) * ((n - 1) / (n - kk))
-        var = c * float((np.bincount(codes, weights=a * e, minlength=G) ** 2).sum())
-        df = G - 1
-    elif se_type == "hc1":
-        var = n / (n - k) * float((a * a * e * e).sum()) * (n - k) / (n - kk)
-        df = n - kk
-    elif se_type == "hc3":
-        h = np.einsum("ij,ij->i", X @ xtx_inv, X)
-        var = float((a * a * e * e / (1 - h) ** 2).sum())
-        df = n - kk
-    else:
-        raise ParameterError(f"se_type: {se_type!r}; expected cluster, hc1, hc3 or wild")
-    coef, se = float(beta[column]), float(np.sqrt(var))
-    half = _t_quantile(level, df) * se
-    lo, hi = coef - half, coef + half
-    if se_type == "wild":
-        wb = estimators.wild_cluster_bootstrap(
-            X, y, clusters, column, draws=bootstrap, seed=seed, level=level, k_df=k_df
-        )
-        lo, hi = wb.ci_low, wb.ci_high
-    return coef, se, lo, hi
-
-
-@lru_cache(maxsize=64)
-def _t_quantile(level: float, df: int) -> float:
-    return float(stats.t.ppf(0.5 + level / 2, df))
-
-
 def _run_fast(
     estimators_: tuple[str, ...],
     seeds: np.ndarray,
@@ -664,7 +605,7 @@ def _run_fast(
                 coef, se, lo, hi = res.coef, res.se, res.ci_low, res.ci_high
             else:
                 X, y, clusters, k_df = design
-                coef, se, lo, hi = fit_arrays(
+                coef, se, lo, hi, _ = fit_arrays(
                     X, y, 1 if kind == "cross_section" else 0, clusters,
                     se_type=spec.se_type, k_df=k_df, level=level,
                     bootstrap=bootstrap if spec.se_type == "wild" else 0, seed=s % 2**31,
