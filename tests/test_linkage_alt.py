@@ -14,12 +14,15 @@ from IPython.display import Image
 from living_lab.linkage import fmt
 from living_lab.linkage.params import check_study_params
 from living_lab.linkage.report import LinkageStudy
+from living_lab.results import linkage as linkage_results
 
 
-@pytest.mark.slow  # fits the study's models and robustness tables (tens of seconds)
+@pytest.mark.slow  # fits the study's models and robustness tables (seconds)
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_linkage_figures_state_the_estimate(lang):
-    study = LinkageStudy.run(check_study_params(cohort="jawa-barat", lang=lang))
+    stored = linkage_results.study(validation_replications=0)
+    params = check_study_params(cohort="jawa-barat", lang=lang, validation_replications=0)
+    study = LinkageStudy.run(params, stored)
     scatter = [i.alt for i in study.scatter() if isinstance(i, Image)]
     robust = [i.alt for i in study.robustness_section() if isinstance(i, Image)]
     assert scatter and robust

@@ -7,8 +7,10 @@ figure and sentence comes from here, in the language of the run. Text lives in
 Examples
 --------
 >>> from living_lab.linkage.params import check_study_params
+>>> from living_lab.results import linkage as linkage_results
 >>> params = check_study_params(lang="en", cohort="jawa-barat", validation_replications=0)
->>> study = LinkageStudy.run(params)                              # doctest: +SKIP
+>>> stored = linkage_results.study(validation_replications=0)    # doctest: +SKIP
+>>> study = LinkageStudy.run(params, stored)                      # doctest: +SKIP
 >>> [type(x).__name__ for x in study.header()][:1]                # doctest: +SKIP
 ['Markdown']
 """
@@ -18,20 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, Markdown
 
 from living_lab import datasets
+from living_lab.errors import ParameterError
 from living_lab.escape import markdown_text
-from living_lab.linkage import fmt, simulate
-from living_lab.linkage.influence import (
-    format_influence,
-    influence_text,
-    leave_one_province_out,
-)
+from living_lab.linkage import fmt
+from living_lab.linkage.influence import format_influence, influence_text
 from living_lab.linkage.intervals import coverage_by_fitted, format_coverage
 from living_lab.linkage.params import StudyParams
 from living_lab.linkage.region import format_positions, positions, region_view
@@ -43,12 +42,14 @@ from living_lab.linkage.results import (
     default_specs,
     fit,
     format_robustness,
-    inference_table,
     main_table,
-    robustness_table,
 )
+from living_lab.linkage.specs import LinkageSpec, robustness_specs
 from living_lab.plots.linkage import plot_coefficients, plot_region_scatter
 from living_lab.text import Lang, t
+
+if TYPE_CHECKING:
+    from living_lab.results.linkage import LinkageStudyResults
 
 #: Cohorts larger than this show only the regions furthest from expectation.
 MAX_POSITION_ROWS = 40
@@ -76,16 +77,29 @@ def _shown(fig: Any, alt: str) -> Image:
 
 @dataclass
 class LinkageStudy:
-    """Every result of the study for one run of the notebook."""
+    """Every result of the study for one run of the notebook.
+
+    The study's numbers come from ``stored`` (:mod:`living_lab.results.linkage`: computed once,
+    read back); only the main models are fitted here again (a fraction of a second), for
+    their sentences, the positions of the cohort's regions and the scatter plots.
+    """
 
     params: StudyParams
     results: list[LinkageResult]
     designs: list[DesignChoice]
     robustness: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    stored: LinkageStudyResults | None = None
 
     @classmethod
-    def run(cls, params: StudyParams) -> LinkageStudy:
-        """Fit the main models and the robustness tables (the heavy part, done once)."""
+    def run(cls, params: StudyParams, stored: LinkageStudyResults) -> LinkageStudy:
+        """The sections of ``stored`` (the results of these parameters) in ``params.lang``."""
+        wanted = (params.min_confidence, params.bootstrap, params.seed)
+        held = (stored.min_confidence, stored.bootstrap, stored.seed)
+        if held != wanted or stored.validation_replications != params.validation_replications:
+            raise ParameterError(
+                f"stored: results of min_confidence, bootstrap, seed {held} for parameters "
+                f"{wanted}; use living_lab.results.linkage.study() with these parameters"
+            )
         conf = params.min_confidence
         specs = default_specs(min_confidence=conf)
         results = [fit(s, bootstrap=params.bootstrap, seed=params.seed) for s in specs]
@@ -94,17 +108,19 @@ class LinkageStudy:
             for o in ("stunting_prevalence_pct", "poverty_rate_pct")
         ]
         robustness = {
-            (s.outcome, s.design): robustness_table(
-                s.outcome,  # type: ignore[arg-type]
-                s.design,  # type: ignore[arg-type]
-                lang=params.lang,
-                min_confidence=conf,
-                bootstrap=params.bootstrap,
-                seed=params.seed,
+            (s.outcome, s.design): _labelled(
+                stored.robustness_table(s.outcome, s.design), s, params.lang
             )
             for s in specs
         }
-        return cls(params=params, results=results, designs=designs, robustness=robustness)
+        return cls(
+            params=params, results=results, designs=designs, robustness=robustness, stored=stored
+        )
+
+    def _stored(self) -> LinkageStudyResults:
+        if self.stored is None:
+            raise ParameterError("stored: this section needs the study's stored results")
+        return self.stored
 
     @property
     def lang(self) -> str:
@@ -202,7 +218,7 @@ class LinkageStudy:
             )
             out.append(_shown(plot_coefficients(table, lang), alt))  # type: ignore[arg-type]
             if r.spec.design != "twfe":
-                lopo = leave_one_province_out(r)
+                lopo = self._stored().influence_table(r.spec.outcome, r.spec.design)
                 out.append(_md("linkage.lopo.heading", lang))
                 out.append(Markdown(influence_text(lopo, lang)))  # type: ignore[arg-type]
                 out.append(_table(format_influence(lopo, lang)))  # type: ignore[arg-type]
@@ -211,13 +227,14 @@ class LinkageStudy:
     def inference(self) -> list[Any]:
         lang = self.lang
         main = self.results[0]
-        tab = inference_table(
-            main.spec, lang=lang, bootstrap=self.params.bootstrap, seed=self.params.seed
-        )  # type: ignore[arg-type]
+        tab = self._stored().inference
         level = int(round(main.level * 100))
         shown = pd.DataFrame(
             {
-                t("linkage.col.method", lang): tab["method"],  # type: ignore[arg-type]
+                t("linkage.col.method", lang): [
+                    t(f"linkage.method.{m}", lang, draws=self.params.bootstrap)  # type: ignore[arg-type]
+                    for m in tab["method"]
+                ],
                 t("linkage.col.coef", lang): [
                     fmt.num(v, lang, 2, signed=True) for v in tab["coef"]
                 ],  # type: ignore[arg-type]
@@ -283,12 +300,7 @@ class LinkageStudy:
         reps = self.params.validation_replications
         if reps == 0:
             return []
-        table = simulate.simulation_study(
-            replications=reps,
-            seed=self.params.seed,
-            bootstrap=199,
-            **simulate.DATA_REGIME,  # type: ignore[arg-type]
-        )
+        table = self._stored().validation
         shown = pd.DataFrame(
             {
                 t("linkage.sim.col.estimator", lang): [
@@ -322,6 +334,32 @@ class LinkageStudy:
             _md("linkage.nb.closing_heading", lang),
             Markdown(closing_note(self.results, lang, self.robustness)),
         ]  # type: ignore[arg-type]
+
+
+def _labelled(table: pd.DataFrame, main: LinkageSpec, lang: str) -> pd.DataFrame:
+    """A stored robustness table with each row's label in ``lang`` and the attributes
+    :func:`~living_lab.plots.linkage.plot_coefficients` reads (as ``robustness_table`` gives)."""
+    specs = {
+        s.key: s
+        for s in robustness_specs(main.outcome, main.design, min_confidence=main.min_confidence)  # type: ignore[arg-type]
+    }
+    table = table.copy()
+    labels = []
+    for key in table["key"]:
+        spec = specs[str(key).split(":", 1)[0]]
+        labels.append(t(f"linkage.row.{spec.key}", lang, **spec.to_dict()))  # type: ignore[arg-type]
+    table.insert(1, "label", labels)
+    first = next(iter(specs.values()))
+    table.attrs.update(
+        outcome=main.outcome,
+        design=main.design,
+        lang=lang,
+        level=0.95,
+        unit=t(f"linkage.outcome_unit.{main.outcome}", lang),  # type: ignore[arg-type]
+        measure=t(f"linkage.measure.{first.spbe_measure}", lang),  # type: ignore[arg-type]
+        synthetic=False,
+    )
+    return table
 
 
 def source_text(source: str, lang: Lang) -> str:

@@ -1,0 +1,164 @@
+"""The linkage study in the results layer: computed once, stored as tidy tables, read back.
+
+The stored numbers must be the library's own (each table against a direct call of the function
+that makes it), round trip exactly, be loadable by a researcher without a notebook, be reused
+only for the same inputs (other parameters, or a damaged folder, are recomputed, never used),
+and give the study's sections exactly the tables they showed when they computed them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from living_lab.linkage import default_specs, fit, simulate
+from living_lab.linkage.influence import leave_one_province_out
+from living_lab.linkage.results import inference_table, robustness_table
+from living_lab.results import linkage as linkage_results
+from living_lab.results.store import META, ResultsError
+
+#: Small but real: every table is computed (few bootstrap draws, a short method check).
+ARGS = {"min_confidence": "medium", "bootstrap": 199, "seed": 11, "validation_replications": 8}
+
+
+@pytest.fixture(scope="module")
+def stored() -> linkage_results.LinkageStudyResults:
+    return linkage_results.compute(**ARGS)
+
+
+@pytest.fixture(scope="module")
+def folder(stored, tmp_path_factory):
+    path = tmp_path_factory.mktemp("out") / "results" / linkage_results.FOLDER
+    linkage_results.save(stored, path)
+    return path
+
+
+def test_stored_numbers_are_the_library_s_own(stored):
+    specs = default_specs()
+    fits = [fit(s, bootstrap=199, seed=11) for s in specs]
+    models = stored.models
+    assert list(zip(models["outcome"], models["design"], strict=True)) == [
+        (s.outcome, s.design) for s in specs
+    ]
+    for (_, row), r in zip(models.iterrows(), fits, strict=True):
+        assert (row["coef"], row["ci_low"], row["ci_high"], row["n"]) == (
+            r.coef,
+            r.ci_low,
+            r.ci_high,
+            r.n,
+        )
+        assert (row["wild_ci_low"], row["wild_ci_high"], row["wild_p"]) == (
+            r.wild.ci_low,
+            r.wild.ci_high,
+            r.wild.p,
+        )
+        direct = robustness_table(r.spec.outcome, r.spec.design, bootstrap=199, seed=11)
+        got = stored.robustness_table(r.spec.outcome, r.spec.design)
+        assert list(got["key"]) == list(direct["key"])
+        for col in ("coef", "ci_low", "ci_high", "wild_ci_low", "wild_ci_high", "n"):
+            np.testing.assert_array_equal(
+                got[col].to_numpy(float), pd.to_numeric(direct[col]).to_numpy(float)
+            )
+        if r.spec.design != "twfe":
+            lopo = leave_one_province_out(r)
+            mine = stored.influence_table(r.spec.outcome, r.spec.design)
+            pd.testing.assert_frame_equal(mine, lopo, check_exact=True)
+            assert mine.attrs == lopo.attrs
+    inf = inference_table(specs[0], lang="en", bootstrap=199, seed=11)
+    np.testing.assert_array_equal(stored.inference["ci_low"], inf["ci_low"])
+    assert list(stored.inference["method"]) == list(linkage_results.INFERENCE_METHODS)
+    sim = simulate.simulation_study(replications=8, seed=11, bootstrap=199, **simulate.DATA_REGIME)
+    pd.testing.assert_frame_equal(stored.validation, sim, check_exact=True)
+
+
+def test_round_trip_is_exact_and_a_researcher_loads_it_without_a_notebook(stored, folder):
+    back = linkage_results.load(folder, key=stored.key)
+    for name in ("models", "robustness", "influence", "inference", "validation"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(stored, name), check_exact=True)
+    assert (back.key, back.bootstrap, back.seed) == (stored.key, 199, 11)
+    # A fresh interpreter, only the public API (as the module docstring shows).
+    code = (
+        "from living_lab.results import linkage; import sys\n"
+        f"r = linkage.load({str(folder)!r})\n"
+        "m = r.models.set_index(['outcome', 'design'])\n"
+        "print(round(float(m.loc[('stunting_prevalence_pct', 'cross_section'), 'coef']), 6))\n"
+        "print(len(r.robustness_table('stunting_prevalence_pct', 'cross_section')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    coef = stored.models.set_index(["outcome", "design"]).loc[
+        ("stunting_prevalence_pct", "cross_section"), "coef"
+    ]
+    assert float(out[0]) == round(float(coef), 6)
+    assert int(out[1]) == len(stored.robustness_table("stunting_prevalence_pct", "cross_section"))
+    # Plain CSV too: pandas alone reads a table.
+    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    assert meta["key"] == stored.key and meta["type"] == "LinkageStudyResults"
+    assert len(pd.read_csv(folder / "models.csv")) == len(stored.models)
+
+
+def test_study_reuses_only_results_of_the_same_inputs(stored, folder, monkeypatch):
+    calls = []
+    real = linkage_results.compute
+
+    def counting(**kw):
+        calls.append(kw)
+        return real(**kw)
+
+    monkeypatch.setattr(linkage_results, "compute", counting)
+    same = linkage_results.study(**ARGS, folder=folder)
+    assert calls == [] and same.key == stored.key
+    # Other parameters: computed here, not taken from the folder.
+    other = {**ARGS, "seed": 12, "validation_replications": 0}
+    got = linkage_results.study(**other, folder="")
+    assert len(calls) == 1 and got.seed == 12 and got.validation.empty
+    assert got.key != stored.key
+
+
+def test_a_damaged_folder_is_recomputed_not_used(stored, tmp_path):
+    path = tmp_path / "results" / linkage_results.FOLDER
+    linkage_results.save(stored, path)
+    csv = path / "models.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("stunting", "stuntinG"), "utf-8")
+    with pytest.raises(ResultsError):
+        linkage_results.load(path, key=stored.key)
+    again = linkage_results.study(**ARGS, folder=path)
+    pd.testing.assert_frame_equal(again.models, stored.models, check_exact=True)
+    linkage_results.load(path, key=stored.key)  # rewritten, intact
+
+
+def test_folder_sits_beside_the_batch_results():
+    got = linkage_results.folder_of("/out/results/jawa-barat-2024")
+    assert got is not None and got.as_posix() == "/out/results/linkage-study"
+    assert linkage_results.folder_of("") is None
+
+
+@pytest.mark.slow  # renders every section in both languages (figures included)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_sections_show_the_stored_tables(stored, lang):
+    from IPython.display import Markdown
+
+    from living_lab.linkage.params import check_study_params
+    from living_lab.linkage.report import LinkageStudy
+
+    params = check_study_params(cohort="jawa-barat", lang=lang, bootstrap=199, seed=11)
+    with pytest.raises(Exception, match="stored"):
+        LinkageStudy.run(params, stored)  # 200 replications asked, 8 stored
+    params = check_study_params(
+        cohort="jawa-barat", lang=lang, bootstrap=199, seed=11, validation_replications=8
+    )
+    study = LinkageStudy.run(params, stored)
+    for r in study.results:
+        direct = robustness_table(r.spec.outcome, r.spec.design, lang=lang, bootstrap=199, seed=11)
+        shown = study.robustness[(r.spec.outcome, r.spec.design)]
+        assert list(shown["label"]) == list(direct["label"])
+        assert shown.attrs == direct.attrs
+    validation = study.validation()
+    assert isinstance(validation[1], Markdown) and "8" in validation[1].data
+    assert len(validation[2].data) == len(stored.validation)
