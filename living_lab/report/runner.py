@@ -13,7 +13,9 @@
    once (``context.build_context``) and save it as the results folder
    ``results/<cohort>-<year>/`` (CSV tables and ``meta.json``; reused when it is intact and of
    the same inputs, rebuilt when damaged, foreign or ``force``);
-4. execute the notebooks (cohort-level ones first: they take longest) and, as each finishes,
+4. execute the notebooks (cohort-level ones first: they take longest; the linkage study computes
+   its numbers through the results layer inside its own task, in parallel with the region
+   reports, and stores them in ``results/linkage-study/``) and, as each finishes,
    write its ``.ipynb`` and ``.html`` atomically, update ``manifest.json`` (atomically) and,
    every few seconds, ``index.html``;
 5. on Ctrl-C or SIGTERM (any burst of them, :mod:`living_lab.report.interrupts`): kill the
@@ -27,7 +29,8 @@ the command exits 2 naming how many were not written.
 Output folder::
 
     index.html  manifest.json  regions/<code>.ipynb|.html|.csv  cohort/<stem>.ipynb|.html
-    results/<cohort>-<year>/  _failed/<code or stem>.ipynb (executed notebook of a failed report)
+    results/<cohort>-<year>/  results/linkage-study/
+    _failed/<code or stem>.ipynb (executed notebook of a failed report)
 
 File names come from validated region codes and notebook stems only.
 """

@@ -10,6 +10,9 @@ as the same :class:`~living_lab.results.context.CohortContext` the reports read:
     ctx = results.load("reports/results/jawa-barat-2024")
     ctx.table.loc["3211", ["index", "rank", "gap"]]
 
+The linkage study's numbers have their own folder and reader, :mod:`living_lab.results.linkage`
+(``linkage.load("reports/results/linkage-study")``; see there).
+
 Loading checks every file (sizes, checksums, header, dtypes, the expected types); a folder that
 does not check out raises :class:`~living_lab.results.store.ResultsError` with the reason and is
 never used. Nothing in the folder can run code.
