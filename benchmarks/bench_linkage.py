@@ -6,6 +6,8 @@
 * the wild bootstrap alone, against a brute-force loop of statsmodels re-fits (199 draws);
 * a full robustness table (nine specifications, 999 draws each);
 * the region view of every region (stunting model);
+* the whole study as the notebook gets it (``living_lab.results.linkage.compute``), and the
+  method check's replications on the array path against the data frame path;
 
 and runs the synthetic validation (seeded; 300 replications, quick: 60) through the library's
 own ``fit``, printing bias, bias / SE and 95% interval coverage per estimator.
@@ -80,6 +82,14 @@ def run(quick: bool = False) -> dict:
         }
         for row in table.itertuples()
     }
+    # The study as the notebook computes it (results layer), and the method check on both
+    # replication paths (the default one on arrays, the straightforward one per data frame).
+    from living_lab.results import linkage as linkage_results
+
+    out["study_compute_s"] = best_of(linkage_results.compute, 1)
+    check = {"replications": 40, "seed": 20250314, "bootstrap": 199, **simulate.DATA_REGIME}
+    out["method_check_40_fast_s"] = best_of(lambda: simulate.replicate(fast=True, **check), 1)
+    out["method_check_40_frames_s"] = best_of(lambda: simulate.replicate(fast=False, **check), 1)
     for key, value in out.items():
         if key != "simulation":
             print(f"{key:28s} {value:.4g}" if isinstance(value, float) else f"{key:28s} {value}")
