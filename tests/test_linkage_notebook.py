@@ -87,3 +87,31 @@ def test_notebook_runs_and_reports_the_main_estimates(tmp_path, results, lang, w
 def test_notebook_refuses_bad_parameters(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match="min_confidence"):
         _run(tmp_path, min_confidence="high", validation_replications=0)
+
+
+def test_notebook_reads_stored_results_and_computes_when_they_do_not_match(tmp_path):
+    """In a batch (``context_path`` set) the study's numbers are stored beside the cohort
+    results and read back; a run whose parameters differ from the stored ones computes its own
+    (through the results layer) instead of showing the stored numbers."""
+    from living_lab.results import linkage as linkage_results
+
+    context = tmp_path / "out" / "results" / "jawa-barat-2024"
+    folder = linkage_results.folder_of(context)
+    small = {"cohort": "jawa-barat", "lang": "en", "bootstrap": 199, "validation_replications": 0}
+    _run(tmp_path, seed=11, context_path=str(context), **small)
+    stored = linkage_results.load(
+        folder,
+        key=linkage_results.study_key(
+            min_confidence="medium", bootstrap=199, seed=11, validation_replications=0
+        ),
+    )
+    # Another seed with the same folder: its own wild bootstrap intervals, not the stored ones.
+    nb = _run(tmp_path, seed=12, context_path=str(context), **small)
+    text = _markdown(nb)
+    own = linkage.fit(linkage.default_specs()[0], bootstrap=199, seed=12)
+    row = stored.models.iloc[0]
+    assert fmt.interval(own.wild.ci_low, own.wild.ci_high, "en") in text
+    assert (row["wild_ci_low"], row["wild_ci_high"]) != (own.wild.ci_low, own.wild.ci_high)
+    assert fmt.interval(row["wild_ci_low"], row["wild_ci_high"], "en") not in text
+    # The folder now holds the latest run's results (seed 12), intact.
+    assert linkage_results.load(folder).seed == 12

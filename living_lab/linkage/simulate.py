@@ -496,12 +496,13 @@ def _cross_section_design(
             columns.append(col(spec.outcome, spec.base_year))
         else:
             return None
-    if any(c is None for c in columns):
+    present = [c for c in columns if c is not None]
+    if len(present) < len(columns):
         return None
     if spec.province_effects:
         labels, codes = np.unique(provinces, return_inverse=True)
-        columns += [(codes == p).astype(float) for p in range(1, labels.size)]
-    M = np.column_stack(columns)
+        present += [(codes == p).astype(float) for p in range(1, labels.size)]
+    M = np.column_stack(present)
     if np.isnan(M).any():
         return None
     return M[:, 1:], M[:, 0], 1

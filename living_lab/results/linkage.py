@@ -44,6 +44,7 @@ import pandas as pd
 from living_lab import __version__, datasets
 from living_lab.linkage import influence, simulate
 from living_lab.linkage.results import (
+    LinkageResult,
     default_specs,
     fit,
     inference_table,
@@ -203,28 +204,28 @@ def compute(
     )
 
 
-def _model_row(r: object) -> dict[str, object]:
-    w = r.wild  # type: ignore[attr-defined]
+def _model_row(r: LinkageResult) -> dict[str, object]:
+    w = r.wild
     nan = float("nan")
     return {
-        "outcome": r.spec.outcome,  # type: ignore[attr-defined]
-        "design": r.spec.design,  # type: ignore[attr-defined]
-        "coef": r.coef,  # type: ignore[attr-defined]
-        "se": r.se,  # type: ignore[attr-defined]
-        "ci_low": r.ci_low,  # type: ignore[attr-defined]
-        "ci_high": r.ci_high,  # type: ignore[attr-defined]
-        "p": r.p,  # type: ignore[attr-defined]
+        "outcome": r.spec.outcome,
+        "design": r.spec.design,
+        "coef": r.coef,
+        "se": r.se,
+        "ci_low": r.ci_low,
+        "ci_high": r.ci_high,
+        "p": r.p,
         "wild_ci_low": w.ci_low if w else nan,
         "wild_ci_high": w.ci_high if w else nan,
         "wild_p": w.p if w else nan,
         "wild_mc_se_low": w.mc_se_low if w else nan,
         "wild_mc_se_high": w.mc_se_high if w else nan,
         "wild_draws": w.draws if w else 0,
-        "n": r.n,  # type: ignore[attr-defined]
-        "n_clusters": r.n_clusters if r.n_clusters is not None else -1,  # type: ignore[attr-defined]
-        "r2": r.r2,  # type: ignore[attr-defined]
-        "level": r.level,  # type: ignore[attr-defined]
-        "se_type": r.se_type,  # type: ignore[attr-defined]
+        "n": r.n,
+        "n_clusters": r.n_clusters if r.n_clusters is not None else -1,
+        "r2": r.r2,
+        "level": r.level,
+        "se_type": r.se_type,
     }
 
 
