@@ -461,6 +461,15 @@ def better_direction(outcome: str) -> Literal["lower", "higher"]:
     return "higher" if better == "higher" else "lower"
 
 
+@cache
+def _outcome_sources() -> pd.DataFrame:
+    """Indicator, region, year and source of every bundled outcome figure, read once (like the
+    bundled samples above); :func:`sources_of` only filters it."""
+    return datasets.load_outcomes(min_confidence="low")[
+        ["indicator", "region_code", "year", "source"]
+    ]
+
+
 def sources_of(af: AnalysisFrame) -> tuple[str, ...]:
     """Publications behind the figures of a sample: ``"ID: description"`` per source.
 
@@ -479,7 +488,7 @@ def sources_of(af: AnalysisFrame) -> tuple[str, ...]:
         "lagged": {int(y) - spec.lag for y in af.frame["year"]} if is_panel else set(),
     }
     meta_sources = _outcome_meta().get("sources", {})
-    outcomes = datasets.load_outcomes(min_confidence="low")
+    outcomes = _outcome_sources()
     listed: list[str] = []
     spbe_years: set[int] = set()
     for indicator, year in af.figures:
