@@ -1,8 +1,11 @@
 """Sections of ``notebooks/linkage_study.ipynb``: each returns what one notebook cell displays.
 
-The notebook stays thin (parameters, validation, one call per section); every number, table,
-figure and sentence comes from here, in the language of the run. Text lives in
-``living_lab/locales/{id,en}/linkage.yml``.
+The notebook stays thin (parameters, validation, one call per section); every table, figure
+and sentence comes from here, in the language of the run. The study's numbers (robustness,
+leave-one-province-out, inference methods, the synthetic method check) are read from the
+results layer (:mod:`living_lab.results.linkage`, computed once per set of inputs); the three
+main models are refitted here for their sentences, the cohort's positions and the scatter
+plots. Text lives in ``living_lab/locales/{id,en}/linkage.yml``.
 
 Examples
 --------
