@@ -76,6 +76,7 @@ def test_stored_numbers_are_the_library_s_own(stored):
     pd.testing.assert_frame_equal(stored.validation, sim, check_exact=True)
 
 
+@pytest.mark.slow  # computes the study again, or starts an interpreter
 def test_round_trip_is_exact_and_a_researcher_loads_it_without_a_notebook(stored, folder):
     back = linkage_results.load(folder, key=stored.key)
     for name in ("models", "robustness", "influence", "inference", "validation"):
@@ -103,6 +104,7 @@ def test_round_trip_is_exact_and_a_researcher_loads_it_without_a_notebook(stored
     assert len(pd.read_csv(folder / "models.csv")) == len(stored.models)
 
 
+@pytest.mark.slow  # computes the study again, or starts an interpreter
 def test_study_reuses_only_results_of_the_same_inputs(stored, folder, monkeypatch):
     calls = []
     real = linkage_results.compute
@@ -121,6 +123,7 @@ def test_study_reuses_only_results_of_the_same_inputs(stored, folder, monkeypatc
     assert got.key != stored.key
 
 
+@pytest.mark.slow  # computes the study again, or starts an interpreter
 def test_a_damaged_folder_is_recomputed_not_used(stored, tmp_path):
     path = tmp_path / "results" / linkage_results.FOLDER
     linkage_results.save(stored, path)
