@@ -165,3 +165,10 @@ def test_sections_show_the_stored_tables(stored, lang):
     validation = study.validation()
     assert isinstance(validation[1], Markdown) and "8" in validation[1].data
     assert len(validation[2].data) == len(stored.validation)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(linkage_results, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
