@@ -363,9 +363,18 @@ def test_unchanged_reports_are_skipped_unless_forced(executor, tmp_path, stable_
     other_params = batch(executor, out, regions="3211,3273", lang="en")
     assert (other_params.ok, other_params.skipped) == (3, 0)
 
+    # The linkage study's stored results (written by its own task) are kept between batches
+    # and invalidated by --force, so that its notebook recomputes them.
+    linkage_meta = out / "results" / "linkage-study" / "meta.json"
+    linkage_meta.parent.mkdir(parents=True)
+    linkage_meta.write_text("{}", encoding="utf-8")
+    batch(executor, out, regions="3211,3273", lang="en")
+    assert linkage_meta.exists()
+
     forced = batch(executor, out, regions="3211,3273", lang="en", force="true")
     assert (forced.ok, forced.skipped) == (3, 0)
     assert html.stat().st_mtime_ns != stamp
+    assert not linkage_meta.exists()
 
     # New data or new library code: everything runs again.
     from living_lab import datasets

@@ -492,6 +492,13 @@ class _Batch:
         # Kernels warm up while the context is built.
         self.executor.start()
         self._phase("executor_started")
+        if p.force:
+            from living_lab.results.linkage import FOLDER
+            from living_lab.results.store import META
+
+            # The linkage study stores its own results from its task; without their metadata
+            # the folder is not reused, so --force recomputes them too.
+            self.folder.unlink(f"results/{FOLDER}/{META}")
         needs_context = any("context_path" in pl.task.parameters for pl in self.planned.values())
         if needs_context and self.context_path is not None:
             self._build_context()
