@@ -416,13 +416,13 @@ def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, 
     hung = regions["3205"]
     assert hung["status"] == "failed" and hung["attempts"] == 2
     assert re.fullmatch(
-        r"timed out after \d+ s in cell 3 \(limit 4 s\); kernel killed \(after 2 attempts\)",
+        r"timed out after \d+ s in cell 3 \(limit 4 s\); process killed \(after 2 attempts\)",
         hung["error"],
     )
 
     died = regions["3206"]
     assert died["status"] == "failed" and died["attempts"] == 2
-    assert died["error"] == "kernel died in cell 3 (exit status 1) (after 2 attempts)"
+    assert died["error"] == "report process died in cell 3 (exit status 1) (after 2 attempts)"
 
     once = regions["3207"]
     assert once["status"] == "ok" and once["attempts"] == 2

@@ -124,7 +124,7 @@ def test_dask_worker_kernels_are_warm_and_recover_from_a_dead_kernel(cluster, tm
     executor.close()
     assert (summary.ok, summary.failed) == (3, 1)
     regions = json.loads((tmp_path / "out" / "manifest.json").read_text())["regions"]
-    assert regions["3206"]["error"] == "kernel died in cell 3 (exit status 1) (after 2 attempts)"
+    assert regions["3206"]["error"] == "report process died in cell 3 (exit status 1) (after 2 attempts)"
     # Warm: no healthy region paid for a kernel start (they ran on kernels started before).
     starts = [regions[c]["timings"].get("kernel_start_s", 0) for c in ("3201", "3202", "3203")]
     assert sum(s > 0.5 for s in starts) <= 2  # at most the first task on each of the two workers

@@ -1,19 +1,16 @@
-"""A fork server: import the heavy libraries once, then fork one fresh IPython kernel per report.
+"""A fork server: import the heavy libraries once, then fork one fresh process per report.
 
-Starting a kernel and importing pandas, statsmodels and matplotlib costs seconds; a report costs
-well under one. Instead of reusing a kernel (and resetting its state between reports), each
-report gets a kernel process that has run no other report: :class:`ForkServer` starts a small
-single-threaded Python process that imports the notebooks' modules and ``ipykernel``, then, per
-request, calls ``fork()`` for a child that becomes an IPython kernel on the given connection file. The
-child shares nothing with other reports but the already imported code (copy-on-write).
-
-:class:`ForkProvisioner` is a jupyter_client kernel provisioner that launches kernels through
-the server, so a normal ``AsyncKernelManager`` (and papermill/nbclient on top of it) drives them.
+Starting Python and importing pandas, statsmodels and matplotlib costs seconds; a report costs
+well under one. Instead of reusing a process (and resetting its state between reports), each
+report gets a process that has run no other report: :class:`ForkServer` starts a small
+single-threaded Python process that imports the notebooks' modules and IPython, then, per
+request, calls ``fork()`` for a child that connects to the runner's socket and executes the
+cells it is sent in an IPython shell (:mod:`living_lab.report.cellshell`). The child shares
+nothing with other reports but what the server loaded before it (copy-on-write).
 
 Fork safety: the server process runs no thread (checked before every fork: a fork with a second
-thread alive is refused), creates no zmq context and draws no figure through pyplot; the child
-resets signal handlers, reseeds ``numpy``'s global generator from the OS (``random`` reseeds
-itself after a fork) and only then creates its zmq sockets.
+thread alive is refused) and draws no figure through pyplot; the child resets signal handlers
+and reseeds ``numpy``'s global generator from the OS (``random`` reseeds itself after a fork).
 """
 
 from __future__ import annotations
@@ -21,32 +18,15 @@ from __future__ import annotations
 import gc
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from jupyter_client.provisioning import LocalProvisioner
-
-#: Modules every kernel imports while it starts (the debugger alone costs about 0.3 s); imported
-#: by the server in addition to the notebooks' modules. ``matplotlib_inline`` is left out on
-#: purpose: importing it inside the kernel is what hooks inline figures into the shell.
-KERNEL_MODULES = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.debugger",
-    "IPython",
-    "IPython.core.completerlib",
-    "IPython.core.debugger",
-    "IPython.extensions.storemagic",
-    "tornado.platform.asyncio",
-)
-
-#: Seconds the server waits for a forked kernel to bind its sockets before answering anyway.
-BIND_TIMEOUT = 30.0
+#: Modules every report process needs on top of the notebooks' own: the cell shell.
+CHILD_MODULES = ("living_lab.report.cellshell",)
 
 
 class ForkServerError(RuntimeError):
@@ -59,8 +39,8 @@ class ForkServer:
     Parameters
     ----------
     preload : modules to import once in the server (a failing import is reported, not fatal).
-    env : environment of the server and of every kernel it forks.
-    cwd : working directory of the server and its kernels.
+    env : environment of the server and of every child it forks.
+    cwd : working directory of the server and its children.
     """
 
     def __init__(self, preload: Sequence[str], env: dict[str, str], cwd: str) -> None:
@@ -102,26 +82,26 @@ class ForkServer:
             raise ForkServerError(answer["error"])
         return answer
 
-    def fork(self, connection_file: str, cwd: str, env: dict[str, str], argv: list[str]) -> int:
-        """Fork a kernel on ``connection_file``; return its process id."""
-        return int(self.request(op="fork", cf=connection_file, cwd=cwd, env=env, argv=argv)["pid"])
+    def fork(self, sock: str, cwd: str, env: dict[str, str]) -> int:
+        """Fork a report process that connects to the Unix socket ``sock``; return its pid."""
+        return int(self.request(op="fork", sock=sock, cwd=cwd, env=env)["pid"])
 
     def prepare(self, target: str, parameters: dict[str, Any]) -> None:
         """Have the server call ``target`` (``"module:function"``) with the ``parameters`` it
-        accepts, once per distinct call; kernels forked afterwards inherit what it loaded.
+        accepts, once per distinct call; children forked afterwards inherit what it loaded.
         A failing call is ignored: the notebook meets, and reports, the same error itself."""
         self.request(op="prepare", target=target, parameters=parameters)
 
     def reap(self, pid: int) -> int | None:
-        """Wait for a kernel that was sent SIGKILL to be gone; return its exit code."""
+        """Wait for a child that was sent SIGKILL to be gone; return its exit code."""
         return self.request(op="reap", pid=pid)["code"]
 
     def exit_code(self, pid: int) -> int | None:
-        """The kernel's exit code (negative: killed by that signal), or None while it runs."""
+        """The child's exit code (negative: killed by that signal), or None while it runs."""
         return self.request(op="poll", pid=pid)["code"]
 
     def close(self) -> None:
-        """Stop the server (kernels it forked are killed by their owners)."""
+        """Stop the server (children it forked are killed by their owners)."""
         if self.proc.poll() is None:
             try:
                 self._stdin.close()
@@ -132,87 +112,6 @@ class ForkServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-
-
-class _ForkedProcess:
-    """The ``Popen`` subset :class:`LocalProvisioner` uses, for a kernel the server forked."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, server: ForkServer, pid: int) -> None:
-        self.server, self.pid = server, pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                self.returncode = self.server.exit_code(self.pid)
-            except ForkServerError:
-                self.returncode = -signal.SIGKILL
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int | None:
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired("kernel", timeout or 0)
-            time.sleep(0.02)
-        return self.returncode
-
-    def send_signal(self, signum: int) -> None:
-        try:
-            os.kill(self.pid, signum)
-        except ProcessLookupError:
-            pass
-
-    def kill(self) -> None:
-        """SIGKILL the kernel's process group and wait (milliseconds) until it is gone."""
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(self.pid, signal.SIGKILL)
-                break
-            except (ProcessLookupError, PermissionError):
-                continue
-        if self.returncode is None:
-            try:
-                self.returncode = self.server.reap(self.pid)
-            except ForkServerError:
-                self.returncode = -signal.SIGKILL
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
-    """Kernel provisioner launching kernels through a :class:`ForkServer`.
-
-    Set it on an ``AsyncKernelManager`` before ``start_kernel`` (``km.provisioner = ...``);
-    jupyter_client keeps a provisioner already set. Everything else (connection file, ports,
-    shutdown, signals) is :class:`LocalProvisioner`'s.
-    """
-
-    server: ForkServer | None = None
-
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        assert self.server is not None
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        env = dict(kwargs.get("env") or os.environ)
-        manager = self.parent
-        assert manager is not None  # jupyter_client sets the kernel manager before launching
-        pid = self.server.fork(manager.connection_file, cwd, env, cmd)
-        # LocalProvisioner only polls, signals and waits on its process: the fork server's
-        # handle does the same for a child that is not ours to wait on.
-        self.process = cast(Any, _ForkedProcess(self.server, pid))
-        self.pid = self.pgid = pid  # the child leads its own session, hence its own group
-        self.cwd = cwd
-        return self.connection_info
-
-    async def kill(self, restart: bool = False) -> None:
-        # SIGKILL and reap at once: LocalProvisioner's wait() would otherwise poll in 0.1 s steps.
-        if self.process is not None:
-            self.process.kill()
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,7 +129,7 @@ def _warm(preload: Sequence[str]) -> list[str]:
     import importlib
 
     failed = []
-    for name in [*preload, *KERNEL_MODULES]:
+    for name in [*preload, *CHILD_MODULES]:
         try:
             importlib.import_module(name)
         except Exception as exc:  # the notebook reports the real error when it runs
@@ -263,17 +162,14 @@ def _prepare(target: str, parameters: dict[str, Any], done: set[str]) -> None:
         func(**args)
 
 
-def _kernel(req: dict[str, Any], server_fds: Sequence[int], bound: int) -> None:
-    """Body of a forked child: become an IPython kernel on ``req['cf']`` (never returns).
-
-    Once its sockets are bound it writes one byte to the pipe ``bound``: clients that connect
-    after that are connected at once (not on zmq's next reconnection attempt).
-    """
+def _child(req: dict[str, Any], server_fds: Sequence[int]) -> None:
+    """Body of a forked child: run the cells the runner sends on ``req['sock']`` (never returns)."""
     code = 1
     try:
         os.setsid()
-        for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         for fd in server_fds:
@@ -281,26 +177,19 @@ def _kernel(req: dict[str, Any], server_fds: Sequence[int], bound: int) -> None:
         os.chdir(req["cwd"])
         os.environ.clear()
         os.environ.update(req["env"])
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
         np = sys.modules.get("numpy")
         if np is not None:
             np.random.seed(None)  # from the OS, as in a fresh interpreter
-        from ipykernel.kernelapp import IPKernelApp
+        from living_lab.report.cellshell import serve
 
-        argv = req["argv"]
-        sys.argv = [argv[2] if len(argv) > 2 and argv[1] == "-m" else argv[0]]
-        app = IPKernelApp.instance()
-        app.initialize(["-f", req["cf"], *[a for a in argv[1:] if a.startswith("--")]])
-        os.write(bound, b"1")
-        os.close(bound)
-        app.start()
+        serve(req["sock"])
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
         import traceback
 
-        traceback.print_exc()
+        traceback.print_exc(file=sys.__stderr__)
     finally:
         os._exit(code)
 
@@ -310,9 +199,6 @@ def serve() -> None:
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything else printed goes to stderr, never into the answers
     first = json.loads(sys.stdin.readline())
-    # ipykernel reads its parent's pid at import: kernels then exit when the server is gone (and
-    # print no "connect another client" banner).
-    os.environ["JPY_PARENT_PID"] = str(os.getpid())
     failed = _warm(first.get("preload", []))
     codes: dict[int, int] = {}
     prepared: set[str] = set()
@@ -354,16 +240,11 @@ def serve() -> None:
                 answer = {"error": f"fork refused: {_os_threads()} threads in the fork server"}
             else:
                 # Everything loaded so far is shared, read-mostly state: keep the collector off
-                # it, so kernels neither scan it nor copy its pages by touching their headers.
+                # it, so children neither scan it nor copy its pages by touching their headers.
                 gc.freeze()
-                bound_r, bound_w = os.pipe()
                 pid = os.fork()
                 if pid == 0:
-                    _kernel(req, [out.fileno(), bound_r], bound_w)
-                os.close(bound_w)
-                # Answer once the kernel is listening (or has died: the pipe then closes).
-                select.select([bound_r], [], [], BIND_TIMEOUT)
-                os.close(bound_r)
+                    _child(req, [out.fileno()])
                 answer = {"pid": pid}
         else:
             answer = {"error": f"unknown request {req['op']!r}"}

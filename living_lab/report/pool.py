@@ -26,33 +26,30 @@ finished :class:`TaskResult` objects and writes them. The Dask executor
 from __future__ import annotations
 
 import ast
-import concurrent.futures as cf
+import json
 import logging
 import multiprocessing as mp
 import multiprocessing.connection as mpc
 import os
-import queue
+import shutil
 import signal
+import socket
+import tempfile
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
-from living_lab.report.forkserver import ForkProvisioner, ForkServer
+from living_lab.report.forkserver import ForkServer, ForkServerError
 from living_lab.schema import avoid_slow_imports
 
 log = logging.getLogger(__name__)
 
-ENGINE_NAME = "living-lab-warm"
+ENGINE_NAME = "living-lab-forked"
 #: Seconds a kernel has to come up (papermill's default start timeout).
 STARTUP_TIMEOUT = 60.0
-#: Seconds nbclient waits for a cell's last output after its reply; papermill's 4 s default is
-#: too tight on a loaded 2-core machine and a miss would fail a correct report.
-IOPUB_TIMEOUT = 30.0
 #: Seconds we wait, after killing a hung kernel, for nbclient to notice and return.
 KILL_GRACE = 30.0
 
@@ -144,39 +141,112 @@ class TaskResult:
 # papermill engine running on an already started kernel
 
 
-def _register_engine() -> None:
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import Engine, papermill_engines
-    from papermill.log import logger
+class ChildGone(Exception):
+    """The report process hung up (it died or was killed) before answering."""
 
-    class WarmKernelEngine(Engine):
-        """papermill engine executing on a given (warm) kernel manager and client."""
+
+class CellChannel:
+    """The runner's end of the socket to one report process (:mod:`living_lab.report.cellshell`).
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds every wait: past it,
+    :meth:`execute` raises ``TimeoutError``.
+    """
+
+    def __init__(self, conn: socket.socket, deadline: float) -> None:
+        self.conn, self.deadline = conn, deadline
+        self._rfile, self._wfile = conn.makefile("rb"), conn.makefile("wb")
+
+    def execute(self, code: str) -> dict[str, Any]:
+        """Run one cell; the child's reply (status, execution count, outputs as messages)."""
+        try:
+            self._wfile.write(json.dumps({"code": code}).encode("ascii") + b"\n")
+            self._wfile.flush()
+            self.conn.settimeout(max(self.deadline - time.monotonic(), 0.001))
+            line = self._rfile.readline()
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            raise ChildGone(str(exc)) from None
+        if not line:
+            raise ChildGone("no answer")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def close(self) -> None:
+        for f in (self._wfile, self._rfile, self.conn):
+            try:
+                f.close()
+            except OSError:
+                pass
+
+
+def _add_output(cell: Any, msg: dict[str, Any], displays: dict[str, list[Any]]) -> None:
+    """Add one output message to ``cell`` as nbclient does (``display_id`` updates included)."""
+    from nbformat.v4 import output_from_msg
+
+    kind, content = msg["msg_type"], msg["content"]
+    if kind == "clear_output":
+        cell.outputs = []
+        return
+    display_id = (content.get("transient") or {}).get("display_id")
+    if kind == "update_display_data":
+        for out in displays.get(display_id or "", []):
+            out["data"], out["metadata"] = content["data"], content["metadata"]
+        return
+    out = output_from_msg({"header": {"msg_type": kind}, "content": content})
+    if display_id:
+        for old in displays.get(display_id, []):
+            old["data"], old["metadata"] = out["data"], out["metadata"]
+        displays.setdefault(display_id, []).append(out)
+    cell.outputs.append(out)
+
+
+def execute_cells(nb_man: Any, channel: CellChannel) -> None:
+    """Run papermill's cell loop (``PapermillNotebookClient.papermill_execute_cells``) with nbclient's
+    per-cell steps, on a report process instead of a kernel: papermill's start, end and status
+    metadata for every cell, outputs and execution counts for code cells, the loop stopped by
+    the first error (papermill's error cells are added afterwards by ``raise_for_execution_errors``).
+    """
+    from ipykernel.ipkernel import IPythonKernel
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nb_man.nb
+    displays: dict[str, list[Any]] = {}
+    for index, cell in enumerate(nb.cells):
+        try:
+            nb_man.cell_start(cell, index)
+            tags = cell.metadata.get("tags", [])
+            if cell.cell_type != "code" or not cell.source.strip() or "skip-execution" in tags:
+                continue
+            cell.outputs = []
+            reply = channel.execute(cell.source)
+            cell.execution_count = reply["execution_count"]
+            for msg in reply["outputs"]:
+                _add_output(cell, msg, displays)
+            if reply["status"] == "error" and "raises-exception" not in tags:
+                raise CellExecutionError.from_cell_and_msg(cell, reply)
+        except CellExecutionError as exc:
+            nb_man.cell_exception(nb.cells[index], cell_index=index, exception=exc)
+            break
+        finally:
+            nb_man.cell_complete(nb.cells[index], cell_index=index)
+    nb.metadata["language_info"] = dict(IPythonKernel.language_info)
+
+
+def _register_engine() -> None:
+    from papermill.engines import Engine, papermill_engines
+
+    class ForkedProcessEngine(Engine):
+        """papermill engine executing the cells in a report process forked for this notebook."""
 
         @classmethod
         def execute_managed_notebook(
-            cls,
-            nb_man: Any,
-            kernel_name: str,
-            *,
-            km: Any,
-            kc: Any,
-            execution_timeout: float | None = None,
-            log_output: bool = False,
-            **kwargs: Any,
+            cls, nb_man: Any, kernel_name: str, *, channel: CellChannel, **kwargs: Any
         ) -> Any:
-            client = PapermillNotebookClient(
-                nb_man,
-                km=km,
-                kernel_name=kernel_name,
-                timeout=execution_timeout,
-                iopub_timeout=IOPUB_TIMEOUT,
-                log=logger,
-                log_output=log_output,
-            )
-            client.kc = kc
-            return client.execute()
+            execute_cells(nb_man, channel)
+            return nb_man.nb
 
-    papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+    papermill_engines.register(ENGINE_NAME, ForkedProcessEngine)
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,13 +301,12 @@ def kernel_env(extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
 
 
 class KernelHost:
-    """Runs each notebook in a fresh IPython kernel forked from a warm :class:`ForkServer`.
+    """Runs each notebook in a fresh process forked from a warm :class:`ForkServer`.
 
-    The fork server imports the heavy libraries once; every :meth:`run` forks a new kernel,
-    executes one notebook in it and kills it, so no report sees another report's state and
-    nothing needs resetting. All kernel I/O happens on one private thread (jupyter_client's
-    asyncio objects are bound to the event loop of the thread that created them), so a host can
-    be driven from any thread, e.g. a Dask worker's task threads.
+    The fork server imports the heavy libraries once; every :meth:`run` forks a new process,
+    executes one notebook in it (:mod:`living_lab.report.cellshell`) and kills it, so no report
+    sees another report's state and nothing needs resetting. :meth:`run` is synchronous and
+    :meth:`kill` may be called from any thread (a signal handler's, a watchdog's).
 
     Examples
     --------
@@ -249,102 +318,56 @@ class KernelHost:
 
     def __init__(self, options: KernelOptions) -> None:
         self.options = options
-        self._io = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-io")
         self.server: ForkServer | None = None
-        self.km: Any = None
-        self.kc: Any = None
+        #: Process id of the running report process, if any.
         self.pid: int | None = None
-        #: Process id of the last kernel forked (kept after it is gone).
+        #: Process id of the last report process forked (kept after it is gone).
         self.last_pid: int | None = None
-        #: Kernels forked so far (one per notebook run).
+        #: Report processes forked so far (one per notebook run).
         self.runs = 0
         self.preload_failed: list[str] = []
         self._killed = threading.Event()
-        #: The notebook being executed (read by the timeout watchdog to name the cell).
-        self._running_nb: Any = None
+        self._sockets: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
         """Start the fork server and let it import the preload modules (blocking)."""
         self._env = kernel_env(self.options.env)
+        # A private folder (mode 0700) for the sockets report processes connect to.
+        self._sockets = tempfile.mkdtemp(prefix="living-lab-")
         self.server = ForkServer(self.options.preload, self._env, self.options.cwd or os.getcwd())
         self.preload_failed = self.server.preload_failed
 
-    async def _start_kernel(self) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.paths import jupyter_runtime_dir
-
-        # IPC (unix sockets): local, faster than TCP, no open ports. Each kernel needs its own
-        # socket path (the default, "kernel-ipc" in the cwd, is shared by all kernels).
-        runtime = Path(jupyter_runtime_dir())
-        runtime.mkdir(parents=True, exist_ok=True)
-        km = AsyncKernelManager(
-            kernel_name=self.options.kernel_name,
-            transport="ipc",
-            ip=str(runtime / f"living-lab-{uuid.uuid4().hex[:12]}-ipc"),
-        )
-        km.kernel_id = str(uuid.uuid4())
-        provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
-        provisioner.server = self.server
-        km.provisioner = provisioner  # jupyter_client keeps a provisioner already set
-        self.km = km
-        await km.start_kernel(
-            cwd=self.options.cwd or os.getcwd(),
-            env=self._env,
-            # In-memory history: many kernels sharing one sqlite file only slows them down.
-            extra_arguments=["--HistoryManager.enabled=False"],
-        )
-        self.pid = self.last_pid = provisioner.pid
-        self.runs += 1
-        kc = km.client()
-        kc.start_channels()
-        kc.allow_stdin = False
-        self.kc = kc
-        await self._wait_for_ready(self.options.startup_timeout)
-
-    async def _wait_for_ready(self, timeout: float) -> None:
-        """Return once the kernel answers ``kernel_info`` and its IOPub messages reach us.
-
-        Event-driven: the fork server answers only once the kernel's sockets are bound, and
-        ipykernel announces our IOPub subscription with an ``iopub_welcome`` message, after
-        which no output can be lost. (jupyter_client's ``wait_for_ready`` instead polls, and
-        drains IOPub for 0.2 s.) A kernel that sends no welcome proves IOPub with the idle
-        status of our request; the request is repeated if that status was missed.
-        """
-        kc, deadline = self.kc, time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive:
-                raise KernelFault(f"kernel died while starting{self._exit_text()}")
-            msg_id = kc.kernel_info()
-            try:
-                while True:
-                    msg = await kc.get_iopub_msg(timeout=0.5)
-                    if msg["msg_type"] == "iopub_welcome" or (
-                        msg["parent_header"].get("msg_id") == msg_id
-                        and msg["msg_type"] == "status"
-                        and msg["content"]["execution_state"] == "idle"
-                    ):
-                        break
-            except queue.Empty:
-                continue
-            while True:
-                reply = await kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    return
-        raise TimeoutError(f"kernel did not answer within {timeout:g} s")
-
-    async def _stop_kernel(self) -> None:
-        self.kill()
-        if self.kc is not None:
-            self.kc.stop_channels()
-        if self.km is not None:
-            try:
-                await self.km.shutdown_kernel(now=True)
-            except Exception:  # already gone: only the connection file is left to remove
-                self.km.cleanup_resources()
-        self.km = self.kc = None
-        self.pid = None
+    def _fork(self, deadline: float) -> CellChannel:
+        """Fork a report process and return the connection to it."""
+        assert self.server is not None and self._sockets is not None
+        path = os.path.join(self._sockets, f"{self.runs}.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(path)
+            listener.listen(1)
+            self.pid = self.last_pid = self.server.fork(
+                path, self.options.cwd or os.getcwd(), self._env
+            )
+            self.runs += 1
+            while True:  # wait for the child to connect, or to die trying
+                listener.settimeout(min(1.0, max(deadline - time.monotonic(), 0.001)))
+                try:
+                    conn, _ = listener.accept()
+                    break
+                except TimeoutError:
+                    if not self.alive:
+                        raise KernelFault(
+                            f"report process died while starting{self._exit_text()}"
+                        ) from None
+                    if time.monotonic() >= deadline:
+                        raise
+        finally:
+            listener.close()
+            os.unlink(path)
+        conn.settimeout(None)
+        return CellChannel(conn, deadline)
 
     @property
     def server_alive(self) -> bool:
@@ -353,16 +376,29 @@ class KernelHost:
 
     @property
     def alive(self) -> bool:
-        """Whether the current kernel process is still running."""
-        if self.km is None or self._killed.is_set():
+        """Whether the current report process is still running."""
+        if self.pid is None or self._killed.is_set() or self.server is None:
             return False
-        process = getattr(self.km.provisioner, "process", None)
-        return process is not None and process.poll() is None
+        try:
+            return self.server.exit_code(self.pid) is None
+        except ForkServerError:
+            return False
 
-    def _exit_text(self) -> str:
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
-        code = process.poll() if process is not None else None
-        if code is None or self._killed.is_set():
+    def _exit_text(self, wait: float = 0.0) -> str:
+        """How the report process ended (empty while it runs, or when we killed it); waits up to
+        ``wait`` seconds for the fork server to collect its exit status."""
+        if self.pid is None or self._killed.is_set() or self.server is None:
+            return ""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                code = self.server.exit_code(self.pid)
+            except ForkServerError:
+                return ""
+            if code is not None or time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
+        if code is None:
             return ""
         if code < 0:
             try:
@@ -374,31 +410,37 @@ class KernelHost:
         return f" (exit status {code})"
 
     def kill(self) -> None:
-        """Kill the current kernel's process group now (safe from any thread)."""
+        """Kill the current report process's group now (safe from any thread)."""
         self._killed.set()
-        if self.pid is None:
+        pid = self.pid
+        if pid is None:
             return
-        # The kernel leads its own session (the fork server starts it so), hence its own group.
+        # The child leads its own session (the fork server starts it so), hence its own group.
         for kill in (os.killpg, os.kill):
             try:
-                kill(self.pid, signal.SIGKILL)
+                kill(pid, signal.SIGKILL)
                 return
             except (ProcessLookupError, PermissionError):
                 continue
 
-    def shutdown(self) -> None:
-        """Stop the current kernel (if any) and the fork server."""
-        self.kill()
-        from jupyter_core.utils import run_sync
+    def _reap(self) -> None:
+        pid, self.pid = self.pid, None
+        if pid is not None and self.server is not None:
+            try:
+                self.server.reap(pid)
+            except ForkServerError:
+                pass
 
-        try:
-            self._io.submit(run_sync(self._stop_kernel)).result(timeout=15)
-        except Exception as exc:  # never let cleanup hide the real outcome
-            log.debug("kernel shutdown: %s", exc)
-        self._io.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self) -> None:
+        """Stop the current report process (if any) and the fork server."""
+        self.kill()
+        self._reap()
         if self.server is not None:
             self.server.close()
             self.server = None
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
 
     # -- running notebooks ----------------------------------------------------------------
 
@@ -408,31 +450,10 @@ class KernelHost:
         Raises
         ------
         NotebookFailed : a cell raised (``exc.nb`` carries papermill's error cells).
-        KernelFault : the kernel died, or ran past ``task.timeout`` and was killed.
+        KernelFault : the process died, or ran past ``task.timeout`` and was killed.
         """
         started = time.monotonic()
-        future = self._io.submit(self._run, task)
-        try:
-            return future.result(timeout=task.timeout)
-        except cf.TimeoutError:
-            running = self._running_nb
-            cell = _running_cell(running) if running is not None else None
-            self.kill()
-            try:
-                future.result(timeout=KILL_GRACE)
-            except Exception:  # the kill makes the run fail; that failure is the timeout
-                pass
-            where = f" in cell {cell}" if cell is not None else ""
-            raise KernelFault(
-                f"timed out after {time.monotonic() - started:.0f} s{where} "
-                f"(limit {task.timeout:g} s); kernel killed",
-                self._running_nb,
-            ) from None
-
-    def _run(self, task: Task) -> Any:
-        from jupyter_core.utils import run_sync
-
-        self._running_nb = None
+        deadline = started + task.timeout
         self._killed.clear()
         if (
             self.options.prepare
@@ -442,26 +463,37 @@ class KernelHost:
         ):
             self.server.prepare(self.options.prepare, task.parameters)
         try:
-            run_sync(self._start_kernel)()
+            channel = self._fork(deadline)
+        except KernelFault:
+            self.kill()
+            self._reap()
+            raise
         except Exception as exc:
-            run_sync(self._stop_kernel)()
+            self.kill()
+            self._reap()
             raise KernelFault(
-                f"kernel did not start: {exc.__class__.__name__}: {_one_line(exc)}"
+                f"report process did not start: {exc.__class__.__name__}: {_one_line(exc)}"
             ) from None
+        nb = None
         try:
-            return self._execute_notebook(task)
+            nb = self._parameterized(task)
+            return self._execute_notebook(task, nb, channel)
+        except TimeoutError:
+            cell = _running_cell(nb) if nb is not None else None
+            where = f" in cell {cell}" if cell is not None else ""
+            raise KernelFault(
+                f"timed out after {time.monotonic() - started:.0f} s{where} "
+                f"(limit {task.timeout:g} s); process killed",
+                nb,
+            ) from None
         finally:
-            run_sync(self._stop_kernel)()
+            channel.close()
+            self.kill()
+            self._reap()
 
-    def _execute_notebook(self, task: Task) -> Any:
+    def _parameterized(self, task: Task) -> Any:
         import nbformat
-        from papermill.engines import papermill_engines
-        from papermill.exceptions import PapermillExecutionError
-        from papermill.execute import (
-            prepare_notebook_metadata,
-            raise_for_execution_errors,
-            remove_error_markers,
-        )
+        from papermill.execute import prepare_notebook_metadata, remove_error_markers
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
@@ -475,8 +507,13 @@ class KernelHost:
             engine_name=ENGINE_NAME,
         )
         nb = prepare_notebook_metadata(nb, task.input_path, task.output_path, False)
-        nb = remove_error_markers(nb)
-        self._running_nb = nb
+        return remove_error_markers(nb)
+
+    def _execute_notebook(self, task: Task, nb: Any, channel: CellChannel) -> Any:
+        from papermill.engines import papermill_engines
+        from papermill.exceptions import PapermillExecutionError
+        from papermill.execute import raise_for_execution_errors
+
         try:
             papermill_engines.execute_notebook_with_engine(
                 ENGINE_NAME,
@@ -486,14 +523,16 @@ class KernelHost:
                 output_path=None,
                 progress_bar=False,
                 log_output=False,
-                km=self.km,
-                kc=self.kc,
+                channel=channel,
             )
+        except TimeoutError:
+            raise
         except Exception as exc:
             cell = _running_cell(nb)
             where = f" in cell {cell}" if cell is not None else ""
-            if not self.alive:
-                raise KernelFault(f"kernel died{where}{self._exit_text()}", nb) from None
+            if isinstance(exc, ChildGone) or not self.alive:
+                text = self._exit_text(wait=1.0)
+                raise KernelFault(f"report process died{where}{text}", nb) from None
             raise KernelFault(f"{exc.__class__.__name__}{where}: {_one_line(exc)}", nb) from None
         try:
             raise_for_execution_errors(nb, None)
