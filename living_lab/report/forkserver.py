@@ -134,6 +134,10 @@ def _warm(preload: Sequence[str]) -> list[str]:
             importlib.import_module(name)
         except Exception as exc:  # the notebook reports the real error when it runs
             failed.append(f"{name}: {exc.__class__.__name__}")
+    if "living_lab.report.cellshell" in sys.modules:
+        from living_lab.report.cellshell import make_shell
+
+        make_shell()  # a shell that has run nothing, for every child
     if "matplotlib" in sys.modules:
         # Load fonts once (a figure drawn without pyplot leaves no pyplot state behind).
         import io
