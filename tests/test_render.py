@@ -129,7 +129,7 @@ def test_stderr_hidden_errors_shown():
     ]
     page = render.render_html(nbformat.v4.new_notebook(cells=[cell]))
     assert "DeprecationWarning" not in page
-    assert "ParameterError: lang: '&lt;script&gt;fr' is not supported" in page
+    assert "ParameterError: lang: &#39;&lt;script&gt;fr&#39; is not supported" in page
     assert "Traceback" not in page
 
 
@@ -141,6 +141,25 @@ def test_exporter_is_reused_and_output_is_deterministic(ctx):
     assert render._exporter() is exporter
     assert first == second
     assert '<html lang="en">' in first and "4.59" in first
+
+
+def test_exporter_gives_the_stock_exporters_page_without_its_reserialisation(ctx):
+    """The exporter skips nbconvert's BeautifulSoup pass (alt placeholders, lab-cell tab stops):
+    parsing and serialising its output gives exactly the stock HTMLExporter's output."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    ours = render._exporter()
+    stock = HTMLExporter(config=ours.config, template_name="basic")
+    for pre in ours._preprocessors:
+        if isinstance(pre, render._ReportCells):
+            stock.register_preprocessor(pre, enabled=True)
+    for code, lang in (("3211", "id"), ("3273", "en")):
+        nb = report_notebook(sections.RegionReport.of(ctx, code, lang))
+        mine, _ = ours.from_notebook_node(nbformat.from_dict(nb))
+        theirs, _ = stock.from_notebook_node(nbformat.from_dict(nb))
+        assert "<img" in mine and 'alt="No description' not in theirs  # every figure has alt text
+        assert str(BeautifulSoup(mine, features="html.parser")) == theirs
 
 
 def test_hostile_region_name_is_escaped_everywhere(ctx, tmp_path):
