@@ -1975,7 +1975,7 @@ CASES: list[Case] = [
         {},
         ("reports", "--regions", "3211", "--out", "out", "--jobs", "-2"),
         fault="no kernels",
-        message="jobs: expected 1 to 256 kernels, got -2",
+        message="jobs: expected 1 to 256 parallel processes, got -2",
     ),
     Case(
         REPORTS,

@@ -110,7 +110,7 @@ def test_regions_outside_an_explicit_cohort_are_refused(config):
         ({"target_year": "2040"}, r"^target_year: 2040 must be between year \(2024\) and 2034$"),
         ({"target_year": "2020"}, r"^target_year: 2020 must be between year"),
         ({"lang": "fr"}, r"^lang: 'fr' is not supported; expected one of \['id', 'en'\]$"),
-        ({"jobs": "0"}, r"^jobs: expected 1 to 256 kernels, got 0$"),
+        ({"jobs": "0"}, r"^jobs: expected 1 to 256 parallel processes, got 0$"),
         ({"jobs": "two"}, r"^jobs: expected an integer, got 'two'$"),
         ({"timeout": "-1"}, r"^timeout: expected seconds above 0 and at most 86400"),
         (
@@ -349,7 +349,7 @@ def no_kernels(monkeypatch):
         (["--target", "6"], "target: 6 is outside the SPBE scale"),
         (["--regions", "Atlantis"], "regions[0]: unknown region 'Atlantis'"),
         (["--cohort", "mars"], "cohort: unknown cohort 'mars'"),
-        (["--jobs", "-2"], "jobs: expected 1 to 256 kernels, got -2"),
+        (["--jobs", "-2"], "jobs: expected 1 to 256 parallel processes, got -2"),
         (["--executor", "dask"], "scheduler: --executor dask needs --scheduler ADDRESS"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],

@@ -1,24 +1,26 @@
-"""Parameterised notebooks executed as papermill would, each in a fresh kernel, but fast.
+"""Parameterised notebooks executed as papermill would, each in a fresh process, but fast.
 
-Starting a kernel and importing pandas, statsmodels and matplotlib costs seconds; a report costs
+Starting Python and importing pandas, statsmodels and matplotlib costs seconds; a report costs
 well under one. So each :class:`KernelHost` starts a fork server once
 (:mod:`living_lab.report.forkserver`, which imports the heavy libraries) and, per notebook, forks
-a fresh IPython kernel that has run no other report, executes the notebook in it through
-papermill's own machinery (``parameterize_notebook``, its execution manager and
-``PapermillNotebookClient``, registered as the papermill engine ``living-lab-warm``) and kills it.
-The result is a normal papermill output notebook (``metadata.papermill.parameters``, per-cell
-timings, papermill's error cells on failure); no kernel state is ever reset or reused.
+a fresh process that has run no other report, executes the notebook in it through papermill's
+own machinery (``parameterize_notebook``, its execution manager, and the papermill engine
+``living-lab-forked`` registered here, whose cell loop follows ``PapermillNotebookClient``) and
+kills it. The forked process runs the cells in ipykernel's shell and answers with the kernel's
+messages (:mod:`living_lab.report.cellshell`), so the result is a normal papermill output
+notebook (``metadata.papermill.parameters``, per-cell timings, papermill's error cells on
+failure), equal to a fresh ``papermill`` run's; nothing is ever reset or reused.
 
 Faults, per :func:`run_task`:
 
 - a cell raises -> the task fails with that error (no retry: the same input fails again);
-- the kernel dies (``os._exit``, a crash, out of memory) -> the task is retried once in a new
-  kernel;
-- the task runs past its wall-clock ``timeout`` -> the kernel's process group is killed and the
-  task retried once in a new kernel.
+- the process dies (``os._exit``, a crash, out of memory) -> the task is retried once in a new
+  process;
+- the task runs past its wall-clock ``timeout`` -> the process group is killed and the task
+  retried once in a new process.
 
 :class:`KernelPool` runs tasks on N worker processes (spawned, so they share no state with the
-caller), each owning one kernel host and rendering the HTML next to it; the caller only receives
+caller), each owning one host and rendering the HTML next to it; the caller only receives
 finished :class:`TaskResult` objects and writes them. The Dask executor
 (:mod:`living_lab.report.executors`) runs the same :func:`run_task` on cluster workers.
 """
@@ -48,9 +50,9 @@ from living_lab.schema import avoid_slow_imports
 log = logging.getLogger(__name__)
 
 ENGINE_NAME = "living-lab-forked"
-#: Seconds a kernel has to come up (papermill's default start timeout).
+#: Seconds a report process has to connect (papermill's default kernel start timeout).
 STARTUP_TIMEOUT = 60.0
-#: Seconds we wait, after killing a hung kernel, for nbclient to notice and return.
+#: Seconds a pool worker may run past a task's timeout before the pool replaces it.
 KILL_GRACE = 30.0
 
 TaskKind = Literal["region", "cohort"]
@@ -58,7 +60,7 @@ Status = Literal["ok", "failed"]
 
 
 class KernelFault(Exception):
-    """The kernel died or hung while running a notebook (the task may be retried)."""
+    """The report process died or hung while running a notebook (the task may be retried)."""
 
     def __init__(self, message: str, nb: Any = None) -> None:
         super().__init__(message)
@@ -75,19 +77,20 @@ class NotebookFailed(Exception):
 
 @dataclass(frozen=True)
 class KernelOptions:
-    """How pool kernels are started.
+    """How report processes are started.
 
     Attributes
     ----------
-    kernel_name : Jupyter kernel spec to start (the notebooks' ``kernelspec``).
-    preload : modules imported once when the kernel starts (see :func:`notebook_imports`).
-    cwd : working directory of the kernel (papermill runs notebooks in the caller's directory).
-    env : extra environment variables for the kernel.
-    startup_timeout : seconds a kernel has to start and import ``preload``.
+    kernel_name : the notebooks' ``kernelspec`` name, recorded by papermill (cells always run in
+        this interpreter, the fork server's).
+    preload : modules the fork server imports once (see :func:`notebook_imports`).
+    cwd : working directory of the report processes (papermill runs notebooks in the caller's).
+    env : extra environment variables for the report processes.
+    startup_timeout : seconds a forked report process has to connect.
     prepare : ``"module:function"`` the fork server calls (once per distinct arguments) with
-        the task parameters it accepts before forking a region task's kernel, when the task has
+        the task parameters it accepts before forking a region task's process, when the task has
         a ``context_path`` (:func:`living_lab.report.warmup.warm_up`): it loads the batch's
-        results and pays first-use costs in the server, so every forked kernel starts with them.
+        results and pays first-use costs in the server, so every forked process starts with them.
         Cohort tasks (few and long) are not held up by it.
     """
 
@@ -138,7 +141,7 @@ class TaskResult:
 
 
 # --------------------------------------------------------------------------------------------
-# papermill engine running on an already started kernel
+# papermill engine running the cells in a forked report process
 
 
 class ChildGone(Exception):
@@ -339,8 +342,8 @@ class KernelHost:
         self.server = ForkServer(self.options.preload, self._env, self.options.cwd or os.getcwd())
         self.preload_failed = self.server.preload_failed
 
-    def _fork(self, deadline: float) -> CellChannel:
-        """Fork a report process and return the connection to it."""
+    def _fork(self, connect_by: float, deadline: float) -> CellChannel:
+        """Fork a report process; the connection to it (cells must finish by ``deadline``)."""
         assert self.server is not None and self._sockets is not None
         path = os.path.join(self._sockets, f"{self.runs}.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -352,7 +355,7 @@ class KernelHost:
             )
             self.runs += 1
             while True:  # wait for the child to connect, or to die trying
-                listener.settimeout(min(1.0, max(deadline - time.monotonic(), 0.001)))
+                listener.settimeout(min(1.0, max(connect_by - time.monotonic(), 0.001)))
                 try:
                     conn, _ = listener.accept()
                     break
@@ -361,7 +364,7 @@ class KernelHost:
                         raise KernelFault(
                             f"report process died while starting{self._exit_text()}"
                         ) from None
-                    if time.monotonic() >= deadline:
+                    if time.monotonic() >= connect_by:
                         raise
         finally:
             listener.close()
@@ -463,7 +466,7 @@ class KernelHost:
         ):
             self.server.prepare(self.options.prepare, task.parameters)
         try:
-            channel = self._fork(deadline)
+            channel = self._fork(min(deadline, started + self.options.startup_timeout), deadline)
         except KernelFault:
             self.kill()
             self._reap()
@@ -545,7 +548,7 @@ class KernelHost:
 
 def _running_cell(nb: Any) -> int | None:
     """Execution number (as in ``In [n]``) of the last cell papermill started: the one running
-    when the kernel died or the time ran out."""
+    when the process died or the time ran out."""
     count, last = 0, None
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -566,7 +569,7 @@ def _one_line(value: object, limit: int = 300) -> str:
 
 
 class KernelSlot:
-    """Holds at most one kernel host, starting a new one when its fork server was lost."""
+    """Holds at most one host, starting a new one when its fork server was lost."""
 
     def __init__(self, options: KernelOptions) -> None:
         self.options = options
@@ -611,7 +614,7 @@ def _warm_renderer() -> None:
 
 
 def run_task(slot: KernelSlot, task: Task) -> TaskResult:
-    """Execute and render one task on the slot's kernel, retrying once after a kernel fault."""
+    """Execute and render one task on the slot's host, retrying once after a process fault."""
     import nbformat
 
     t0 = time.monotonic()
