@@ -2441,8 +2441,8 @@ def _no_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("a kernel or a batch was started despite invalid input")
 
-    monkeypatch.setattr(pool.KernelPool, "start", refuse)
-    monkeypatch.setattr(pool.KernelHost, "start", refuse)
+    monkeypatch.setattr(pool.ReportPool, "start", refuse)
+    monkeypatch.setattr(pool.ReportHost, "start", refuse)
     monkeypatch.setattr(runner, "run_batch", refuse)
 
 

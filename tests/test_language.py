@@ -216,7 +216,9 @@ class _Executor:
         from living_lab.report.pool import PoolError, TaskResult
 
         if self.fatal:
-            raise PoolError("could not start a kernel: RuntimeError: no kernelspec python3")
+            raise PoolError(
+                "could not start the fork server: RuntimeError: fork server stopped (exit status 1)"
+            )
         for task in tasks:
             on_result(
                 TaskResult(id=task.id, status="ok", attempts=1, duration_s=0.1, html="<p>ok</p>")
@@ -312,7 +314,7 @@ def test_batch_messages_speak_one_language(lang, plain_notebooks, tmp_path, monk
     assert err[-1].startswith(frame), err
     message = err[-1].removeprefix(frame)
     start = {"id": "tidak ada laporan yang dapat dijalankan", "en": "no report could run"}[lang]
-    assert message.startswith(start) and "no kernelspec python3" in message, message
+    assert message.startswith(start) and "fork server stopped (exit status 1)" in message, message
     # The quoted machine error is the pool's and stays as Python gives it.
     problems += _scan_cli(message.split(" (RuntimeError")[0], lang)
     assert not problems, "\n".join(problems)

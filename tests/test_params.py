@@ -336,8 +336,8 @@ def no_kernels(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a kernel or a batch was started despite invalid parameters")
 
-    monkeypatch.setattr(pool.KernelPool, "start", refuse)
-    monkeypatch.setattr(pool.KernelHost, "start", refuse)
+    monkeypatch.setattr(pool.ReportPool, "start", refuse)
+    monkeypatch.setattr(pool.ReportHost, "start", refuse)
     monkeypatch.setattr(runner, "run_batch", refuse)
 
 

@@ -29,8 +29,8 @@ from living_lab.report import index_page
 from living_lab.report import manifest as mf
 from living_lab.report.executors import LocalExecutor
 from living_lab.report.params import load_notebook_config, validate
-from living_lab.report.pool import KernelHost, KernelOptions, Task, _register_engine
-from living_lab.report.runner import kernel_options, run_batch
+from living_lab.report.pool import HostOptions, ReportHost, Task, _register_engine
+from living_lab.report.runner import host_options, run_batch
 
 FIXTURES = paths.ROOT / "tests" / "fixtures" / "runner"
 CONFIG = load_notebook_config(FIXTURES / "notebooks.yaml")
@@ -48,7 +48,7 @@ def executor(markers):
     """Two worker processes with fork servers, shared by the tests of this module."""
     patch = pytest.MonkeyPatch()
     patch.setenv("LIVING_LAB_TEST_MARKERS", str(markers))
-    ex = LocalExecutor(2, kernel_options(CONFIG))
+    ex = LocalExecutor(2, host_options(CONFIG))
     ex.start()
     yield ex
     ex.close()
@@ -168,7 +168,7 @@ def test_forked_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch,
     # Fresh papermill kernels inherit this environment: show figures inline as pool kernels do.
     monkeypatch.setenv("MPLBACKEND", INLINE)
     _register_engine()
-    host = KernelHost(KernelOptions(preload=CONFIG.preload))
+    host = ReportHost(HostOptions(preload=CONFIG.preload))
     host.start()
     # A sample of regions in random order, with repeats (state from itself too).
     rnd = random.Random()

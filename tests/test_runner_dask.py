@@ -26,7 +26,7 @@ from conftest import require
 from living_lab import paths
 from living_lab.report.executors import DaskExecutor, LocalExecutor
 from living_lab.report.params import load_notebook_config, validate
-from living_lab.report.runner import kernel_options, run_batch
+from living_lab.report.runner import host_options, run_batch
 
 pytestmark = [pytest.mark.kernel, pytest.mark.server, pytest.mark.slow, pytest.mark.integration]
 
@@ -64,7 +64,7 @@ def cluster(tmp_path_factory):
 
 
 def test_dask_batch_writes_the_same_reports_as_the_local_pool(cluster, tmp_path):
-    options = kernel_options(CONFIG)
+    options = host_options(CONFIG)
     dask_out, local_out = tmp_path / "dask", tmp_path / "local"
     params = validate(
         {
@@ -117,23 +117,26 @@ def test_dask_worker_kernels_are_warm_and_recover_from_a_dead_kernel(cluster, tm
         },
         config=CONFIG,
     )
-    executor = DaskExecutor(cluster.scheduler_address, kernel_options(CONFIG))
+    executor = DaskExecutor(cluster.scheduler_address, host_options(CONFIG))
     summary = run_batch(
         params, config=CONFIG, executor=executor, progress=False, echo=lambda s: None
     )
     executor.close()
     assert (summary.ok, summary.failed) == (3, 1)
     regions = json.loads((tmp_path / "out" / "manifest.json").read_text())["regions"]
-    assert regions["3206"]["error"] == "report process died in cell 3 (exit status 1) (after 2 attempts)"
+    assert (
+        regions["3206"]["error"]
+        == "report process died in cell 3 (exit status 1) (after 2 attempts)"
+    )
     # Warm: no healthy region paid for a kernel start (they ran on kernels started before).
-    starts = [regions[c]["timings"].get("kernel_start_s", 0) for c in ("3201", "3202", "3203")]
+    starts = [regions[c]["timings"].get("start_s", 0) for c in ("3201", "3202", "3203")]
     assert sum(s > 0.5 for s in starts) <= 2  # at most the first task on each of the two workers
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path):
     from living_lab.errors import ParameterError
 
-    executor = DaskExecutor("tcp://127.0.0.1:9", kernel_options(CONFIG), timeout=2)
+    executor = DaskExecutor("tcp://127.0.0.1:9", host_options(CONFIG), timeout=2)
     with pytest.raises(ParameterError, match=r"^scheduler: cannot connect to tcp://127.0.0.1:9 "):
         executor.start()
 

@@ -22,7 +22,7 @@ from living_lab.report import outdir
 from living_lab.report.executors import LocalExecutor
 from living_lab.report.outdir import OutputFolder, OutputFolderError
 from living_lab.report.params import load_notebook_config, validate
-from living_lab.report.runner import kernel_options, run_batch
+from living_lab.report.runner import host_options, run_batch
 
 FIXTURES = paths.ROOT / "tests" / "fixtures" / "runner"
 CONFIG = load_notebook_config(FIXTURES / "notebooks.yaml")
@@ -33,7 +33,7 @@ def executor(tmp_path_factory):
     """Two warm kernels in worker processes, shared by the tests of this module."""
     patch = pytest.MonkeyPatch()
     patch.setenv("LIVING_LAB_TEST_MARKERS", str(tmp_path_factory.mktemp("markers")))
-    ex = LocalExecutor(2, kernel_options(CONFIG))
+    ex = LocalExecutor(2, host_options(CONFIG))
     ex.start()
     yield ex
     ex.close()

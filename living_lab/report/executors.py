@@ -1,10 +1,10 @@
 """Where a batch's notebooks run: local worker processes (default) or a Dask cluster.
 
-Both run :func:`living_lab.report.pool.run_task` (one fresh forked kernel per notebook) and hand back
+Both run :func:`living_lab.report.pool.run_task` (one fresh forked process per notebook) and hand back
 :class:`~living_lab.report.pool.TaskResult` objects (executed notebook JSON and HTML); the
 runner, in the calling process, is the only writer of the output folder.
 
-- :class:`LocalExecutor`: a :class:`~living_lab.report.pool.KernelPool` of N worker processes.
+- :class:`LocalExecutor`: a :class:`~living_lab.report.pool.ReportPool` of N worker processes.
 - :class:`DaskExecutor`: ``--executor dask --scheduler ADDRESS``. Each Dask worker thread keeps
   its own fork server between tasks (and between batches, until :meth:`DaskExecutor.close`).
   The cohort context is sent once to every worker (``scatter(broadcast=True)``) and saved in the
@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from living_lab.report.pool import (
-    KernelOptions,
-    KernelPool,
-    KernelSlot,
+    HostOptions,
+    HostSlot,
+    ReportPool,
     Task,
     TaskResult,
     _register_engine,
@@ -42,7 +42,7 @@ class Executor(Protocol):
     """What the runner needs from an executor."""
 
     def start(self) -> None:
-        """Begin warming kernels (must not block for long)."""
+        """Begin warming the fork servers (must not block for long)."""
 
     def set_context(self, path: Path | None) -> None:
         """The shared cohort context file the tasks' ``context_path`` points to."""
@@ -57,17 +57,17 @@ class Executor(Protocol):
         """Run every task, calling ``on_result`` in the calling thread as each finishes."""
 
     def interrupt(self) -> None:
-        """Stop now: kill running kernels, drop queued tasks."""
+        """Stop now: kill running report processes, drop queued tasks."""
 
     def close(self) -> None:
-        """Release kernels and connections."""
+        """Release fork servers and connections."""
 
 
 class LocalExecutor:
     """Run tasks on ``jobs`` local worker processes, each with one fork server."""
 
-    def __init__(self, jobs: int, options: KernelOptions) -> None:
-        self.pool = KernelPool(jobs, options)
+    def __init__(self, jobs: int, options: HostOptions) -> None:
+        self.pool = ReportPool(jobs, options)
 
     def start(self) -> None:
         self.pool.start()
@@ -95,19 +95,19 @@ class LocalExecutor:
 # Dask: functions that run on the workers
 
 
-_SLOTS: dict[int, KernelSlot] = {}
+_SLOTS: dict[int, HostSlot] = {}
 _SLOTS_LOCK = threading.Lock()
 _ENGINE_READY = threading.Event()
 
 
-def _slot(options: KernelOptions) -> KernelSlot:
+def _slot(options: HostOptions) -> HostSlot:
     ident = threading.get_ident()
     with _SLOTS_LOCK:
         slot = _SLOTS.get(ident)
         if slot is None or slot.options != options:
             if slot is not None:
                 slot.discard()
-            slot = _SLOTS[ident] = KernelSlot(options)
+            slot = _SLOTS[ident] = HostSlot(options)
     return slot
 
 
@@ -130,9 +130,9 @@ def _context_file(name: str, data: bytes) -> str:
 
 
 def dask_run_task(
-    task: Task, options: KernelOptions, context: bytes | None, context_name: str | None
+    task: Task, options: HostOptions, context: bytes | None, context_name: str | None
 ) -> TaskResult:
-    """Run one task on a Dask worker, in a kernel forked by this worker thread's server."""
+    """Run one task on a Dask worker, in a process forked by this worker thread's server."""
     if not _ENGINE_READY.is_set():
         avoid_slow_imports()
         _register_engine()
@@ -143,18 +143,18 @@ def dask_run_task(
     return run_task(_slot(options), task)
 
 
-def dask_kill_kernels() -> int:
-    """Kill every running kernel of this worker (on interrupt); return how many."""
+def dask_kill_reports() -> int:
+    """Kill every running report process of this worker (on interrupt); return how many."""
     with _SLOTS_LOCK:
         slots = list(_SLOTS.values())
     for slot in slots:
-        if slot.kernel is not None:
-            slot.kernel.kill()
+        if slot.host is not None:
+            slot.host.kill()
     return len(slots)
 
 
-def dask_shutdown_kernels() -> int:
-    """Shut down every kernel and fork server of this worker; return how many."""
+def dask_shutdown_hosts() -> int:
+    """Shut down every report process and fork server of this worker; return how many."""
     with _SLOTS_LOCK:
         slots = list(_SLOTS.values())
         _SLOTS.clear()
@@ -163,7 +163,7 @@ def dask_shutdown_kernels() -> int:
     return len(slots)
 
 
-atexit.register(dask_shutdown_kernels)
+atexit.register(dask_shutdown_hosts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,9 +173,7 @@ atexit.register(dask_shutdown_kernels)
 class DaskExecutor:
     """Run tasks on a Dask distributed cluster at ``scheduler`` (e.g. ``tcp://host:8786``)."""
 
-    def __init__(
-        self, scheduler: str | Any, options: KernelOptions, *, timeout: float = 30
-    ) -> None:
+    def __init__(self, scheduler: str | Any, options: HostOptions, *, timeout: float = 30) -> None:
         self.scheduler = scheduler
         self.options = options
         self.timeout = timeout
@@ -282,14 +280,14 @@ class DaskExecutor:
         with contextlib.suppress(Exception):
             self.client.cancel(self._futures, force=True)
         with contextlib.suppress(Exception):
-            self.client.run(dask_kill_kernels)
+            self.client.run(dask_kill_reports)
         self._futures = []
 
     def close(self) -> None:
         if self.client is None:
             return
         with contextlib.suppress(Exception):
-            self.client.run(dask_shutdown_kernels)
+            self.client.run(dask_shutdown_hosts)
         with contextlib.suppress(Exception):
             self.client.close()
         self.client = None
@@ -334,7 +332,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def make_executor(
-    kind: str, *, jobs: int, options: KernelOptions, scheduler: str | None = None
+    kind: str, *, jobs: int, options: HostOptions, scheduler: str | None = None
 ) -> Executor:
     """The executor for ``--executor`` (``local`` or ``dask``)."""
     if kind == "dask":

@@ -1,7 +1,7 @@
 """Parameterised notebooks executed as papermill would, each in a fresh process, but fast.
 
 Starting Python and importing pandas, statsmodels and matplotlib costs seconds; a report costs
-well under one. So each :class:`KernelHost` starts a fork server once
+well under one. So each :class:`ReportHost` starts a fork server once
 (:mod:`living_lab.report.forkserver`, which imports the heavy libraries) and, per notebook, forks
 a fresh process that has run no other report, executes the notebook in it through papermill's
 own machinery (``parameterize_notebook``, its execution manager, and the papermill engine
@@ -19,7 +19,7 @@ Faults, per :func:`run_task`:
 - the task runs past its wall-clock ``timeout`` -> the process group is killed and the task
   retried once in a new process.
 
-:class:`KernelPool` runs tasks on N worker processes (spawned, so they share no state with the
+:class:`ReportPool` runs tasks on N worker processes (spawned, so they share no state with the
 caller), each owning one host and rendering the HTML next to it; the caller only receives
 finished :class:`TaskResult` objects and writes them. The Dask executor
 (:mod:`living_lab.report.executors`) runs the same :func:`run_task` on cluster workers.
@@ -59,7 +59,7 @@ TaskKind = Literal["region", "cohort"]
 Status = Literal["ok", "failed"]
 
 
-class KernelFault(Exception):
+class ProcessFault(Exception):
     """The report process died or hung while running a notebook (the task may be retried)."""
 
     def __init__(self, message: str, nb: Any = None) -> None:
@@ -76,7 +76,7 @@ class NotebookFailed(Exception):
 
 
 @dataclass(frozen=True)
-class KernelOptions:
+class HostOptions:
     """How report processes are started.
 
     Attributes
@@ -287,12 +287,12 @@ def notebook_imports(nb_json: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def kernel_env(extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
-    """Environment of a pool kernel.
+def child_env(extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+    """Environment of the fork server and its report processes.
 
     Figures must show inline even when the caller sets ``MPLBACKEND=Agg`` (CI does): ipykernel
     only selects the inline backend when ``MPLBACKEND`` is unset. BLAS threads are limited to one
-    because the pool already runs one kernel per core.
+    because the pool already runs one report process per core.
     """
     env = dict(os.environ)
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
@@ -303,7 +303,7 @@ def kernel_env(extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     return env
 
 
-class KernelHost:
+class ReportHost:
     """Runs each notebook in a fresh process forked from a warm :class:`ForkServer`.
 
     The fork server imports the heavy libraries once; every :meth:`run` forks a new process,
@@ -313,13 +313,13 @@ class KernelHost:
 
     Examples
     --------
-    >>> host = KernelHost(KernelOptions(preload=("numpy",)))   # doctest: +SKIP
+    >>> host = ReportHost(HostOptions(preload=("numpy",)))   # doctest: +SKIP
     >>> host.start()                                           # doctest: +SKIP
     >>> nb = host.run(task)                                    # doctest: +SKIP
     >>> host.shutdown()                                        # doctest: +SKIP
     """
 
-    def __init__(self, options: KernelOptions) -> None:
+    def __init__(self, options: HostOptions) -> None:
         self.options = options
         self.server: ForkServer | None = None
         #: Process id of the running report process, if any.
@@ -336,7 +336,7 @@ class KernelHost:
 
     def start(self) -> None:
         """Start the fork server and let it import the preload modules (blocking)."""
-        self._env = kernel_env(self.options.env)
+        self._env = child_env(self.options.env)
         # A private folder (mode 0700) for the sockets report processes connect to.
         self._sockets = tempfile.mkdtemp(prefix="living-lab-")
         self.server = ForkServer(self.options.preload, self._env, self.options.cwd or os.getcwd())
@@ -361,7 +361,7 @@ class KernelHost:
                     break
                 except TimeoutError:
                     if not self.alive:
-                        raise KernelFault(
+                        raise ProcessFault(
                             f"report process died while starting{self._exit_text()}"
                         ) from None
                     if time.monotonic() >= connect_by:
@@ -453,7 +453,7 @@ class KernelHost:
         Raises
         ------
         NotebookFailed : a cell raised (``exc.nb`` carries papermill's error cells).
-        KernelFault : the process died, or ran past ``task.timeout`` and was killed.
+        ProcessFault : the process died, or ran past ``task.timeout`` and was killed.
         """
         started = time.monotonic()
         deadline = started + task.timeout
@@ -467,14 +467,14 @@ class KernelHost:
             self.server.prepare(self.options.prepare, task.parameters)
         try:
             channel = self._fork(min(deadline, started + self.options.startup_timeout), deadline)
-        except KernelFault:
+        except ProcessFault:
             self.kill()
             self._reap()
             raise
         except Exception as exc:
             self.kill()
             self._reap()
-            raise KernelFault(
+            raise ProcessFault(
                 f"report process did not start: {exc.__class__.__name__}: {_one_line(exc)}"
             ) from None
         nb = None
@@ -484,7 +484,7 @@ class KernelHost:
         except TimeoutError:
             cell = _running_cell(nb) if nb is not None else None
             where = f" in cell {cell}" if cell is not None else ""
-            raise KernelFault(
+            raise ProcessFault(
                 f"timed out after {time.monotonic() - started:.0f} s{where} "
                 f"(limit {task.timeout:g} s); process killed",
                 nb,
@@ -535,8 +535,8 @@ class KernelHost:
             where = f" in cell {cell}" if cell is not None else ""
             if isinstance(exc, ChildGone) or not self.alive:
                 text = self._exit_text(wait=1.0)
-                raise KernelFault(f"report process died{where}{text}", nb) from None
-            raise KernelFault(f"{exc.__class__.__name__}{where}: {_one_line(exc)}", nb) from None
+                raise ProcessFault(f"report process died{where}{text}", nb) from None
+            raise ProcessFault(f"{exc.__class__.__name__}{where}: {_one_line(exc)}", nb) from None
         try:
             raise_for_execution_errors(nb, None)
         except PapermillExecutionError as exc:
@@ -568,31 +568,31 @@ def _one_line(value: object, limit: int = 300) -> str:
 # Running one task with retries, then rendering
 
 
-class KernelSlot:
+class HostSlot:
     """Holds at most one host, starting a new one when its fork server was lost."""
 
-    def __init__(self, options: KernelOptions) -> None:
+    def __init__(self, options: HostOptions) -> None:
         self.options = options
-        self.kernel: KernelHost | None = None
+        self.host: ReportHost | None = None
         self.started = 0
 
-    def get(self) -> KernelHost:
-        if self.kernel is None or not self.kernel.server_alive:
+    def get(self) -> ReportHost:
+        if self.host is None or not self.host.server_alive:
             self.discard()
-            kernel = KernelHost(self.options)
+            host = ReportHost(self.options)
             try:
-                kernel.start()
+                host.start()
             except BaseException:
-                kernel.shutdown()
+                host.shutdown()
                 raise
-            self.kernel = kernel
+            self.host = host
             self.started += 1
-        return self.kernel
+        return self.host
 
     def discard(self) -> None:
-        if self.kernel is not None:
-            self.kernel.shutdown()
-            self.kernel = None
+        if self.host is not None:
+            self.host.shutdown()
+            self.host = None
 
 
 def render(nb: Any, title: str, page: dict[str, Any] | None = None) -> str:
@@ -613,7 +613,7 @@ def _warm_renderer() -> None:
         log.debug("renderer warm-up: %s", exc)
 
 
-def run_task(slot: KernelSlot, task: Task) -> TaskResult:
+def run_task(slot: HostSlot, task: Task) -> TaskResult:
     """Execute and render one task on the slot's host, retrying once after a process fault."""
     import nbformat
 
@@ -626,23 +626,21 @@ def run_task(slot: KernelSlot, task: Task) -> TaskResult:
         attempts += 1
         try:
             t_start = time.monotonic()
-            kernel = slot.get()
-            timings["kernel_start_s"] = timings.get("kernel_start_s", 0.0) + (
-                time.monotonic() - t_start
-            )
+            host = slot.get()
+            timings["start_s"] = timings.get("start_s", 0.0) + (time.monotonic() - t_start)
             t_exec = time.monotonic()
-            nb = kernel.run(task)
+            nb = host.run(task)
             timings["execute_s"] = time.monotonic() - t_exec
             error = None
             break
         except NotebookFailed as exc:
             nb, error = exc.nb, str(exc)
             break
-        except KernelFault as exc:
-            # The kernel is gone; the next attempt forks a new one (a new host only if the
+        except ProcessFault as exc:
+            # The process is gone; the next attempt forks a new one (a new host only if the
             # fork server was lost too).
             nb, error = exc.nb, str(exc)
-        except Exception as exc:  # kernel would not start, or an unexpected client error
+        except Exception as exc:  # the fork server would not start, or an unexpected error
             nb, error = None, f"{exc.__class__.__name__}: {_one_line(exc)}"
             slot.discard()
     if error is not None and attempts > 1:
@@ -673,8 +671,8 @@ def run_task(slot: KernelSlot, task: Task) -> TaskResult:
 # Worker processes
 
 
-def _worker_main(conn: mpc.Connection, options: KernelOptions, parent_pid: int) -> None:
-    """Body of a pool worker process: start a kernel host, then run tasks until told to stop."""
+def _worker_main(conn: mpc.Connection, options: HostOptions, parent_pid: int) -> None:
+    """Body of a pool worker process: start a report host, then run tasks until told to stop."""
     # Ctrl-C in a terminal reaches the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     avoid_slow_imports()
@@ -683,15 +681,15 @@ def _worker_main(conn: mpc.Connection, options: KernelOptions, parent_pid: int) 
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, on_term)
-    slot = KernelSlot(options)
+    slot = HostSlot(options)
 
     def watch_parent() -> None:
-        # If the parent is killed (SIGKILL), take our kernel down with us.
+        # If the parent is killed (SIGKILL), take our report process down with us.
         while True:
             time.sleep(1.0)
             if os.getppid() != parent_pid:
-                if slot.kernel is not None:
-                    slot.kernel.kill()
+                if slot.host is not None:
+                    slot.host.kill()
                 os._exit(0)
 
     threading.Thread(target=watch_parent, daemon=True).start()
@@ -704,10 +702,13 @@ def _worker_main(conn: mpc.Connection, options: KernelOptions, parent_pid: int) 
         try:
             slot.get()
             _warm_renderer()
-            conn.send(("ready", {"pid": os.getpid(), "preload_failed": slot.kernel.preload_failed}))
+            conn.send(("ready", {"pid": os.getpid(), "preload_failed": slot.host.preload_failed}))
         except Exception as exc:
             conn.send(
-                ("fatal", f"could not start a kernel: {exc.__class__.__name__}: {_one_line(exc)}")
+                (
+                    "fatal",
+                    f"could not start the fork server: {exc.__class__.__name__}: {_one_line(exc)}",
+                )
             )
             return
         while True:
@@ -733,33 +734,33 @@ class _Worker:
 
 
 class PoolError(Exception):
-    """The pool cannot run tasks at all (e.g. no kernel could be started)."""
+    """The pool cannot run tasks at all (e.g. no fork server could be started)."""
 
 
-class KernelPool:
-    """N worker processes, each with one kernel host (a fork server).
+class ReportPool:
+    """N worker processes, each with one report host (a fork server).
 
-    Start it early (:meth:`start` returns at once; kernels warm up in the background) and then
+    Start it early (:meth:`start` returns at once; fork servers warm up in the background) and then
     :meth:`run` tasks; results come back, in completion order, through a callback in the
     calling thread.
 
     Examples
     --------
-    >>> with KernelPool(2, KernelOptions(preload=("pandas",))) as pool:   # doctest: +SKIP
+    >>> with ReportPool(2, HostOptions(preload=("pandas",))) as pool:   # doctest: +SKIP
     ...     pool.run(tasks, on_result=print)
     """
 
-    def __init__(self, n: int, options: KernelOptions) -> None:
+    def __init__(self, n: int, options: HostOptions) -> None:
         if n < 1:
-            raise ValueError("a pool needs at least one kernel")
+            raise ValueError("a pool needs at least one worker")
         self.n = n
         self.options = options
         self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker] = []
         self._failed_starts = 0
-        self.kernels_started = 0
+        self.workers_started = 0
 
-    def __enter__(self) -> KernelPool:
+    def __enter__(self) -> ReportPool:
         self.start()
         return self
 
@@ -776,12 +777,12 @@ class KernelPool:
         process = self._ctx.Process(
             target=_worker_main,
             args=(child_conn, self.options, os.getpid()),
-            name="living-lab-kernel-worker",
+            name="living-lab-report-worker",
             daemon=True,
         )
         process.start()
         child_conn.close()
-        self.kernels_started += 1
+        self.workers_started += 1
         return _Worker(process=process, conn=parent_conn)
 
     def _replace(self, worker: _Worker) -> None:
@@ -899,15 +900,15 @@ class KernelPool:
 
 
 __all__ = [
-    "KernelFault",
-    "KernelOptions",
-    "KernelPool",
-    "KernelSlot",
+    "ProcessFault",
+    "HostOptions",
+    "ReportPool",
+    "HostSlot",
     "NotebookFailed",
     "PoolError",
     "Task",
     "TaskResult",
-    "KernelHost",
+    "ReportHost",
     "notebook_imports",
     "run_task",
 ]

@@ -9,7 +9,7 @@
 2. plan: for each report, the parameters its notebook declares and an input hash
    (:func:`living_lab.report.manifest.input_hash`); a report whose hash is unchanged and whose
    files are complete (size and SHA-256 as recorded) is ``skipped`` unless ``force``;
-3. start the kernels (they warm up in the background) and meanwhile build the cohort context
+3. start the fork servers (they warm up in the background) and meanwhile build the cohort context
    once (``context.build_context``) and save it as the results folder
    ``results/<cohort>-<year>/`` (CSV tables and ``meta.json``; reused when it is intact and of
    the same inputs, rebuilt when damaged, foreign or ``force``);
@@ -19,7 +19,7 @@
    write its ``.ipynb`` and ``.html`` atomically, update ``manifest.json`` (atomically) and,
    every few seconds, ``index.html``;
 5. on Ctrl-C or SIGTERM (any burst of them, :mod:`living_lab.report.interrupts`): kill the
-   kernels, keep every finished report, leave a valid manifest marked ``interrupted`` and
+   report processes, keep every finished report, leave a valid manifest marked ``interrupted`` and
    re-raise (the command exits 130); a re-run finishes only what is missing.
 
 A report whose files cannot be written (disk full, read-only, a folder where its file belongs)
@@ -51,7 +51,7 @@ from living_lab.report.interrupts import INTERRUPTS
 from living_lab.report.manifest import Manifest, input_hash, now_iso
 from living_lab.report.outdir import FileRecord, OutputFolder, OutputFolderError, describe, reason
 from living_lab.report.params import NotebookConfig, ReportParams
-from living_lab.report.pool import KernelOptions, PoolError, Task, TaskResult, notebook_imports
+from living_lab.report.pool import HostOptions, PoolError, Task, TaskResult, notebook_imports
 from living_lab.text import LANGS, t
 
 
@@ -96,7 +96,7 @@ def progress_text(lang: str, *, ok: int, failed: int, left: int, done: int, elap
 
 
 class BatchError(LivingLabError):
-    """The batch could not run at all (e.g. no kernel would start); exit status 1."""
+    """The batch could not run at all (e.g. no fork server would start); exit status 1."""
 
     exit_code = 1
 
@@ -156,17 +156,17 @@ def _outputs_complete(
     )
 
 
-def kernel_options(config: NotebookConfig) -> KernelOptions:
-    """Kernel options of a batch: its kernel, and every module the notebooks import."""
+def host_options(config: NotebookConfig) -> HostOptions:
+    """Report-process options of a batch: its kernelspec, and every module the notebooks import."""
     preload = list(config.preload)
     for nb in (config.region, *config.cohort):
         if nb.exists():
             preload += notebook_imports(nb.read_text(encoding="utf-8"))
-    return KernelOptions(
+    return HostOptions(
         kernel_name=config.kernel_name,
         preload=tuple(dict.fromkeys(preload)),
-        # Fork servers load the batch's results and pay first-use costs once; each report's
-        # kernel inherits them.
+        # Fork servers load the batch's results and pay first-use costs once; every report
+        # process forked afterwards inherits them.
         prepare="living_lab.report.warmup:warm_up",
     )
 
@@ -215,7 +215,7 @@ def _run_batch(
         from living_lab.report.executors import make_executor
 
         executor = make_executor(
-            "dask", jobs=params.jobs, options=kernel_options(config), scheduler=params.scheduler
+            "dask", jobs=params.jobs, options=host_options(config), scheduler=params.scheduler
         )
         executor.start()
     try:
@@ -482,14 +482,14 @@ class _Batch:
 
         p = self.params
         if self.executor is None:
-            # No more kernels than reports to run.
+            # No more workers than reports to run.
             self.executor = make_executor(
                 p.executor,
                 jobs=max(1, min(p.jobs, len(self.planned))),
-                options=kernel_options(self.config),
+                options=host_options(self.config),
                 scheduler=p.scheduler,
             )
-        # Kernels warm up while the context is built.
+        # Fork servers warm up while the context is built.
         self.executor.start()
         self._phase("executor_started")
         if p.force:
@@ -526,9 +526,9 @@ class _Batch:
         try:
             self.executor.run(tasks, self._on_result, should_stop=lambda: False)
         except PoolError as exc:
-            # The pool's own words ("could not start a kernel: ...") become the sentence's; what
+            # The pool's own words ("could not start the fork server: ...") become the sentence's; what
             # follows is the machine's error as Python gives it.
-            detail = one_line(exc).removeprefix("could not start a kernel: ")
+            detail = one_line(exc).removeprefix("could not start the fork server: ")
             raise BatchError.keyed("err.batch.no_kernel", error=detail) from None
         finally:
             if self._bar is not None:
