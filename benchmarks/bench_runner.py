@@ -7,9 +7,10 @@ On the West Java cohort (27 kab/kota; quick: its first 4):
   <code>``: a fresh kernel, fresh imports and the cohort context computed inside the notebook)
   and then ``jupyter nbconvert --to html --no-input <code>.ipynb`` for the page a reviewer reads.
 * **runner**: ``living-lab reports --regions <the same> --no-cohort-reports --force
-  --formats html,ipynb`` with the default number of kernels: warm kernels, the context computed
-  once, the notebook and HTML (the naive side's two files), manifest and index written. Both are
-  timed from the command line (process start included).
+  --formats html,ipynb`` with the default number of parallel processes (a warm fork server each,
+  one forked process per report), the context computed once, the notebook and HTML (the naive
+  side's two files), manifest and index written. Both are timed from the command line (process
+  start included).
 * **all**: ``living-lab reports --cohort all --force`` (every kab/kota with a result and the
   cohort-level reports, the default ``--formats html``); skipped in quick mode. ``all_mb`` is the
   size of its output folder; ``all_mb_html`` the same without any report notebook (equal to
@@ -150,7 +151,7 @@ def run(quick: bool = False) -> dict:
         ok, n = _ok(m)
         ratio = naive_s / runner_s
         print(
-            f"living-lab reports, {jobs} kernels: {runner_s:.1f} s ({runner_s / n:.2f} s/region, "
+            f"living-lab reports, {jobs} processes: {runner_s:.1f} s ({runner_s / n:.2f} s/region, "
             f"{ok}/{n} ok, HTML included) -> {ratio:.1f}x faster (target >= {RATIO_TARGET:g}x)",
             flush=True,
         )
