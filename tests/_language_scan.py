@@ -22,6 +22,8 @@ OTHER_CLI = {
     "id": SCAN["english_in_id"] + SCAN["english_in_id_cli"],
     "en": SCAN["indonesian_in_en"] + SCAN["indonesian_in_en_cli"],
 }
+#: The words of the report runner's failure sentences (checked where failures show).
+OTHER_RUNNER = {"id": SCAN["english_in_id_runner"], "en": SCAN["indonesian_in_en_runner"]}
 
 
 def without_proper_nouns(text: str) -> str:
@@ -32,13 +34,20 @@ def without_proper_nouns(text: str) -> str:
 
 
 def offences(
-    text: str, lang: str, *, identifiers: bool = True, command_line: bool = False
+    text: str,
+    lang: str,
+    *,
+    identifiers: bool = True,
+    command_line: bool = False,
+    runner: bool = False,
 ) -> list[str]:
     """Words of the other language (and, with ``identifiers``, code identifiers) in ``text``;
-    ``command_line`` adds the command line's own words (``OTHER_CLI``)."""
+    ``command_line`` adds the command line's own words (``OTHER_CLI``), ``runner`` those of the
+    runner's failure sentences (``OTHER_RUNNER``)."""
     text = without_proper_nouns(text)
     found = []
-    for word in (OTHER_CLI if command_line else OTHER)[lang]:
+    words = (OTHER_CLI if command_line else OTHER)[lang] + (OTHER_RUNNER[lang] if runner else [])
+    for word in words:
         for m in re.finditer(rf"(?<![\w/.-]){re.escape(word)}(?![\w/-])", text, flags=re.I):
             found.append(f"{word!r} in ...{text[max(0, m.start() - 50) : m.end() + 50]}...")
     for ident in SCAN["code_identifiers"] if identifiers else ():

@@ -51,6 +51,10 @@ def test_scan_finds_what_it_should():
     assert offences("The index rose dan turun", "en")
     assert offences("Perhitungan: living_lab.peers.frontier_gap", "id")
     assert not offences("Indeks SPBE Kabupaten Sumedang naik 0,37 poin.", "id")
+    # The runner's words, where failures show.
+    assert offences("gagal: 3204: cell 3: ValueError", "id", runner=True)
+    assert offences("failed: 3204: sel 3 gagal: ValueError", "en", runner=True)
+    assert not offences("failed: 3204: cell 3: ValueError", "en", runner=True)
 
 
 def test_one_number_formatter():
@@ -318,6 +322,112 @@ def test_batch_messages_speak_one_language(lang, plain_notebooks, tmp_path, monk
     # The quoted machine error is the pool's and stays as Python gives it.
     problems += _scan_cli(message.split(" (RuntimeError")[0], lang)
     assert not problems, "\n".join(problems)
+
+
+#: Every failure the runner records (living_lab.report.failures), with values such as it meets.
+FAILURES = [
+    ("cell", {"cell": 3, "ename": "ValueError", "evalue": "QUOTED"}),
+    ("timeout", {"seconds": 4.2, "cell": 3, "limit": 2.5, "attempts": 2}),
+    ("timeout", {"seconds": 600.4, "limit": 600}),
+    ("died", {"cell": 3, "exit_status": 1, "attempts": 2}),
+    ("died", {"cell": 2, "signal": "SIGKILL"}),
+    ("died", {"signal": "SIGSEGV"}),
+    ("died_starting", {"exit_status": 127}),
+    ("not_started", {"detail": "QUOTED"}),
+    ("unexpected", {"cell": 4, "detail": "QUOTED"}),
+    ("host", {"detail": "QUOTED", "attempts": 2}),
+    ("render", {"detail": "QUOTED"}),
+    ("fork_server", {"detail": "QUOTED"}),
+    ("worker_died", {}),
+    ("worker_died", {"exit_status": 1}),
+    ("worker_silent", {"seconds": 1230}),
+    ("dask", {"detail": "QUOTED", "attempts": 2}),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_failure_sentence_speaks_one_language(lang):
+    """Each failure the runner records, in each language: no word of the other language around
+    the quoted words (the notebook's or the machine's, here QUOTED), and numbers in the language's
+    format."""
+    from living_lab.report.failures import KINDS, Failure
+
+    assert {kind for kind, _ in FAILURES} == KINDS  # every kind is checked
+    problems = []
+    for kind, fields in FAILURES:
+        text = Failure(kind, fields).text(lang)
+        assert ("QUOTED" in text) == ("QUOTED" in fields.values()), text
+        problems += [f"{kind}: {o}" for o in offences(text, lang, runner=True)]
+        problems += [f"{kind}: {o}" for o in _scan_cli(text, lang)]
+    assert not problems, "\n".join(problems)
+    expected = {
+        "id": "waktu habis setelah 4 detik di sel 3 (batas 2,5 detik); proses dihentikan"
+        " (setelah 2 kali percobaan)",
+        "en": "timed out after 4 s in cell 3 (limit 2.5 s); process killed (after 2 attempts)",
+    }[lang]
+    assert Failure(*FAILURES[1]).text(lang) == expected
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_failed_reports_speak_one_language(lang, tmp_path, monkeypatch):
+    """A batch with a failing, a hung and a dying region (the runner's fixture notebooks): the
+    index page and the command line say each failure in the batch's language around the
+    notebook's own words; the manifest keeps the English text and the structured failure."""
+    runner = Path(__file__).parent / "fixtures" / "runner"
+    monkeypatch.setenv("LIVING_LAB_TEST_MARKERS", str(tmp_path))
+    config = load_notebook_config(runner / "notebooks.yaml")
+    out = tmp_path / "out"
+    params = validate(
+        {
+            "out": str(out),
+            "regions": "3204,3205,3206,3211",
+            "lang": lang,
+            "timeout": "3",
+            "jobs": "2",
+            "cohort_reports": "false",
+        },
+        config=config,
+    )
+    messages: list[str] = []
+    summary = run_batch(params, config=config, progress=False, echo=messages.append)
+    assert (summary.ok, summary.failed) == (1, 3), summary.failures
+    quoted = "ValueError: deliberate failure for region 3204"  # the notebook's own words
+    expected = {
+        "id": [
+            rf"sel 3 gagal: {quoted}",
+            r"waktu habis setelah \d+ detik di sel 3 \(batas 3 detik\); proses dihentikan"
+            r" \(setelah 2 kali percobaan\)",
+            r"proses laporan berhenti tiba-tiba di sel 3 \(kode keluar 1\)"
+            r" \(setelah 2 kali percobaan\)",
+        ],
+        "en": [
+            rf"cell 3: {quoted}",
+            r"timed out after \d+ s in cell 3 \(limit 3 s\); process killed"
+            r" \(after 2 attempts\)",
+            r"report process died in cell 3 \(exit status 1\) \(after 2 attempts\)",
+        ],
+    }[lang]
+    page = visible_text((out / "index.html").read_text(encoding="utf-8"), lang)
+    cli_lines = [one_line_of(messages, code) for code in ("3204", "3205", "3206")]
+    for pattern, line in zip(expected, cli_lines, strict=True):
+        assert re.search(pattern, page), (pattern, page)
+        assert re.search(pattern, line), (pattern, line)
+    problems = offences(page.replace(quoted, " "), lang, runner=True)
+    for line in cli_lines:
+        problems += _scan_cli(line.replace(quoted, " "), lang)
+        problems += offences(command_line_text(line.replace(quoted, " ")), lang, runner=True)
+    assert not problems, "\n".join(problems)
+    # The manifest: English text for logs, and the failure as data, whatever the language.
+    regions = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["regions"]
+    assert regions["3206"]["error"] == (
+        "report process died in cell 3 (exit status 1) (after 2 attempts)"
+    )
+    assert [regions[c]["error_key"] for c in ("3204", "3205", "3206")] == [
+        "failure.cell",
+        "failure.timeout",
+        "failure.died",
+    ]
 
 
 def one_line_of(lines: list[str], needle: str) -> str:

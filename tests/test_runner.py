@@ -408,6 +408,13 @@ def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, 
     raised = regions["3204"]
     assert raised["status"] == "failed" and raised["attempts"] == 1  # a cell error is not retried
     assert raised["error"] == "cell 3: ValueError: deliberate failure for region 3204"
+    # Its structured form, which the index and the command line say in their language.
+    assert raised["error_key"] == "failure.cell"
+    assert raised["error_fields"] == {
+        "cell": 3,
+        "ename": "ValueError",
+        "evalue": "deliberate failure for region 3204",
+    }
     assert raised["html"] is None and raised["failed_ipynb"] == "_failed/3204.ipynb"
     failed_nb = nbformat.read(out / "_failed" / "3204.ipynb", as_version=4)
     assert "papermill-error-cell-tag" in failed_nb.cells[0].metadata.tags  # papermill's banner
@@ -419,10 +426,19 @@ def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, 
         r"timed out after \d+ s in cell 3 \(limit 4 s\); process killed \(after 2 attempts\)",
         hung["error"],
     )
+    assert hung["error_key"] == "failure.timeout"
+    assert {k: hung["error_fields"][k] for k in ("cell", "limit", "attempts")} == {
+        "cell": 3,
+        "limit": 4,
+        "attempts": 2,
+    }
+    assert hung["error_fields"]["seconds"] >= 4
 
     died = regions["3206"]
     assert died["status"] == "failed" and died["attempts"] == 2
     assert died["error"] == "report process died in cell 3 (exit status 1) (after 2 attempts)"
+    assert died["error_key"] == "failure.died"
+    assert died["error_fields"] == {"cell": 3, "exit_status": 1, "attempts": 2}
 
     once = regions["3207"]
     assert once["status"] == "ok" and once["attempts"] == 2
@@ -431,7 +447,17 @@ def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, 
 
     assert regions["3211"]["status"] == "ok"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "deliberate failure for region 3204" in index
+    # The index speaks the batch's language (Bahasa Indonesia by default) around the
+    # notebook's own words.
+    assert "sel 3 gagal: ValueError: deliberate failure for region 3204" in index
+    assert re.search(
+        r"waktu habis setelah \d+ detik di sel 3 \(batas 4 detik\); proses dihentikan "
+        r"\(setelah 2 kali percobaan\)",
+        index,
+    )
+    assert "proses laporan berhenti tiba-tiba di sel 3 (kode keluar 1)" in index
+    assert "cell 3" not in index and "attempts" not in index
+    assert regions["3207"].get("error_key") is None  # a success after a retry has no failure
 
     # The pool recovered: its kernels run the next batch normally.
     after = batch(executor, tmp_path / "after", regions="3201,3202", cohort_reports="false")
@@ -762,11 +788,18 @@ def test_progress_bar_shows_done_failed_and_left(executor, tmp_path, capsys):
     # In the reports' language (Bahasa Indonesia by default).
     assert "laporan: 100%" in err and "2/2" in err
     assert "berhasil 1 gagal 1 sisa 0" in err
-    assert "gagal: 3204 Kabupaten Bandung: cell 3: ValueError" in err
+    # The failure's sentence too; the notebook's own words (the exception) are quoted as they are.
+    assert "gagal: 3204 Kabupaten Bandung: sel 3 gagal: ValueError: deliberate failure" in err
 
 
 @pytest.mark.parametrize(
-    "module", ["living_lab.report.manifest", "living_lab.report.pool", "living_lab.report.runner"]
+    "module",
+    [
+        "living_lab.report.manifest",
+        "living_lab.report.pool",
+        "living_lab.report.runner",
+        "living_lab.report.failures",
+    ],
 )
 def test_docstring_examples(module):
     import doctest

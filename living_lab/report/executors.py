@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from living_lab.report.failures import Failure, exception_detail
 from living_lab.report.pool import (
     HostOptions,
     HostSlot,
@@ -253,7 +254,7 @@ class DaskExecutor:
             try:
                 result = future.result()
             except Exception as exc:  # the worker was lost (killed, out of memory) or the task
-                error = f"dask: {exc.__class__.__name__}: {exc}".splitlines()[0]
+                failure = Failure("dask", {"detail": exception_detail(exc)}).retried(attempt)
                 if attempt <= task.retries:
                     # Once more on the remaining (or restarted) workers, with the context sent
                     # again in case it was lost with the worker.
@@ -266,7 +267,8 @@ class DaskExecutor:
                     status="failed",
                     attempts=attempt,
                     duration_s=0.0,
-                    error=f"{error} (after {attempt} attempts)",
+                    error=failure.text("en"),
+                    failure=failure,
                 )
             else:
                 if attempt > 1:

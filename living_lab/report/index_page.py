@@ -41,6 +41,7 @@ from living_lab.errors import LivingLabError
 from living_lab.framework import load_framework
 from living_lab.plots import style
 from living_lab.plots.maps import index_map_html
+from living_lab.report.failures import manifest_failure_text
 from living_lab.report.outdir import OutputFolder
 from living_lab.report.pages import render_page
 from living_lab.report.sections import missing, num, signed
@@ -240,7 +241,7 @@ def _region_row(
     r = numbers.loc[code] if valid and code in numbers.index else None
     name = str(r["name"]) if r is not None else str(entry.get("name", code))
     link_ok = valid and status in ("ok", "skipped")
-    error = entry.get("error")
+    error = _error_text(entry, lang)
     made = made_date(entry.get("finished"), lang) if link_ok else ""
     row: dict[str, Any] = {
         "code": code,
@@ -310,7 +311,7 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
             counts[row["status"]] += 1
         rows.append(row)
         if row["error"]:
-            text = str(entry["error"])
+            text = _error_text(entry, lang)
             failed.append({"code": code, "name": row["name"], "first": row["error"], "text": text})
 
     cohort_items = []
@@ -330,7 +331,7 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
                 "status_text": _status_text(
                     status, lang, made_date(entry.get("finished"), lang) if linkable else ""
                 ),
-                "error": str(entry["error"]) if status == "failed" and entry.get("error") else "",
+                "error": _error_text(entry, lang) if status == "failed" else "",
             }
         )
 
@@ -404,6 +405,16 @@ def render_index(manifest: Mapping[str, Any], out_dir: Path) -> str:
         failed_heading=tr("report.index.failed_heading"),
         failed=failed,
     )
+
+
+def _error_text(entry: Mapping[str, Any], lang: str) -> str:
+    """A failed report's error in the page's language: its structured failure (``error_key``,
+    ``error_fields``) through the catalogue; else the ``error`` text as recorded ('' if none)."""
+    said = manifest_failure_text(entry, lang)
+    if said is not None:
+        return said
+    error = entry.get("error")
+    return str(error) if error else ""
 
 
 def first_line(text: str) -> str:

@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from living_lab.report.failures import Failure, exception_detail
 from living_lab.report.forkserver import ForkServer, ForkServerError
 from living_lab.schema import avoid_slow_imports
 
@@ -60,18 +61,23 @@ Status = Literal["ok", "failed"]
 
 
 class ProcessFault(Exception):
-    """The report process died or hung while running a notebook (the task may be retried)."""
+    """The report process died or hung while running a notebook (the task may be retried).
 
-    def __init__(self, message: str, nb: Any = None) -> None:
-        super().__init__(message)
+    ``str()`` is the failure in English; ``failure`` is its structured form.
+    """
+
+    def __init__(self, failure: Failure, nb: Any = None) -> None:
+        super().__init__(failure.text("en"))
+        self.failure = failure
         self.nb = nb
 
 
 class NotebookFailed(Exception):
     """A cell of the notebook raised (papermill's error cells are in ``nb``)."""
 
-    def __init__(self, message: str, nb: Any) -> None:
-        super().__init__(message)
+    def __init__(self, failure: Failure, nb: Any) -> None:
+        super().__init__(failure.text("en"))
+        self.failure = failure
         self.nb = nb
 
 
@@ -127,7 +133,11 @@ class Task:
 
 @dataclass
 class TaskResult:
-    """What a worker sends back: the executed notebook and its HTML (or the error)."""
+    """What a worker sends back: the executed notebook and its HTML (or the error).
+
+    ``error`` is the failure in English (for logs); ``failure`` is its structured form, which
+    the runner records and says in the reader's language.
+    """
 
     id: str
     status: Status
@@ -138,6 +148,7 @@ class TaskResult:
     error: str | None = None
     worker: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    failure: Failure | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,9 +372,7 @@ class ReportHost:
                     break
                 except TimeoutError:
                     if not self.alive:
-                        raise ProcessFault(
-                            f"report process died while starting{self._exit_text()}"
-                        ) from None
+                        raise ProcessFault(Failure("died_starting", self._exit_fields())) from None
                     if time.monotonic() >= connect_by:
                         raise
         finally:
@@ -387,30 +396,22 @@ class ReportHost:
         except ForkServerError:
             return False
 
-    def _exit_text(self, wait: float = 0.0) -> str:
-        """How the report process ended (empty while it runs, or when we killed it); waits up to
-        ``wait`` seconds for the fork server to collect its exit status."""
+    def _exit_fields(self, wait: float = 0.0) -> dict[str, Any]:
+        """How the report process ended, as failure fields (``exit_status`` or ``signal``; none
+        while it runs, or when we killed it); waits up to ``wait`` seconds for the fork server
+        to collect its exit status."""
         if self.pid is None or self._killed.is_set() or self.server is None:
-            return ""
+            return {}
         deadline = time.monotonic() + wait
         while True:
             try:
                 code = self.server.exit_code(self.pid)
             except ForkServerError:
-                return ""
+                return {}
             if code is not None or time.monotonic() >= deadline:
                 break
             time.sleep(0.01)
-        if code is None:
-            return ""
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            hint = " (out of memory?)" if -code == signal.SIGKILL else ""
-            return f" (killed by {name}{hint})"
-        return f" (exit status {code})"
+        return exit_fields(code)
 
     def kill(self) -> None:
         """Kill the current report process's group now (safe from any thread)."""
@@ -474,21 +475,16 @@ class ReportHost:
         except Exception as exc:
             self.kill()
             self._reap()
-            raise ProcessFault(
-                f"report process did not start: {exc.__class__.__name__}: {_one_line(exc)}"
-            ) from None
+            raise ProcessFault(Failure("not_started", {"detail": exception_detail(exc)})) from None
         nb = None
         try:
             nb = self._parameterized(task)
             return self._execute_notebook(task, nb, channel)
         except TimeoutError:
             cell = _running_cell(nb) if nb is not None else None
-            where = f" in cell {cell}" if cell is not None else ""
-            raise ProcessFault(
-                f"timed out after {time.monotonic() - started:.0f} s{where} "
-                f"(limit {task.timeout:g} s); process killed",
-                nb,
-            ) from None
+            seconds = round(time.monotonic() - started, 1)
+            fields = {"seconds": seconds, "cell": cell, "limit": task.timeout}
+            raise ProcessFault(Failure("timeout", _present(fields)), nb) from None
         finally:
             channel.close()
             self.kill()
@@ -531,18 +527,17 @@ class ReportHost:
         except TimeoutError:
             raise
         except Exception as exc:
-            cell = _running_cell(nb)
-            where = f" in cell {cell}" if cell is not None else ""
+            where = _present({"cell": _running_cell(nb)})
             if isinstance(exc, ChildGone) or not self.alive:
-                text = self._exit_text(wait=1.0)
-                raise ProcessFault(f"report process died{where}{text}", nb) from None
-            raise ProcessFault(f"{exc.__class__.__name__}{where}: {_one_line(exc)}", nb) from None
+                fields = {**where, **self._exit_fields(wait=1.0)}
+                raise ProcessFault(Failure("died", fields), nb) from None
+            fields = {**where, "detail": exception_detail(exc)}
+            raise ProcessFault(Failure("unexpected", fields), nb) from None
         try:
             raise_for_execution_errors(nb, None)
         except PapermillExecutionError as exc:
-            raise NotebookFailed(
-                f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue)}", nb
-            ) from None
+            fields = {"cell": exc.exec_count, "ename": exc.ename, "evalue": _one_line(exc.evalue)}
+            raise NotebookFailed(Failure("cell", fields), nb) from None
         return nb
 
 
@@ -557,6 +552,23 @@ def _running_cell(nb: Any) -> int | None:
         if cell.metadata.get("papermill", {}).get("start_time"):
             last = count
     return last
+
+
+def exit_fields(code: int | None) -> dict[str, Any]:
+    """Failure fields of a process's exit code (negative: the signal that killed it)."""
+    if code is None:
+        return {}
+    if code < 0:
+        try:
+            return {"signal": signal.Signals(-code).name}
+        except ValueError:
+            return {"signal": str(-code)}
+    return {"exit_status": code}
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` without those that are None (not known)."""
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def _one_line(value: object, limit: int = 300) -> str:
@@ -620,7 +632,7 @@ def run_task(slot: HostSlot, task: Task) -> TaskResult:
     t0 = time.monotonic()
     timings: dict[str, float] = {}
     nb = None
-    error: str | None = None
+    failure: Failure | None = None
     attempts = 0
     while attempts <= task.retries:
         attempts += 1
@@ -631,29 +643,30 @@ def run_task(slot: HostSlot, task: Task) -> TaskResult:
             t_exec = time.monotonic()
             nb = host.run(task)
             timings["execute_s"] = time.monotonic() - t_exec
-            error = None
+            failure = None
             break
         except NotebookFailed as exc:
-            nb, error = exc.nb, str(exc)
+            nb, failure = exc.nb, exc.failure
             break
         except ProcessFault as exc:
             # The process is gone; the next attempt forks a new one (a new host only if the
             # fork server was lost too).
-            nb, error = exc.nb, str(exc)
+            nb, failure = exc.nb, exc.failure
         except Exception as exc:  # the fork server would not start, or an unexpected error
-            nb, error = None, f"{exc.__class__.__name__}: {_one_line(exc)}"
+            nb, failure = None, Failure("host", {"detail": exception_detail(exc)})
             slot.discard()
-    if error is not None and attempts > 1:
-        error = f"{error} (after {attempts} attempts)"
+    if failure is not None and attempts > 1:
+        failure = failure.retried(attempts)
     nb_json = nbformat.writes(nb) if nb is not None else None
     html = None
-    if error is None:
+    if failure is None:
         t_render = time.monotonic()
         try:
             html = render(nb, task.title, task.page)
         except Exception as exc:
-            error = f"rendering failed: {exc.__class__.__name__}: {_one_line(exc)}"
+            failure = Failure("render", {"detail": exception_detail(exc)})
         timings["render_s"] = time.monotonic() - t_render
+    error = failure.text("en") if failure is not None else None
     return TaskResult(
         id=task.id,
         status="ok" if error is None else "failed",
@@ -664,6 +677,7 @@ def run_task(slot: HostSlot, task: Task) -> TaskResult:
         error=error,
         worker=f"{os.uname().nodename}:{os.getpid()}",
         timings=timings,
+        failure=failure,
     )
 
 
@@ -704,12 +718,7 @@ def _worker_main(conn: mpc.Connection, options: HostOptions, parent_pid: int) ->
             _warm_renderer()
             conn.send(("ready", {"pid": os.getpid(), "preload_failed": slot.host.preload_failed}))
         except Exception as exc:
-            conn.send(
-                (
-                    "fatal",
-                    f"could not start the fork server: {exc.__class__.__name__}: {_one_line(exc)}",
-                )
-            )
+            conn.send(("fatal", Failure("fork_server", {"detail": exception_detail(exc)})))
             return
         while True:
             try:
@@ -832,7 +841,7 @@ class ReportPool:
             ]
             ready = set(mpc.wait(waitables, timeout=0.5))
             for w in list(self._workers):
-                lost: str | None = None
+                lost: Failure | None = None
                 if w.conn in ready:
                     try:
                         kind, payload = w.conn.recv()
@@ -849,23 +858,23 @@ class ReportPool:
                     if kind == "fatal":
                         self._failed_starts += 1
                         if self._failed_starts >= 2 * self.n:
-                            raise PoolError(payload)
+                            raise PoolError(payload.text("en"))
                         lost = payload
                     else:
-                        lost = "worker process died"
+                        lost = Failure("worker_died")
                 elif w.process.sentinel in ready:
-                    lost = f"worker process died (exit code {w.process.exitcode})"
+                    lost = Failure("worker_died", exit_fields(w.process.exitcode))
                 elif w.task is not None:
                     limit = w.task.timeout * (w.task.retries + 1) + 2 * self.options.startup_timeout
                     if time.monotonic() - w.started > limit + KILL_GRACE:
-                        lost = f"worker did not answer within {limit + KILL_GRACE:.0f} s"
+                        lost = Failure("worker_silent", {"seconds": limit + KILL_GRACE})
                 if lost is None:
                     continue
                 task, done = w.task, w.attempts
                 self._replace(w)
                 if task is None:
                     continue
-                done += task.retries + 1 if "did not answer" in lost else 1
+                done += task.retries + 1 if lost.kind == "worker_silent" else 1
                 if done <= task.retries:
                     queue.appendleft((task, done))
                 else:
@@ -875,7 +884,8 @@ class ReportPool:
                             status="failed",
                             attempts=done,
                             duration_s=time.monotonic() - w.started,
-                            error=lost,
+                            error=lost.text("en"),
+                            failure=lost,
                         )
                     )
 

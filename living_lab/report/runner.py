@@ -605,6 +605,9 @@ class _Batch:
         rel_html = f"{folder}/{task.key}.html"
         rel_failed = f"_failed/{task.key}.ipynb"
         status, error = result.status, result.error
+        # What the reader sees: the failure in the reports' language (the English ``error``
+        # stays in the manifest for logs).
+        said = result.failure.text(self._lang) if result.failure is not None else error
         entry = {
             **planned.entry,
             "duration_s": round(result.duration_s, 3),
@@ -629,10 +632,13 @@ class _Batch:
                     self.folder.unlink(rel_nb)  # an older run's notebook would not match
             except (OSError, OutputFolderError) as exc:
                 status, error = "failed", self._not_written(rel, exc)
+                said = error
             else:
                 entry.update(html=rel_html, ipynb=rel_nb if keep_nb else None, files=files)
                 self.summary.ok += 1
         entry.update(status=status, error=error)
+        if status != "ok" and result.failure is not None:
+            entry.update(result.failure.manifest_fields())
         if status != "ok":
             # A failed run never replaces a good report: its notebook goes to _failed/.
             entry.update(html=None, ipynb=None)
@@ -643,11 +649,11 @@ class _Batch:
                 except (OSError, OutputFolderError):
                     pass  # its error is in the manifest all the same
             self.summary.failed += 1
-            self.summary.failures.append((task.key, error or "failed"))
+            self.summary.failures.append((task.key, said or "failed"))
             label = f"{task.key} {task.title}" if task.kind == "region" else task.key
             # Region names and errors come from data and notebooks: no control characters
             # (terminal escape sequences) reach the terminal.
-            msg = one_line(self._text("failed_one", label=label, error=error))
+            msg = one_line(self._text("failed_one", label=label, error=said))
             if self._bar is not None:
                 self._bar.write(msg, file=sys.stderr)
             else:
