@@ -55,6 +55,56 @@ def test_every_manifest_string_on_the_index_is_escaped(tmp_path):
     assert page.count("<script>") == 1  # the page's own sorting script
 
 
+def test_index_says_a_recorded_failure_in_its_language_and_trusts_no_other_key(tmp_path):
+    """A failure recorded as data (``error_key``, ``error_fields``) reads in the page's language,
+    its quoted words escaped; a key that is not a failure sentence, or fields of another shape,
+    fall back to the recorded ``error`` text (the manifest is read back from disk)."""
+    cell = {"cell": 3, "ename": "ValueError", "evalue": HOSTILE}
+    regions = {
+        "3211": {"status": "failed", "error": "E1", "error_key": "failure.cell", "error_fields": cell},
+        "3204": {
+            "status": "failed",
+            "error": "E2",
+            "error_key": "failure.died",
+            "error_fields": {"cell": 2, "signal": "SIGKILL", "attempts": 2},
+        },
+        # Not failures this package writes: the recorded text shows instead.
+        "3205": {"status": "failed", "error": "E3", "error_key": "err.seed_negative",
+                 "error_fields": {"seed": -1}},
+        "3206": {"status": "failed", "error": "E4", "error_key": "failure.where",
+                 "error_fields": {"cell": 1}},
+        "3207": {"status": "failed", "error": "E5", "error_key": "failure.cell",
+                 "error_fields": {"cell": 3}},
+        "3208": {"status": "failed", "error": "E6", "error_key": "failure.cell",
+                 "error_fields": [HOSTILE]},
+        "3209": {"status": "failed", "error": "E7", "error_key": "failure.cell",
+                 "error_fields": {**cell, "cell": {"x": 1}}},
+    }  # fmt: skip
+    manifest = {"cohort": "jawa-barat", "year": 2024, "lang": "id", "regions": regions}
+    manifest["cohort_reports"] = {
+        "cohort_overview": {
+            "status": "failed",
+            "error": "E8",
+            "error_key": "failure.render",
+            "error_fields": {"detail": "KeyError: 'x'"},
+        }
+    }
+    page = index_page.render_index(manifest, tmp_path)
+    assert "<script>alert" not in page
+    assert f"sel 3 gagal: ValueError: {ESCAPED}" in page
+    assert (
+        "proses laporan berhenti tiba-tiba di sel 2 (dihentikan oleh sinyal SIGKILL; memori"
+        " mungkin habis) (setelah 2 kali percobaan)" in page
+    )
+    assert "halaman laporan tidak dapat dibuat: KeyError: &#39;x&#39;" in page
+    for recorded in ("E3", "E4", "E5", "E6", "E7"):
+        assert f"<pre>{recorded}</pre>" in page, recorded
+    assert "E1" not in page and "E2" not in page and "E8" not in page
+    english = index_page.render_index({**manifest, "lang": "en"}, tmp_path)
+    assert f"cell 3: ValueError: {ESCAPED}" in english
+    assert "report process died in cell 2 (killed by SIGKILL (out of memory?))" in english
+
+
 def test_report_shell_escapes_title_and_keeps_nbconvert_cells(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
     nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=HOSTILE)]
