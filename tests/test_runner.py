@@ -464,6 +464,82 @@ def test_failing_regions_are_recorded_and_the_batch_goes_on(executor, tmp_path, 
     assert (after.ok, after.failed) == (2, 0)
 
 
+class _BrokenSlot:
+    """A host slot whose fork server never starts."""
+
+    def __init__(self) -> None:
+        self.discarded = 0
+
+    def get(self):
+        raise RuntimeError("fork server stopped (exit status 1)")
+
+    def discard(self) -> None:
+        self.discarded += 1
+
+
+def _fixture_task(**kw) -> Task:
+    values = dict(
+        id="region/3211",
+        kind="region",
+        key="3211",
+        notebook=REPORT.read_text(encoding="utf-8"),
+        input_path=str(REPORT),
+        output_path="out.ipynb",
+        parameters={"region": "3211"},
+        title="Kabupaten Sumedang",
+        timeout=5,
+    )
+    return Task(**{**values, **kw})
+
+
+def test_a_host_that_never_starts_is_a_failure_said_in_both_languages():
+    from living_lab.report.pool import run_task
+
+    slot = _BrokenSlot()
+    result = run_task(slot, _fixture_task())  # type: ignore[arg-type]
+    assert result.status == "failed" and result.attempts == 2 and slot.discarded == 2
+    assert result.failure is not None and result.failure.kind == "host"
+    detail = "RuntimeError: fork server stopped (exit status 1)"
+    assert result.error == f"could not run the report: {detail} (after 2 attempts)"
+    assert result.failure.text("id") == (
+        f"laporan tidak dapat dijalankan: {detail} (setelah 2 kali percobaan)"
+    )
+
+
+def test_a_page_that_cannot_be_rendered_is_a_failure(monkeypatch):
+    from living_lab.report import pool
+
+    class Host:
+        def run(self, task):
+            return nbformat.v4.new_notebook()
+
+    class Slot:
+        def get(self):
+            return Host()
+
+    def broken(*args, **kwargs):
+        raise KeyError("page")
+
+    monkeypatch.setattr(pool, "render", broken)
+    result = pool.run_task(Slot(), _fixture_task())  # type: ignore[arg-type]
+    assert result.status == "failed" and result.attempts == 1 and result.html is None
+    assert result.error == "rendering failed: KeyError: 'page'"
+    assert result.failure.manifest_fields() == {
+        "error_key": "failure.render",
+        "error_fields": {"detail": "KeyError: 'page'"},
+    }
+    assert result.failure.text("id") == "halaman laporan tidak dapat dibuat: KeyError: 'page'"
+
+
+def test_a_process_exit_code_becomes_failure_fields():
+    from living_lab.report.pool import exit_fields
+
+    assert exit_fields(None) == {}
+    assert exit_fields(1) == {"exit_status": 1}
+    assert exit_fields(-signal.SIGKILL) == {"signal": "SIGKILL"}
+    assert exit_fields(-200) == {"signal": "200"}
+
+
 @pytest.mark.kernel
 def test_a_failed_run_never_replaces_a_good_report(executor, tmp_path):
     out = tmp_path / "out"
