@@ -27,9 +27,10 @@ from _nbcompare import merge_streams
 from living_lab import paths
 from living_lab.report import index_page
 from living_lab.report import manifest as mf
+from living_lab.report.engine import register_engine
 from living_lab.report.executors import LocalExecutor
 from living_lab.report.params import load_notebook_config, validate
-from living_lab.report.pool import HostOptions, ReportHost, Task, _register_engine
+from living_lab.report.pool import HostOptions, ReportHost, Task
 from living_lab.report.runner import host_options, run_batch
 
 FIXTURES = paths.ROOT / "tests" / "fixtures" / "runner"
@@ -167,7 +168,7 @@ def normalised(nb: nbformat.NotebookNode) -> list:
 def test_forked_kernel_output_is_identical_to_a_fresh_papermill_run(monkeypatch, tmp_path):
     # Fresh papermill kernels inherit this environment: show figures inline as pool kernels do.
     monkeypatch.setenv("MPLBACKEND", INLINE)
-    _register_engine()
+    register_engine()
     host = ReportHost(HostOptions(preload=CONFIG.preload))
     host.start()
     # A sample of regions in random order, with repeats (state from itself too).

@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from living_lab.report.engine import register_engine
 from living_lab.report.failures import Failure, exception_detail
 from living_lab.report.pool import (
     HostOptions,
@@ -33,7 +34,6 @@ from living_lab.report.pool import (
     ReportPool,
     Task,
     TaskResult,
-    _register_engine,
     run_task,
 )
 from living_lab.schema import avoid_slow_imports
@@ -136,7 +136,7 @@ def dask_run_task(
     """Run one task on a Dask worker, in a process forked by this worker thread's server."""
     if not _ENGINE_READY.is_set():
         avoid_slow_imports()
-        _register_engine()
+        register_engine()
         _ENGINE_READY.set()
     if context is not None and context_name and task.parameters.get("context_path"):
         local = _context_file(context_name, context)

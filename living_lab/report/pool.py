@@ -28,7 +28,6 @@ finished :class:`TaskResult` objects and writes them. The Dask executor
 from __future__ import annotations
 
 import ast
-import json
 import logging
 import multiprocessing as mp
 import multiprocessing.connection as mpc
@@ -44,13 +43,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from living_lab.report.engine import ENGINE_NAME, CellChannel, ChildGone, register_engine
 from living_lab.report.failures import Failure, exception_detail
 from living_lab.report.forkserver import ForkServer, ForkServerError
 from living_lab.schema import avoid_slow_imports
 
 log = logging.getLogger(__name__)
 
-ENGINE_NAME = "living-lab-forked"
 #: Seconds a report process has to connect (papermill's default kernel start timeout).
 STARTUP_TIMEOUT = 60.0
 #: Seconds a pool worker may run past a task's timeout before the pool replaces it.
@@ -152,119 +151,7 @@ class TaskResult:
 
 
 # --------------------------------------------------------------------------------------------
-# papermill engine running the cells in a forked report process
-
-
-class ChildGone(Exception):
-    """The report process hung up (it died or was killed) before answering."""
-
-
-class CellChannel:
-    """The runner's end of the socket to one report process (:mod:`living_lab.report.cellshell`).
-
-    ``deadline`` (a ``time.monotonic()`` value) bounds every wait: past it,
-    :meth:`execute` raises ``TimeoutError``.
-    """
-
-    def __init__(self, conn: socket.socket, deadline: float) -> None:
-        self.conn, self.deadline = conn, deadline
-        self._rfile, self._wfile = conn.makefile("rb"), conn.makefile("wb")
-
-    def execute(self, code: str) -> dict[str, Any]:
-        """Run one cell; the child's reply (status, execution count, outputs as messages)."""
-        try:
-            self._wfile.write(json.dumps({"code": code}).encode("ascii") + b"\n")
-            self._wfile.flush()
-            self.conn.settimeout(max(self.deadline - time.monotonic(), 0.001))
-            line = self._rfile.readline()
-        except TimeoutError:
-            raise
-        except OSError as exc:
-            raise ChildGone(str(exc)) from None
-        if not line:
-            raise ChildGone("no answer")
-        reply: dict[str, Any] = json.loads(line)
-        return reply
-
-    def close(self) -> None:
-        for f in (self._wfile, self._rfile, self.conn):
-            try:
-                f.close()
-            except OSError:
-                pass
-
-
-def _add_output(cell: Any, msg: dict[str, Any], displays: dict[str, list[Any]]) -> None:
-    """Add one output message to ``cell`` as nbclient does (``display_id`` updates included)."""
-    from nbformat.v4 import output_from_msg
-
-    kind, content = msg["msg_type"], msg["content"]
-    if kind == "clear_output":
-        cell.outputs = []
-        return
-    display_id = (content.get("transient") or {}).get("display_id")
-    if kind == "update_display_data":
-        for out in displays.get(display_id or "", []):
-            out["data"], out["metadata"] = content["data"], content["metadata"]
-        return
-    out = output_from_msg({"header": {"msg_type": kind}, "content": content})
-    if display_id:
-        for old in displays.get(display_id, []):
-            old["data"], old["metadata"] = out["data"], out["metadata"]
-        displays.setdefault(display_id, []).append(out)
-    cell.outputs.append(out)
-
-
-def execute_cells(nb_man: Any, channel: CellChannel) -> None:
-    """Run papermill's cell loop (``PapermillNotebookClient.papermill_execute_cells``) with nbclient's
-    per-cell steps, on a report process instead of a kernel: papermill's start, end and status
-    metadata for every cell, outputs and execution counts for code cells, the loop stopped by
-    the first error (papermill's error cells are added afterwards by ``raise_for_execution_errors``).
-    """
-    from ipykernel.ipkernel import IPythonKernel
-    from nbclient.exceptions import CellExecutionError
-
-    nb = nb_man.nb
-    displays: dict[str, list[Any]] = {}
-    for index, cell in enumerate(nb.cells):
-        try:
-            nb_man.cell_start(cell, index)
-            tags = cell.metadata.get("tags", [])
-            if cell.cell_type != "code" or not cell.source.strip() or "skip-execution" in tags:
-                continue
-            cell.outputs = []
-            reply = channel.execute(cell.source)
-            cell.execution_count = reply["execution_count"]
-            for msg in reply["outputs"]:
-                _add_output(cell, msg, displays)
-            if reply["status"] == "error" and "raises-exception" not in tags:
-                raise CellExecutionError.from_cell_and_msg(cell, reply)
-        except CellExecutionError as exc:
-            nb_man.cell_exception(nb.cells[index], cell_index=index, exception=exc)
-            break
-        finally:
-            nb_man.cell_complete(nb.cells[index], cell_index=index)
-    nb.metadata["language_info"] = dict(IPythonKernel.language_info)
-
-
-def _register_engine() -> None:
-    from papermill.engines import Engine, papermill_engines
-
-    class ForkedProcessEngine(Engine):
-        """papermill engine executing the cells in a report process forked for this notebook."""
-
-        @classmethod
-        def execute_managed_notebook(
-            cls, nb_man: Any, kernel_name: str, *, channel: CellChannel, **kwargs: Any
-        ) -> Any:
-            execute_cells(nb_man, channel)
-            return nb_man.nb
-
-    papermill_engines.register(ENGINE_NAME, ForkedProcessEngine)
-
-
-# --------------------------------------------------------------------------------------------
-# Kernels forked per notebook
+# A fresh process per notebook
 
 
 def notebook_imports(nb_json: str) -> list[str]:
@@ -711,7 +598,7 @@ def _worker_main(conn: mpc.Connection, options: HostOptions, parent_pid: int) ->
     # repeat them on the terminal.
     for name in ("papermill", "nbclient", "traitlets"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    _register_engine()
+    register_engine()
     try:
         try:
             slot.get()
