@@ -583,15 +583,6 @@ def test_number_format():
     assert fmt.num(float("nan")) == "–"
 
 
-def test_closing_note_quotes_every_main_estimate():
-    results = [linkage.fit(s, bootstrap=0) for s in linkage.default_specs()]
-    note = linkage.closing_note(results, "en")
-    for r in results:
-        assert fmt.interval(r.ci_low, r.ci_high, "en") in note and f"n = {r.n}" in note
-    table = linkage.main_table(results, "id")
-    assert len(table) == 3 and "n" in table.columns
-
-
 def test_bundled_cross_section_admits_only_requested_variables():
     spec = main_spec().replace(admit_low=("population",))
     df = bundled_cross_section(spec)

@@ -18,7 +18,12 @@ import pytest
 
 from living_lab.linkage import default_specs, fit, simulate
 from living_lab.linkage.influence import leave_one_province_out
-from living_lab.linkage.results import inference_table, robustness_table
+from living_lab.linkage.results import (
+    choose_design,
+    inference_table,
+    robustness_table,
+    source_text,
+)
 from living_lab.results import linkage as linkage_results
 from living_lab.results.store import META, ResultsError
 
@@ -76,10 +81,42 @@ def test_stored_numbers_are_the_library_s_own(stored):
     pd.testing.assert_frame_equal(stored.validation, sim, check_exact=True)
 
 
+def test_stored_sentences_are_the_library_s_own_in_each_language(stored):
+    fits = [fit(s, bootstrap=199, seed=11) for s in default_specs()]
+    for (_, row), r in zip(stored.models.iterrows(), fits, strict=True):
+        for lang in ("id", "en"):
+            assert row[f"summary_{lang}"] == r.summary(lang)
+            assert row[f"spec_text_{lang}"] == r.spec_text(lang)
+            assert row[f"caveat_{lang}"] == r.caveat(lang)
+            assert row[f"dropped_{lang}"] == r.dropped_text(lang)
+            assert row[f"notes_{lang}"] == r.notes(lang) and len(r.notes(lang)) > 0
+            assert row[f"sources_{lang}"] == [source_text(x, lang) for x in r.sources]
+    # Sources in Bahasa Indonesia where data/outcomes.meta.yml gives an Indonesian text.
+    assert stored.models["sources_id"].iloc[0] != stored.models["sources_en"].iloc[0]
+    for o in ("stunting_prevalence_pct", "poverty_rate_pct"):
+        d = choose_design(o)
+        got = stored.designs.set_index("outcome").loc[o]
+        assert got["design"] == d.design
+        assert (got["message_id"], got["message_en"]) == (d.message("id"), d.message("en"))
+
+
+def test_closing_note_quotes_every_stored_main_estimate(stored):
+    from living_lab.linkage import fmt
+    from living_lab.linkage.report import closing_note, main_table
+
+    note = closing_note(stored.models, "en")
+    for _, m in stored.models.iterrows():
+        assert m["summary_en"] in note
+        assert fmt.interval(m["ci_low"], m["ci_high"], "en") in note and f"n = {m['n']}" in note
+    table = main_table(stored.models, "id")
+    assert len(table) == 3 and list(table["n"]) == list(stored.models["n"])
+    assert list(table["R²"]) == [fmt.num(v, "id", 2) for v in stored.models["r2"]]
+
+
 @pytest.mark.slow  # computes the study again, or starts an interpreter
 def test_round_trip_is_exact_and_a_researcher_loads_it_without_a_notebook(stored, folder):
     back = linkage_results.load(folder, key=stored.key)
-    for name in ("models", "robustness", "influence", "inference", "validation"):
+    for name in ("models", "robustness", "influence", "inference", "validation", "designs"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(stored, name), check_exact=True)
     assert (back.key, back.bootstrap, back.seed) == (stored.key, 199, 11)
     # A fresh interpreter, only the public API (as the module docstring shows).

@@ -37,16 +37,7 @@ from living_lab.linkage.influence import format_influence, influence_text
 from living_lab.linkage.intervals import coverage_by_fitted, format_coverage
 from living_lab.linkage.params import StudyParams
 from living_lab.linkage.region import format_positions, positions, region_view
-from living_lab.linkage.results import (
-    DesignChoice,
-    LinkageResult,
-    choose_design,
-    closing_note,
-    default_specs,
-    fit,
-    format_robustness,
-    main_table,
-)
+from living_lab.linkage.results import LinkageResult, default_specs, fit, format_robustness
 from living_lab.linkage.specs import LinkageSpec, robustness_specs
 from living_lab.plots.linkage import plot_coefficients, plot_region_scatter
 from living_lab.text import Lang, t
@@ -89,7 +80,6 @@ class LinkageStudy:
 
     params: StudyParams
     results: list[LinkageResult]
-    designs: list[DesignChoice]
     robustness: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     stored: LinkageStudyResults | None = None
 
@@ -106,19 +96,13 @@ class LinkageStudy:
         conf = params.min_confidence
         specs = default_specs(min_confidence=conf)
         results = [fit(s, bootstrap=params.bootstrap, seed=params.seed) for s in specs]
-        designs = [
-            choose_design(o, min_confidence=conf)  # type: ignore[arg-type]
-            for o in ("stunting_prevalence_pct", "poverty_rate_pct")
-        ]
         robustness = {
             (s.outcome, s.design): _labelled(
                 stored.robustness_table(s.outcome, s.design), s, params.lang
             )
             for s in specs
         }
-        return cls(
-            params=params, results=results, designs=designs, robustness=robustness, stored=stored
-        )
+        return cls(params=params, results=results, robustness=robustness, stored=stored)
 
     def _stored(self) -> LinkageStudyResults:
         if self.stored is None:
@@ -129,8 +113,17 @@ class LinkageStudy:
     def lang(self) -> str:
         return self.params.lang
 
-    def _model(self, r: LinkageResult) -> str:
-        return t(f"linkage.model.{r.spec.outcome}.{r.spec.design}", self.lang)  # type: ignore[arg-type]
+    def _model(self, r: LinkageResult | pd.Series) -> str:
+        outcome, design = _key(r)
+        return t(f"linkage.model.{outcome}.{design}", self.lang)  # type: ignore[arg-type]
+
+    def _models(self) -> list[pd.Series]:
+        """The stored main models, one row each, in the study's order."""
+        return [row for _, row in self._stored().models.iterrows()]
+
+    def _text(self, row: pd.Series, name: str) -> Any:
+        """A stored sentence (or list of sentences) of a main model in the page's language."""
+        return row[f"{name}_{self.lang}"]
 
     # ----- sections ------------------------------------------------------------------------
     def header(self) -> list[Any]:
@@ -160,7 +153,7 @@ class LinkageStudy:
     def data(self) -> list[Any]:
         lang = self.lang
         out: list[Any] = [_md("linkage.nb.data_heading", lang), _md("linkage.nb.data_text", lang)]
-        items = [f"- **{self._model(r)}**: {r.dropped_text(lang)}" for r in self.results]  # type: ignore[arg-type]
+        items = [f"- **{self._model(m)}**: {self._text(m, 'dropped')}" for m in self._models()]
         out.append(Markdown("\n".join(items)))
         out += [_md("linkage.nb.timing_heading", lang), _md("linkage.nb.timing_text", lang)]
         return out
@@ -173,7 +166,7 @@ class LinkageStudy:
 
     def design(self) -> list[Any]:
         lang = self.lang
-        items = [f"- {d.message(lang)}" for d in self.designs]  # type: ignore[arg-type]
+        items = [f"- {m}" for m in self._stored().designs[f"message_{lang}"]]
         return [_md("linkage.nb.design_heading", lang), Markdown("\n".join(items))]
 
     def main(self) -> list[Any]:
@@ -181,20 +174,20 @@ class LinkageStudy:
         out: list[Any] = [
             _md("linkage.nb.main_heading", lang),
             _md("linkage.nb.main_text", lang),
-            _table(main_table(self.results, lang)),  # type: ignore[arg-type]
+            _table(main_table(self._stored().models, lang)),  # type: ignore[arg-type]
         ]
-        for r in self.results:
+        for m in self._models():
             L = lang  # noqa: N806 - short alias keeps the lines below readable
-            notes = "\n".join(f"- {n}" for n in r.notes(L))  # type: ignore[arg-type]
-            sources = "\n".join(f"- {source_text(s, L)}" for s in r.sources)  # type: ignore[arg-type]
+            notes = "\n".join(f"- {n}" for n in self._text(m, "notes"))
+            sources = "\n".join(f"- {s}" for s in self._text(m, "sources"))
             block = "\n\n".join(
                 [
-                    t("linkage.nb.model_heading", L, model=self._model(r)),  # type: ignore[arg-type]
-                    f"{t('linkage.nb.estimate_label', L)} {r.summary(L)}",  # type: ignore[arg-type]
-                    f"{t('linkage.nb.spec_label', L)} {r.spec_text(L)}",  # type: ignore[arg-type]
+                    t("linkage.nb.model_heading", L, model=self._model(m)),  # type: ignore[arg-type]
+                    f"{t('linkage.nb.estimate_label', L)} {self._text(m, 'summary')}",  # type: ignore[arg-type]
+                    f"{t('linkage.nb.spec_label', L)} {self._text(m, 'spec_text')}",  # type: ignore[arg-type]
                     f"{t('linkage.nb.notes_label', L)}\n\n{notes}",  # type: ignore[arg-type]
                     f"{t('linkage.nb.sources_label', L)}\n\n{sources}",  # type: ignore[arg-type]
-                    f"{t('linkage.nb.caveat_label', L)} {r.caveat(L)}",  # type: ignore[arg-type]
+                    f"{t('linkage.nb.caveat_label', L)} {self._text(m, 'caveat')}",  # type: ignore[arg-type]
                 ]
             )
             out.append(Markdown(block))
@@ -229,9 +222,9 @@ class LinkageStudy:
 
     def inference(self) -> list[Any]:
         lang = self.lang
-        main = self.results[0]
+        main = self._models()[0]
         tab = self._stored().inference
-        level = int(round(main.level * 100))
+        level = int(round(float(main["level"]) * 100))
         shown = pd.DataFrame(
             {
                 t("linkage.col.method", lang): [
@@ -335,8 +328,8 @@ class LinkageStudy:
         lang = self.lang
         return [
             _md("linkage.nb.closing_heading", lang),
-            Markdown(closing_note(self.results, lang, self.robustness)),
-        ]  # type: ignore[arg-type]
+            Markdown(closing_note(self._stored().models, lang, self.robustness)),  # type: ignore[arg-type]
+        ]
 
 
 def _labelled(table: pd.DataFrame, main: LinkageSpec, lang: str) -> pd.DataFrame:
@@ -365,14 +358,75 @@ def _labelled(table: pd.DataFrame, main: LinkageSpec, lang: str) -> pd.DataFrame
     return table
 
 
-def source_text(source: str, lang: Lang) -> str:
-    """A source note (``"KEY: text"``) in the page's language: the Indonesian text of the
-    outcome source from ``data/outcomes.meta.yml`` (its ``id:`` block) where one exists."""
-    from living_lab.linkage.data import _outcome_meta
+def _key(model: LinkageResult | pd.Series) -> tuple[str, str]:
+    """(outcome, design) of a fitted result or a stored model row."""
+    if isinstance(model, LinkageResult):
+        return model.spec.outcome, model.spec.design
+    return str(model["outcome"]), str(model["design"])
 
-    key, sep, _ = source.partition(":")
-    if lang == "id" and sep:
-        own = (_outcome_meta().get("id") or {}).get("sources") or {}
-        if key in own:
-            return f"{key}: {' '.join(str(own[key]).split())}"
-    return source
+
+def main_table(models: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
+    """The stored main models (:attr:`LinkageStudyResults.models`) side by side, with their
+    words, intervals, n and years."""
+    rows = []
+    for _, m in models.iterrows():
+        wild = int(m["wild_draws"]) > 0
+        rows.append(
+            {
+                t("linkage.col.model", lang): t(
+                    f"linkage.model.{m['outcome']}.{m['design']}", lang
+                ),
+                t("linkage.col.spbe", lang): m[f"spbe_text_{lang}"],
+                t("linkage.col.coef", lang): fmt.num(m["coef"], lang, 2, signed=True),
+                t("linkage.col.ci", lang, level=int(round(m["level"] * 100))): fmt.interval(
+                    m["ci_low"], m["ci_high"], lang
+                ),
+                t("linkage.col.p", lang): fmt.pval(m["p"], lang),
+                t("linkage.col.wild_ci", lang): fmt.interval(
+                    m["wild_ci_low"], m["wild_ci_high"], lang
+                )
+                if wild
+                else "–",
+                t("linkage.col.wild_p", lang): fmt.pval(m["wild_p"], lang) if wild else "–",
+                "n": int(m["n"]),
+                t("linkage.col.clusters", lang): int(m["n_clusters"])
+                if m["n_clusters"] >= 0
+                else None,
+                "R²": fmt.num(m["r2"], lang, 2),
+                t("linkage.col.years", lang): m[f"years_text_{lang}"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def closing_note(
+    models: pd.DataFrame,
+    lang: Lang = "id",
+    robustness: dict[tuple[str, str], pd.DataFrame] | None = None,
+) -> str:
+    """Markdown paragraph quoting each stored main estimate (its summary sentence, with the
+    interval and n) and the caveat.
+
+    With the robustness tables, each estimate is followed by the same model without province
+    effects, so the reader sees how much of the association lies between provinces.
+    """
+    lines = [t("linkage.closing.lead", lang)]
+    for _, m in models.iterrows():
+        key = (str(m["outcome"]), str(m["design"]))
+        model = t(f"linkage.model.{key[0]}.{key[1]}", lang)
+        line = f"- **{model}**: {m[f'summary_{lang}']}"
+        table = (robustness or {}).get(key)
+        if table is not None and "no_province_effects" in set(table["key"]):
+            row = table.set_index("key").loc["no_province_effects"]
+            if pd.notna(row.get("coef")):
+                line += " " + t(
+                    "linkage.closing.between",
+                    lang,
+                    coef=fmt.num(row["coef"], lang, 2, signed=True),
+                    ci=fmt.interval(row["ci_low"], row["ci_high"], lang),
+                    n=int(row["n"]),
+                )
+        lines.append(line)
+    lines.append("")
+    lines.append(t("linkage.closing.caveat", lang))
+    return "\n".join(lines)

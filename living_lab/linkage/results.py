@@ -34,6 +34,7 @@ from living_lab.linkage.data import (
     AnalysisFrame,
     NotEnoughDataError,
     PanelCheck,
+    _outcome_meta,
     analysis_frame,
     better_direction,
     panel_check,
@@ -956,34 +957,6 @@ def main_results(
     ]
 
 
-def main_table(results: list[LinkageResult], lang: Lang = "id") -> pd.DataFrame:
-    """The main estimates side by side, with their words, intervals, n and years."""
-    rows = []
-    for r in results:
-        rows.append(
-            {
-                t("linkage.col.model", lang): t(
-                    f"linkage.model.{r.spec.outcome}.{r.spec.design}", lang
-                ),
-                t("linkage.col.spbe", lang): r.spbe_text(lang),
-                t("linkage.col.coef", lang): fmt.num(r.coef, lang, 2, signed=True),
-                t("linkage.col.ci", lang, level=int(round(r.level * 100))): fmt.interval(
-                    r.ci_low, r.ci_high, lang
-                ),
-                t("linkage.col.p", lang): fmt.pval(r.p, lang),
-                t("linkage.col.wild_ci", lang): fmt.interval(r.wild.ci_low, r.wild.ci_high, lang)
-                if r.wild
-                else "–",
-                t("linkage.col.wild_p", lang): fmt.pval(r.wild.p, lang) if r.wild else "–",
-                "n": r.n,
-                t("linkage.col.clusters", lang): r.n_clusters,
-                "R²": fmt.num(r.r2, lang, 2),
-                t("linkage.col.years", lang): r.years_text(lang),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def format_robustness(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
     """A robustness table as reader-facing text columns (numbers formatted for ``lang``)."""
     level = int(round(table.attrs.get("level", 0.95) * 100))
@@ -1031,32 +1004,12 @@ def _sample_text(row: dict[str, Any], lang: Lang) -> str:
     )
 
 
-def closing_note(
-    results: list[LinkageResult],
-    lang: Lang = "id",
-    robustness: dict[tuple[str, str], pd.DataFrame] | None = None,
-) -> str:
-    """Markdown paragraph quoting each main estimate with its interval and n, and the caveat.
-
-    With the robustness tables, each estimate is followed by the same model without province
-    effects, so the reader sees how much of the association lies between provinces.
-    """
-    lines = [t("linkage.closing.lead", lang)]
-    for r in results:
-        model = t(f"linkage.model.{r.spec.outcome}.{r.spec.design}", lang)
-        line = f"- **{model}**: {r.summary(lang)}"
-        table = (robustness or {}).get((r.spec.outcome, r.spec.design))
-        if table is not None and "no_province_effects" in set(table["key"]):
-            row = table.set_index("key").loc["no_province_effects"]
-            if pd.notna(row.get("coef")):
-                line += " " + t(
-                    "linkage.closing.between",
-                    lang,
-                    coef=fmt.num(row["coef"], lang, 2, signed=True),
-                    ci=fmt.interval(row["ci_low"], row["ci_high"], lang),
-                    n=int(row["n"]),
-                )
-        lines.append(line)
-    lines.append("")
-    lines.append(t("linkage.closing.caveat", lang))
-    return "\n".join(lines)
+def source_text(source: str, lang: Lang) -> str:
+    """A source note (``"KEY: text"``) in the page's language: the Indonesian text of the
+    outcome source from ``data/outcomes.meta.yml`` (its ``id:`` block) where one exists."""
+    key, sep, _ = source.partition(":")
+    if lang == "id" and sep:
+        own = (_outcome_meta().get("id") or {}).get("sources") or {}
+        if key in own:
+            return f"{key}: {' '.join(str(own[key]).split())}"
+    return source

@@ -22,7 +22,11 @@ Tables (plain numbers and keys; labels in a language are added by the report):
 * ``models``: one row per main model (``outcome``, ``design``, the SPBE coefficient ``coef``
   with ``se``, ``ci_low``, ``ci_high``, ``p`` (CR1, t(G-1)), the wild cluster bootstrap's
   ``wild_ci_low``, ``wild_ci_high``, ``wild_p`` and their Monte Carlo errors, ``n``,
-  ``n_clusters``, ``r2``, ``level``).
+  ``n_clusters``, ``r2``, ``level``) and its sentences in each report language
+  (``<field>_<lang>``, e.g. ``summary_id``: ``summary``, ``spec_text``, ``caveat``, ``dropped``,
+  ``spbe_text``, ``years_text`` as text, ``notes`` and ``sources`` as lists; worded by
+  :class:`~living_lab.linkage.results.LinkageResult`, the one definition of that text).
+* ``designs``: per outcome, the design of its main model and why (``message_<lang>``).
 * ``robustness``: the main estimate across specifications per model (rows as
   :func:`living_lab.linkage.results.robustness_table`, keyed by ``key``).
 * ``influence``: the estimate without each province (cross-section and change models).
@@ -45,16 +49,19 @@ from living_lab import __version__, datasets
 from living_lab.linkage import influence, simulate
 from living_lab.linkage.results import (
     LinkageResult,
+    choose_design,
     default_specs,
     fit,
     inference_table,
     robustness_table,
+    source_text,
 )
 from living_lab.results import store as resultstore
 from living_lab.results.context import library_fingerprint
+from living_lab.text import LANGS, Lang
 
 #: Bump when the meaning of a :class:`LinkageStudyResults` field changes.
-SCHEMA = 1
+SCHEMA = 2
 #: Folder of the study's results inside a batch's ``results/`` folder.
 FOLDER = "linkage-study"
 #: Methods of the inference table, in its row order (labels: ``linkage.method.<key>``).
@@ -81,6 +88,7 @@ class LinkageStudyResults:
     influence: pd.DataFrame = field(repr=False)
     inference: pd.DataFrame = field(repr=False)
     validation: pd.DataFrame = field(repr=False)
+    designs: pd.DataFrame = field(repr=False)
 
     def robustness_table(self, outcome: str, design: str) -> pd.DataFrame:
         """The robustness rows of one main model, in their order (without labels)."""
@@ -182,6 +190,19 @@ def compute(
         )
     else:
         validation = pd.DataFrame()
+    designs = pd.DataFrame(
+        [
+            {
+                "outcome": d.outcome,
+                "design": d.design,
+                **{f"message_{lang}": d.message(lang) for lang in LANGS},
+            }
+            for d in (
+                choose_design(o, min_confidence=conf)  # type: ignore[arg-type]
+                for o in ("stunting_prevalence_pct", "poverty_rate_pct")
+            )
+        ]
+    )
     return LinkageStudyResults(
         schema=SCHEMA,
         key=study_key(
@@ -201,6 +222,7 @@ def compute(
         influence=_stack(lopo),
         inference=tab,
         validation=validation,
+        designs=designs,
     )
 
 
@@ -226,7 +248,23 @@ def _model_row(r: LinkageResult) -> dict[str, object]:
         "r2": r.r2,
         "level": r.level,
         "se_type": r.se_type,
+        **{k: v for lang in LANGS for k, v in _model_text(r, lang).items()},
     }
+
+
+def _model_text(r: LinkageResult, lang: Lang) -> dict[str, object]:
+    """The model's sentences in ``lang`` (columns ``<field>_<lang>``)."""
+    text: dict[str, object] = {
+        "summary": r.summary(lang),
+        "spec_text": r.spec_text(lang),
+        "notes": list(r.notes(lang)),
+        "caveat": r.caveat(lang),
+        "dropped": r.dropped_text(lang),
+        "sources": [source_text(s, lang) for s in r.sources],
+        "spbe_text": r.spbe_text(lang),
+        "years_text": r.years_text(lang),
+    }
+    return {f"{k}_{lang}": v for k, v in text.items()}
 
 
 def _stack(tables: list[pd.DataFrame]) -> pd.DataFrame:
