@@ -163,11 +163,11 @@ def test_escape_helpers():
 def test_linkage_study_title_is_escaped(tmp_path):
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from living_lab.linkage.params import check_study_params
-    from living_lab.linkage.report import LinkageStudy
+    from living_lab.report.linkage_params import check_study_params
+    from living_lab.report.linkage_sections import LinkageStudy
 
     params = check_study_params(cohort=str(_escape_cohort(tmp_path)), lang="id")
-    header = LinkageStudy(params=params, results=[], designs=[]).header()
+    header = LinkageStudy(params=params).header()
     page = "".join(markdown2html_mistune(h.data) for h in header)
     assert "<script" not in page and "\x1b" not in page
     subtitle = markdown2html_mistune(header[1].data)

@@ -25,11 +25,13 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 import yaml
 
-from living_lab import datasets, linkage, paths
+from living_lab import datasets, fmt, linkage, paths
 from living_lab.errors import ParameterError, UnknownRegionError
-from living_lab.linkage import estimators, fmt, simulate
+from living_lab.linkage import estimators, simulate
 from living_lab.linkage.data import analysis_frame, bundled_cross_section
 from living_lab.linkage.specs import LinkageSpec, main_spec, robustness_specs
+from living_lab.report.linkage_params import check_study_params
+from living_lab.report.linkage_sections import format_positions, format_robustness
 
 PAPUA = {"91", "94"}  # BPS 2018 province codes of Papua Barat and Papua
 
@@ -403,7 +405,7 @@ def test_robustness_table_rows_are_the_specs(rob):
     assert (
         rob.attrs["outcome"] == "stunting_prevalence_pct" and rob.attrs["design"] == "cross_section"
     )
-    text = linkage.format_robustness(rob, "en")
+    text = format_robustness(rob, "en")
     assert text.shape[0] == len(rob) and "Main model" in text.iloc[0, 0]
     assert text.iloc[-1, 1].startswith("changed: +")
 
@@ -544,13 +546,13 @@ def test_positions_table_for_a_cohort(stunting):
         row["expected"] == pytest.approx(view.expected)
         and row["residual_rank"] == view.residual_rank
     )
-    shown = linkage.format_positions(pos, stunting, "id")
+    shown = format_positions(pos, stunting.outcome_text("id"), "id")
     assert shown.shape == (27, 7)
 
 
 # ----- notebook parameters and text ----------------------------------------------------------
 def test_study_params():
-    p = linkage.check_study_params(lang="en", cohort="jawa-barat", bootstrap=199)
+    p = check_study_params(lang="en", cohort="jawa-barat", bootstrap=199)
     assert p.lang == "en" and len(p.cohort.regions) == 27 and p.min_confidence == "medium"
     for bad, fragment in [
         ({"lang": "fr"}, "lang"),
@@ -561,7 +563,7 @@ def test_study_params():
         ({"n_peers": True}, "n_peers"),
     ]:
         with pytest.raises(ParameterError, match=fragment):
-            linkage.check_study_params(**bad)
+            check_study_params(**bad)
 
 
 def test_locale_files_have_the_same_keys():
@@ -594,21 +596,21 @@ def test_bundled_cross_section_admits_only_requested_variables():
 @pytest.mark.parametrize(
     "module",
     [
-        "specs",
-        "data",
-        "estimators",
-        "results",
-        "region",
+        "linkage.specs",
+        "linkage.data",
+        "linkage.estimators",
+        "linkage.results",
+        "linkage.region",
         "fmt",
-        "params",
-        "simulate",
-        "report",
-        "intervals",
-        "influence",
-        "partial",
+        "report.linkage_params",
+        "linkage.simulate",
+        "report.linkage_sections",
+        "linkage.intervals",
+        "linkage.influence",
+        "linkage.partial",
     ],
 )
 def test_docstring_examples_run(module):
-    mod = importlib.import_module(f"living_lab.linkage.{module}")
+    mod = importlib.import_module(f"living_lab.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

@@ -11,9 +11,10 @@ import pytest
 from _language_scan import offences
 from IPython.display import Image
 
-from living_lab.linkage import fmt
-from living_lab.linkage.params import check_study_params
-from living_lab.linkage.report import LinkageStudy
+from living_lab import fmt
+from living_lab.linkage import default_specs, fit
+from living_lab.report.linkage_params import check_study_params
+from living_lab.report.linkage_sections import LinkageStudy
 from living_lab.results import linkage as linkage_results
 
 
@@ -26,10 +27,11 @@ def test_linkage_figures_state_the_estimate(lang):
     scatter = [i.alt for i in study.scatter() if isinstance(i, Image)]
     robust = [i.alt for i in study.robustness_section() if isinstance(i, Image)]
     assert scatter and robust
-    shown = [r for r in study.results if r.spec.design != "twfe"]
+    fits = [fit(s, bootstrap=stored.bootstrap, seed=stored.seed) for s in default_specs()]
+    shown = [r for r in fits if r.spec.design != "twfe"]
     for alt, r in zip(scatter, shown, strict=True):
         assert r.summary(lang) in alt and f"n = {r.n}" in alt
-    for alt, r in zip(robust, study.results, strict=True):
+    for alt, r in zip(robust, fits, strict=True):
         coef = study.robustness[(r.spec.outcome, r.spec.design)]["coef"].dropna()
         assert fmt.num(coef.max(), lang, 2, signed=True) in alt
     for alt in scatter + robust:

@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 
 from living_lab import linkage
-from living_lab.linkage.intervals import coverage_by_fitted, format_coverage, scaled_interval
+from living_lab.linkage.intervals import coverage_by_fitted, scaled_interval
 from living_lab.linkage.results import fit_cached
 from living_lab.linkage.specs import main_spec
+from living_lab.report.linkage_sections import format_coverage, format_influence, influence_text
 
 LEVEL = 0.95
 
@@ -121,11 +122,7 @@ def test_leave_one_province_out_shows_jawa_timur_carries_stunting():
     # Issue #13: dropping Jawa Timur moves the stunting estimate from -0.61 to +0.09.
     import statsmodels.formula.api as smf
 
-    from living_lab.linkage.influence import (
-        format_influence,
-        influence_text,
-        leave_one_province_out,
-    )
+    from living_lab.linkage.influence import leave_one_province_out
 
     res = fit_cached(main_spec("stunting_prevalence_pct", "cross_section"))
     table = leave_one_province_out(res)
@@ -170,7 +167,7 @@ def test_bootstrap_monte_carlo_error_matches_the_spread_over_seeds():
 
 def test_leave_one_province_out_escapes_province_names():
     from living_lab.linkage import simulate
-    from living_lab.linkage.influence import influence_text, leave_one_province_out
+    from living_lab.linkage.influence import leave_one_province_out
 
     df = simulate.simulate_cross_section(3)  # SYNTHETIC
     first = df["province_code"] == "01"

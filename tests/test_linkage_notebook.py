@@ -13,8 +13,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from living_lab import linkage, paths
-from living_lab.linkage import fmt
+from living_lab import fmt, linkage, paths
 
 pytestmark = [pytest.mark.kernel, pytest.mark.integration, pytest.mark.slow]
 

@@ -101,8 +101,8 @@ def test_stored_sentences_are_the_library_s_own_in_each_language(stored):
 
 
 def test_closing_note_quotes_every_stored_main_estimate(stored):
-    from living_lab.linkage import fmt
-    from living_lab.linkage.report import closing_note, main_table
+    from living_lab import fmt
+    from living_lab.report.linkage_sections import closing_note, main_table
 
     note = closing_note(stored.models, "en")
     for _, m in stored.models.iterrows():
@@ -184,8 +184,8 @@ def test_folder_sits_beside_the_batch_results():
 def test_sections_show_the_stored_tables(stored, lang):
     from IPython.display import Markdown
 
-    from living_lab.linkage.params import check_study_params
-    from living_lab.linkage.report import LinkageStudy
+    from living_lab.report.linkage_params import check_study_params
+    from living_lab.report.linkage_sections import LinkageStudy
 
     params = check_study_params(cohort="jawa-barat", lang=lang, bootstrap=199, seed=11)
     with pytest.raises(Exception, match="stored"):
@@ -194,7 +194,7 @@ def test_sections_show_the_stored_tables(stored, lang):
         cohort="jawa-barat", lang=lang, bootstrap=199, seed=11, validation_replications=8
     )
     study = LinkageStudy.run(params, stored)
-    for r in study.results:
+    for r in (fit(s, bootstrap=199, seed=11) for s in default_specs()):
         direct = robustness_table(r.spec.outcome, r.spec.design, lang=lang, bootstrap=199, seed=11)
         shown = study.robustness[(r.spec.outcome, r.spec.design)]
         assert list(shown["label"]) == list(direct["label"])
@@ -209,3 +209,72 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(linkage_results, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def _png(fig) -> bytes:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=60)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@pytest.mark.slow  # draws the scatter plots twice, from the fitted models and from the tables
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_scatter_and_positions_from_the_tables_are_those_of_the_fitted_models(stored, lang):
+    """The sections draw and place regions from stored tables only; each figure and table must
+    be the one drawn from the fitted model (the path before the tables were stored)."""
+    from living_lab.linkage import positions, region_view
+    from living_lab.linkage.intervals import coverage_by_fitted
+    from living_lab.plots.linkage import plot_region_scatter, plot_scatter
+    from living_lab.report.linkage_params import check_study_params
+    from living_lab.report.linkage_sections import LinkageStudy, format_positions
+
+    params = check_study_params(
+        cohort="jawa-barat", lang=lang, bootstrap=199, seed=11, validation_replications=8
+    )
+    study = LinkageStudy.run(params, stored)
+    cohort = list(params.cohort.regions)
+    fits = {(s.outcome, s.design): fit(s, bootstrap=199, seed=11) for s in default_specs()}
+    placed = [m for _, m in stored.models.iterrows() if m["design"] != "twfe"]
+    assert len(placed) == 3  # no panel model: every main model places regions
+    for m in placed:
+        key = (m["outcome"], m["design"])
+        r = fits[key]
+        model = study._scatter_model(m)
+        assert _png(plot_scatter(model, None, lang, highlight=cohort)) == _png(
+            plot_region_scatter(r, None, lang, highlight=cohort)
+        )
+        pos = stored.rows("positions", *key)
+        missing = pos.loc[pos["status"] != "ok", "region_code"]
+        assert len(missing) > 0  # a region without the model's figures is shown too
+        for code in ("3211", str(missing.iloc[0])):
+            view = region_view(code, result=r, n_peers=7)
+            mine = LinkageStudy.run(
+                check_study_params(
+                    cohort="jawa-barat",
+                    lang=lang,
+                    bootstrap=199,
+                    seed=11,
+                    validation_replications=8,
+                    n_peers=7,
+                ),
+                stored,
+            )._focus(m, code)
+            assert len(mine.peers) == len(view.peers) == 7
+            assert _png(plot_scatter(model, mine, lang)) == _png(
+                plot_region_scatter(view, lang=lang)
+            )
+        direct = positions(cohort, m["outcome"], r, lang=lang)
+        shown = pos.set_index("region_code").loc[cohort].reset_index()
+        shown["note"] = shown[f"note_{lang}"]
+        pd.testing.assert_frame_equal(
+            format_positions(shown, r.outcome_text(lang), lang),
+            format_positions(direct, r.outcome_text(lang), lang),
+        )
+        pd.testing.assert_frame_equal(
+            stored.rows("coverage", *key), coverage_by_fitted(r.loo()), check_exact=True
+        )

@@ -9,7 +9,7 @@ the design supports a causal reading, and every output says so.
 Modules: :mod:`.specs` (specifications as data), :mod:`.data` (samples), :mod:`.estimators`
 (numpy OLS, robust and clustered variances, wild bootstrap, within transformation),
 :mod:`.results` (fit, tables, text), :mod:`.region` (region view), :mod:`.simulate`
-(synthetic validation data and replication studies), :mod:`.params` (notebook parameters).
+(synthetic validation data and replication studies).
 
 Examples
 --------
@@ -28,11 +28,9 @@ from living_lab.linkage.data import (
     panel_check,
     panel_frame,
 )
-from living_lab.linkage.params import StudyParams, check_study_params
 from living_lab.linkage.region import (
     RegionView,
     find_peers,
-    format_positions,
     positions,
     region_view,
 )
@@ -43,7 +41,6 @@ from living_lab.linkage.results import (
     default_specs,
     fit,
     fit_cached,
-    format_robustness,
     inference_table,
     main_results,
     robustness_table,
@@ -64,17 +61,13 @@ __all__ = [
     "NotEnoughDataError",
     "PanelCheck",
     "RegionView",
-    "StudyParams",
     "analysis_frame",
-    "check_study_params",
     "choose_design",
     "default_specs",
     "designs_of",
     "find_peers",
     "fit",
     "fit_cached",
-    "format_positions",
-    "format_robustness",
     "inference_table",
     "main_results",
     "main_spec",

@@ -17,16 +17,12 @@ True
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 
 from living_lab.errors import ParameterError
-from living_lab.linkage import fmt
 from living_lab.linkage.data import NotEnoughDataError
 from living_lab.linkage.results import LinkageResult, fit_arrays
-from living_lab.text import Lang, t
 
 COLUMNS = ["province", "n_dropped", "n", "coef", "ci_low", "ci_high", "p", "shift"]
 
@@ -94,50 +90,3 @@ def leave_one_province_out(res: LinkageResult, data: pd.DataFrame | None = None)
         level=res.level,
     )
     return out
-
-
-def influence_text(table: pd.DataFrame, lang: Lang = "id") -> str:
-    """One sentence (Markdown; province names HTML-escaped, they may come from user data): the
-    range of the estimate over left-out provinces, the largest mover, and whether any single
-    province flips its sign."""
-    if table.empty:
-        return t("linkage.lopo.none", lang)
-    top = table.iloc[0]
-    full = float(table.attrs["coef"])
-    flips = table[(table["coef"] > 0) != (full > 0)]
-    text = t(
-        "linkage.lopo.summary",
-        lang,
-        n=len(table),
-        lo=fmt.num(float(table["coef"].min()), lang, 2, signed=True),
-        hi=fmt.num(float(table["coef"].max()), lang, 2, signed=True),
-        full=fmt.num(full, lang, 2, signed=True),
-        province=html.escape(str(top["province"])),
-        coef=fmt.num(float(top["coef"]), lang, 2, signed=True),
-    )
-    if len(flips):
-        text += " " + t(
-            "linkage.lopo.flips",
-            lang,
-            provinces=fmt.join([html.escape(str(p)) for p in flips["province"]], lang),
-        )
-    return text
-
-
-def format_influence(table: pd.DataFrame, lang: Lang = "id", rows: int = 5) -> pd.DataFrame:
-    """The ``rows`` provinces that move the estimate most, as reader-facing text."""
-    top = table.head(rows)
-    level = t("linkage.col.ci", lang, level=round(100 * table.attrs.get("level", 0.95)))
-    return pd.DataFrame(
-        {
-            t("linkage.lopo.col.province", lang): [html.escape(str(p)) for p in top["province"]],
-            t("linkage.lopo.col.n_dropped", lang): top["n_dropped"].astype(int).astype(str),
-            t("linkage.col.coef", lang): [fmt.num(v, lang, 2, signed=True) for v in top["coef"]],
-            level: [
-                fmt.interval(a, b, lang) for a, b in zip(top["ci_low"], top["ci_high"], strict=True)
-            ],
-            t("linkage.lopo.col.shift", lang): [
-                fmt.num(v, lang, 2, signed=True) for v in top["shift"]
-            ],
-        }
-    )

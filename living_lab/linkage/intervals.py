@@ -41,9 +41,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from living_lab.linkage import fmt
-from living_lab.text import Lang, t
-
 #: Cross-validation folds of the interval.
 FOLDS = 10
 #: The scale line is kept above this share of the median absolute residual.
@@ -130,26 +127,3 @@ def coverage_by_fitted(loo: pd.DataFrame, groups: int = 5) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["level"] = float(loo.attrs.get("level", 0.95))
     return out
-
-
-def format_coverage(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
-    """A :func:`coverage_by_fitted` table with reader-facing headings and formatted numbers."""
-
-    def pct(v: float) -> str:
-        return f"{fmt.num(100 * v, lang, 1)}%"
-
-    return pd.DataFrame(
-        {
-            t("linkage.cov.col.group", lang): [
-                t("linkage.cov.all", lang) if g == 0 else str(g) for g in table["group"]
-            ],
-            t("linkage.cov.col.fitted", lang): [
-                fmt.interval(a, b, lang, 1)
-                for a, b in zip(table["fitted_min"], table["fitted_max"], strict=True)
-            ],
-            "n": table["n"].astype(int).astype(str),
-            t("linkage.cov.col.coverage", lang): [pct(v) for v in table["coverage"]],
-            t("linkage.cov.col.classical", lang): [pct(v) for v in table["coverage_classical"]],
-            t("linkage.cov.col.clipped", lang): table["clipped"].astype(int).astype(str),
-        }
-    )

@@ -25,8 +25,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from living_lab import fmt
 from living_lab.errors import ParameterError
-from living_lab.linkage import fmt
 from living_lab.linkage.data import better_direction, bundled_cross_section
 from living_lab.linkage.results import LinkageResult, fit_cached
 from living_lab.linkage.specs import LinkageSpec, Outcome, main_spec
@@ -559,26 +559,3 @@ def positions(
                 }
             )
     return pd.DataFrame(rows)
-
-
-def format_positions(table: pd.DataFrame, result: LinkageResult, lang: Lang = "id") -> pd.DataFrame:
-    """A :func:`positions` table with reader-facing headings and formatted numbers."""
-    return pd.DataFrame(
-        {
-            t("linkage.peer_col.name", lang): table["name"],
-            result.outcome_text(lang): [fmt.num(v, lang, 1) for v in table["actual"]],
-            t("linkage.peer_col.expected", lang): [fmt.num(v, lang, 1) for v in table["expected"]],
-            t("linkage.peer_col.interval", lang): [
-                fmt.interval(lo, hi, lang, 1) if pd.notna(lo) else "–"
-                for lo, hi in zip(table["lo"], table["hi"], strict=True)
-            ],
-            t("linkage.peer_col.residual", lang): [
-                fmt.num(v, lang, 1, signed=True) if pd.notna(v) else "–" for v in table["residual"]
-            ],
-            t("linkage.peer_col.rank", lang): [
-                f"{int(r)}/{n}" if pd.notna(r) else "–"
-                for r, n in zip(table["residual_rank"], table["n"], strict=True)
-            ],
-            t("linkage.col.note", lang): table["note"],
-        }
-    )

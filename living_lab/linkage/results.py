@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from living_lab import fmt
 from living_lab.errors import ParameterError
-from living_lab.linkage import estimators, fmt, intervals
+from living_lab.linkage import estimators, intervals
 from living_lab.linkage._threads import single_threaded_blas
 from living_lab.linkage.data import (
     AnalysisFrame,
@@ -809,6 +810,11 @@ def _resolve_design(outcome: Outcome, design: Design | Literal["auto"] | None, *
 
 
 # ----- tables ----------------------------------------------------------------------------------
+def robustness_label(spec: LinkageSpec, lang: Lang = "id") -> str:
+    """The words of one robustness row (a variant of the main specification) in ``lang``."""
+    return t(f"linkage.row.{spec.key}", lang, **spec.to_dict())
+
+
 def robustness_table(
     outcome: Outcome = "stunting_prevalence_pct",
     design: Design | Literal["auto"] = "auto",
@@ -843,7 +849,7 @@ def robustness_table(
     main_codes: set[str] | None = None
     fixed, changed = [], []
     for spec in specs:
-        label = t(f"linkage.row.{spec.key}", lang, **spec.to_dict())
+        label = robustness_label(spec, lang)
         try:
             res = fit(spec, data, bootstrap=bootstrap, seed=seed, level=level)
         except (NotEnoughDataError, ParameterError) as exc:
@@ -955,53 +961,6 @@ def main_results(
         fit(s, bootstrap=bootstrap, seed=seed)
         for s in default_specs(min_confidence=min_confidence, panel_data=panel_data)
     ]
-
-
-def format_robustness(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
-    """A robustness table as reader-facing text columns (numbers formatted for ``lang``)."""
-    level = int(round(table.attrs.get("level", 0.95) * 100))
-    out = pd.DataFrame(
-        {
-            t("linkage.col.spec", lang): table["label"],
-            t("linkage.col.sample", lang): [
-                _sample_text(r, lang) for r in table.to_dict("records")
-            ],
-            t("linkage.col.coef", lang): [
-                fmt.num(x, lang, 2, signed=True) for x in table.get("coef", np.nan)
-            ],
-            t("linkage.col.ci", lang, level=level): [
-                fmt.interval(lo, hi, lang) if pd.notna(lo) else "–"
-                for lo, hi in zip(
-                    table.get("ci_low", np.nan), table.get("ci_high", np.nan), strict=True
-                )
-            ],
-            t("linkage.col.wild_ci", lang): [
-                fmt.interval(lo, hi, lang) if pd.notna(lo) else "–"
-                for lo, hi in zip(
-                    table.get("wild_ci_low", np.nan), table.get("wild_ci_high", np.nan), strict=True
-                )
-            ],
-            "n": [int(x) if pd.notna(x) else "–" for x in table.get("n", np.nan)],
-            t("linkage.col.clusters", lang): [
-                int(x) if pd.notna(x) else "–" for x in table.get("n_clusters", np.nan)
-            ],
-            "R²": [fmt.num(x, lang, 2) for x in table.get("r2", np.nan)],
-            t("linkage.col.note", lang): table.get("note", ""),
-        }
-    )
-    return out
-
-
-def _sample_text(row: dict[str, Any], lang: Lang) -> str:
-    """``main sample`` or ``changed: +23 / -0 regions`` for a robustness row."""
-    if row.get("sample", "main") == "main":
-        return t("linkage.sample.main", lang)
-    return t(
-        "linkage.sample.changed",
-        lang,
-        added=int(row.get("n_added", 0) or 0),
-        removed=int(row.get("n_removed", 0) or 0),
-    )
 
 
 def source_text(source: str, lang: Lang) -> str:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,10 +25,43 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from living_lab.errors import ParameterError
-from living_lab.linkage.region import RegionView, region_view
-from living_lab.linkage.results import LinkageResult
 from living_lab.plots import style
 from living_lab.text import Lang, t
+
+if TYPE_CHECKING:
+    from living_lab.linkage.region import RegionView
+    from living_lab.linkage.results import LinkageResult
+
+
+@dataclass(frozen=True)
+class ScatterModel:
+    """What the scatter plot shows of a model, as plain values (from a fitted result or from the
+    stored results): its regions' SPBE and outcome (``points``: columns ``region_code``,
+    ``spbe``, ``y``, in the sample's order), the SPBE coefficient, the design and the words."""
+
+    points: pd.DataFrame
+    coef: float
+    n: int
+    design: str
+    spbe_form: str
+    outcome_text: str
+    spbe_text: str
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class ScatterFocus:
+    """One region marked on the scatter plot: its values (``ok`` when the model has them) and
+    its comparable regions (``peers``: ``name``, ``spbe``, ``actual``; may be empty)."""
+
+    name: str
+    ok: bool
+    spbe: float | None
+    actual: float | None
+    expected: float | None
+    lo: float | None
+    hi: float | None
+    peers: pd.DataFrame | None
 
 
 def _short(name: str) -> str:
@@ -137,6 +172,9 @@ def plot_region_scatter(
     its actual value is marked, its expected value is drawn with the 95% prediction interval,
     and its comparable regions are labelled. ``highlight`` outlines other regions (e.g. a cohort).
     """
+    from living_lab.linkage.region import RegionView, region_view
+    from living_lab.linkage.results import LinkageResult
+
     if isinstance(view_or_result, RegionView):
         view: RegionView | None = view_or_result
         res = view_or_result.result
@@ -147,11 +185,46 @@ def plot_region_scatter(
         raise ParameterError(
             f"view_or_result: expected a RegionView or LinkageResult, got {type(view_or_result).__name__}"
         )
-    frame = res.sample.frame
+    model = ScatterModel(
+        points=res.sample.frame[["region_code", "spbe", "y"]],
+        coef=res.coef,
+        n=res.n,
+        design=res.spec.design,
+        spbe_form=res.spec.spbe_form,
+        outcome_text=res.outcome_text(lang),
+        spbe_text=res.spbe_text(lang),
+        synthetic=res.synthetic,
+    )
+    focus = None
+    if view is not None:
+        focus = ScatterFocus(
+            name=view.name,
+            ok=view.ok,
+            spbe=view.spbe,
+            actual=view.actual,
+            expected=view.expected,
+            lo=view.lo,
+            hi=view.hi,
+            peers=view.peers,
+        )
+    return plot_scatter(model, focus, lang, highlight=highlight, annotate_peers=annotate_peers)
+
+
+def plot_scatter(
+    model: ScatterModel,
+    view: ScatterFocus | None = None,
+    lang: Lang = "id",
+    *,
+    highlight: Iterable[str] = (),
+    annotate_peers: bool = True,
+) -> Figure:
+    """The figure of :func:`plot_region_scatter` drawn from plain values (``model``, and
+    ``view`` for a marked region), e.g. from stored results."""
+    frame = model.points
     x = frame["spbe"].to_numpy(dtype=float)
     y = frame["y"].to_numpy(dtype=float)
-    change_y = res.spec.design == "change"
-    change_x = res.spec.spbe_form == "change"
+    change_y = model.design == "change"
+    change_x = model.spbe_form == "change"
     with style.apply():
         fig, ax = plt.subplots(figsize=(8, 5.2))
         ax.scatter(
@@ -161,7 +234,7 @@ def plot_region_scatter(
             color=style.PEER,
             alpha=0.45,
             linewidths=0,
-            label=t("linkage.plot.regions", lang, n=res.n),
+            label=t("linkage.plot.regions", lang, n=model.n),
         )
         hl = frame["region_code"].isin(list(highlight)).to_numpy()
         if hl.any():
@@ -177,7 +250,7 @@ def plot_region_scatter(
         grid = np.linspace(np.nanmin(x), np.nanmax(x), 50)
         ax.plot(
             grid,
-            y.mean() + res.coef * (grid - x.mean()),
+            y.mean() + model.coef * (grid - x.mean()),
             color=style.NATIONAL,
             linewidth=2,
             label=t("linkage.plot.fitted", lang),
@@ -221,8 +294,8 @@ def plot_region_scatter(
             )
         if change_y:
             ax.axhline(0, color=style.TARGET, linestyle="--", linewidth=1.2, zorder=1)
-        outcome = res.outcome_text(lang)
-        spbe = res.spbe_text(lang)
+        outcome = model.outcome_text
+        spbe = model.spbe_text
         ax.set_title(
             t(
                 "linkage.plot.scatter_title",
@@ -247,5 +320,5 @@ def plot_region_scatter(
         )
         ax.legend(fontsize=8, loc="best")
         fig.tight_layout(rect=(0, 0.04, 1, 1))
-        _caption(fig, lang, res.synthetic)
+        _caption(fig, lang, model.synthetic)
     return fig

@@ -31,6 +31,11 @@ Tables (plain numbers and keys; labels in a language are added by the report):
   :func:`living_lab.linkage.results.robustness_table`, keyed by ``key``).
 * ``influence``: the estimate without each province (cross-section and change models).
 * ``inference``: the main model's coefficient under each uncertainty method (``method`` key).
+* ``positions``: every bundled region's place in the cross-section and change models (actual,
+  expected, prediction interval, residual and its rank, ``position``; without figures the
+  reason as ``note_<lang>``), ``coverage``: the intervals' coverage by fifth of the expected
+  value, ``scatter``: the models' regions (SPBE, outcome) for the scatter plot, ``peers``: each
+  region's nearest comparable regions (``peer_code``, up to :data:`MAX_PEERS`).
 * ``validation``: the method check on SYNTHETIC data (bias, coverage per estimator; empty when
   no replications were asked for). These rows describe the methods, not Indonesia.
 """
@@ -43,21 +48,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from living_lab import __version__, datasets
-from living_lab.linkage import influence, simulate
+from living_lab.linkage import influence, intervals, region, simulate
 from living_lab.linkage.results import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
     LinkageResult,
     choose_design,
     default_specs,
     fit,
     inference_table,
+    robustness_label,
     robustness_table,
     source_text,
 )
+from living_lab.linkage.specs import robustness_specs
 from living_lab.results import store as resultstore
 from living_lab.results.context import library_fingerprint
+from living_lab.tables import load_regions
 from living_lab.text import LANGS, Lang
 
 #: Bump when the meaning of a :class:`LinkageStudyResults` field changes.
@@ -66,6 +77,8 @@ SCHEMA = 2
 FOLDER = "linkage-study"
 #: Methods of the inference table, in its row order (labels: ``linkage.method.<key>``).
 INFERENCE_METHODS = ("hc1", "hc3", "cluster", "wild_rademacher", "wild_webb")
+#: Comparable regions stored per region (the most the notebook's ``n_peers`` allows).
+MAX_PEERS = 20
 #: Draws of the wild bootstrap inside each synthetic replication.
 VALIDATION_DRAWS = 199
 _TEXT_COLUMNS = ("label", "spbe", "years")
@@ -89,6 +102,10 @@ class LinkageStudyResults:
     inference: pd.DataFrame = field(repr=False)
     validation: pd.DataFrame = field(repr=False)
     designs: pd.DataFrame = field(repr=False)
+    positions: pd.DataFrame = field(repr=False)
+    coverage: pd.DataFrame = field(repr=False)
+    scatter: pd.DataFrame = field(repr=False)
+    peers: pd.DataFrame = field(repr=False)
 
     def robustness_table(self, outcome: str, design: str) -> pd.DataFrame:
         """The robustness rows of one main model, in their order (without labels)."""
@@ -98,6 +115,13 @@ class LinkageStudyResults:
             .drop(columns=["outcome", "design"])
             .reset_index(drop=True)
         )
+
+    def rows(self, table: str, outcome: str, design: str) -> pd.DataFrame:
+        """The rows of ``table`` (``positions``, ``coverage``, ``scatter``, ``peers``) of one model, in
+        their stored order, without the model's keys."""
+        df = getattr(self, table)
+        sel = (df["outcome"] == outcome) & (df["design"] == design)
+        return df[sel.to_numpy()].drop(columns=["outcome", "design"]).reset_index(drop=True)
 
     def influence_table(self, outcome: str, design: str) -> pd.DataFrame:
         """The leave-one-province-out rows of one model, largest shift first, with the full
@@ -147,15 +171,15 @@ def study_key(
 def compute(
     *,
     min_confidence: str = "medium",
-    bootstrap: int = 9999,
-    seed: int = 20250314,
+    bootstrap: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
     validation_replications: int = 200,
 ) -> LinkageStudyResults:
     """Fit the study's main models, their robustness and influence tables, the inference
     comparison and the synthetic method check (a few seconds with the defaults).
 
     Parameters are those of the notebook (checked there by
-    :func:`living_lab.linkage.params.check_study_params`).
+    :func:`living_lab.report.linkage_params.check_study_params`).
     """
     conf = min_confidence
     specs = default_specs(min_confidence=conf)  # type: ignore[arg-type]
@@ -163,6 +187,12 @@ def compute(
     models = pd.DataFrame([_model_row(r) for r in fits])
     robustness = []
     lopo = []
+    placed: dict[str, list[pd.DataFrame]] = {
+        "positions": [],
+        "coverage": [],
+        "scatter": [],
+        "peers": [],
+    }
     for r in fits:
         s = r.spec
         table = robustness_table(
@@ -174,11 +204,21 @@ def compute(
             seed=seed,
         )
         table = table.drop(columns=[c for c in _TEXT_COLUMNS if c in table.columns])
+        labels = {
+            spec.key: spec
+            for spec in robustness_specs(s.outcome, s.design, min_confidence=conf)  # type: ignore[arg-type]
+        }
+        for lang in LANGS:
+            table[f"label_{lang}"] = [
+                robustness_label(labels[str(k).split(":", 1)[0]], lang) for k in table["key"]
+            ]
         robustness.append(table.assign(outcome=s.outcome, design=s.design))
         if s.design != "twfe":
             lopo.append(
                 influence.leave_one_province_out(r).assign(outcome=s.outcome, design=s.design)
             )
+            for name, df in _placed(r).items():
+                placed[name].append(df.assign(outcome=s.outcome, design=s.design))
     tab = inference_table(fits[0].spec, lang="en", bootstrap=bootstrap, seed=seed)
     tab["method"] = list(INFERENCE_METHODS)
     if validation_replications:
@@ -223,7 +263,53 @@ def compute(
         inference=tab,
         validation=validation,
         designs=designs,
+        positions=_stack(placed["positions"]),
+        coverage=_stack(placed["coverage"]),
+        scatter=_stack(placed["scatter"]),
+        peers=_stack(placed["peers"]),
     )
+
+
+def _placed(r: LinkageResult) -> dict[str, pd.DataFrame]:
+    """Where every region stands in a cross-section or change model: its position (all
+    bundled regions, with the reason in each language where the model has no figure for it),
+    the intervals' coverage by fifth of the expected value, and the points of the scatter
+    plot (the model's regions, in the sample's order) and each region's :data:`MAX_PEERS`
+    nearest comparable regions (``rank`` 1 is the nearest; fewer are the first ones). Peers
+    are regions of the model, so their names, SPBE and outcome are those of the positions
+    and scatter tables (not stored twice)."""
+    codes = list(load_regions()["region_code"].astype(str))
+    by_lang = {lang: region.positions(codes, r.spec.outcome, r, lang=lang) for lang in LANGS}  # type: ignore[arg-type]
+    pos = by_lang[LANGS[0]].drop(columns=["note"])
+    for lang in LANGS:
+        pos[f"note_{lang}"] = by_lang[lang]["note"].astype(str)
+    pos["residual_rank"] = pd.to_numeric(pos["residual_rank"]).astype(float)
+    frame = r.sample.frame
+    scatter = pd.DataFrame(
+        {
+            "region_code": frame["region_code"].astype(str).to_numpy(),
+            "spbe": frame["spbe"].to_numpy(dtype=float),
+            "y": frame["y"].to_numpy(dtype=float),
+        }
+    )
+    peers = []
+    for code in codes:
+        near, _ = region.find_peers(r, code, n_peers=MAX_PEERS)
+        peers.append(
+            pd.DataFrame(
+                {
+                    "region_code": code,
+                    "rank": np.arange(1, len(near) + 1),
+                    "peer_code": near["region_code"].astype(str).to_numpy(),
+                }
+            )
+        )
+    return {
+        "peers": pd.concat(peers, ignore_index=True),
+        "positions": pos,
+        "coverage": intervals.coverage_by_fitted(r.loo()),
+        "scatter": scatter,
+    }
 
 
 def _model_row(r: LinkageResult) -> dict[str, object]:
@@ -248,6 +334,9 @@ def _model_row(r: LinkageResult) -> dict[str, object]:
         "r2": r.r2,
         "level": r.level,
         "se_type": r.se_type,
+        "spbe_measure": robustness_specs(r.spec.outcome, r.spec.design)[0].spbe_measure,  # type: ignore[arg-type]
+        "spbe_form": r.spec.spbe_form,
+        "synthetic": r.synthetic,
         **{k: v for lang in LANGS for k, v in _model_text(r, lang).items()},
     }
 
@@ -262,6 +351,7 @@ def _model_text(r: LinkageResult, lang: Lang) -> dict[str, object]:
         "dropped": r.dropped_text(lang),
         "sources": [source_text(s, lang) for s in r.sources],
         "spbe_text": r.spbe_text(lang),
+        "outcome_text": r.outcome_text(lang),
         "years_text": r.years_text(lang),
     }
     return {f"{k}_{lang}": v for k, v in text.items()}
@@ -317,8 +407,8 @@ def load(folder: str | Path, *, key: str | None = None) -> LinkageStudyResults:
 def study(
     *,
     min_confidence: str = "medium",
-    bootstrap: int = 9999,
-    seed: int = 20250314,
+    bootstrap: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
     validation_replications: int = 200,
     folder: str | Path = "",
 ) -> LinkageStudyResults:

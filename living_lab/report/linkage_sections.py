@@ -1,15 +1,15 @@
 """Sections of ``notebooks/linkage_study.ipynb``: each returns what one notebook cell displays.
 
 The notebook stays thin (parameters, validation, one call per section); every table, figure
-and sentence comes from here, in the language of the run. The study's numbers (robustness,
-leave-one-province-out, inference methods, the synthetic method check) are read from the
-results layer (:mod:`living_lab.results.linkage`, computed once per set of inputs); the three
-main models are refitted here for their sentences, the cohort's positions and the scatter
-plots. Text lives in ``living_lab/locales/{id,en}/linkage.yml``.
+and sentence comes from here, in the language of the run. Nothing is computed here: the
+numbers, the positions of the cohort's regions, the points of the scatter plots and the
+sentences worded from a fitted model are read from the study's stored results
+(:class:`living_lab.results.linkage.LinkageStudyResults`, computed once per set of inputs);
+this module selects and formats them. Text lives in ``living_lab/locales/{id,en}/linkage.yml``.
 
 Examples
 --------
->>> from living_lab.linkage.params import check_study_params
+>>> from living_lab.report.linkage_params import check_study_params
 >>> from living_lab.results import linkage as linkage_results
 >>> params = check_study_params(lang="en", cohort="jawa-barat", validation_replications=0)
 >>> stored = linkage_results.study(validation_replications=0)    # doctest: +SKIP
@@ -21,25 +21,21 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython.display import Image, Markdown
 
-from living_lab import datasets
+from living_lab import datasets, fmt
 from living_lab.errors import ParameterError
 from living_lab.escape import markdown_text
-from living_lab.linkage import fmt
-from living_lab.linkage.influence import format_influence, influence_text
-from living_lab.linkage.intervals import coverage_by_fitted, format_coverage
-from living_lab.linkage.params import StudyParams
-from living_lab.linkage.region import format_positions, positions, region_view
-from living_lab.linkage.results import LinkageResult, default_specs, fit, format_robustness
-from living_lab.linkage.specs import LinkageSpec, robustness_specs
-from living_lab.plots.linkage import plot_coefficients, plot_region_scatter
+from living_lab.plots.linkage import ScatterFocus, ScatterModel, plot_coefficients, plot_scatter
+from living_lab.report.linkage_params import StudyParams
 from living_lab.text import Lang, t
 
 if TYPE_CHECKING:
@@ -71,15 +67,10 @@ def _shown(fig: Any, alt: str) -> Image:
 
 @dataclass
 class LinkageStudy:
-    """Every result of the study for one run of the notebook.
-
-    The study's numbers come from ``stored`` (:mod:`living_lab.results.linkage`: computed once,
-    read back); only the main models are fitted here again (a fraction of a second), for
-    their sentences, the positions of the cohort's regions and the scatter plots.
-    """
+    """Every section of the study for one run of the notebook, formatted from ``stored``
+    (:mod:`living_lab.results.linkage`: computed once, read back; nothing is fitted here)."""
 
     params: StudyParams
-    results: list[LinkageResult]
     robustness: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     stored: LinkageStudyResults | None = None
 
@@ -93,16 +84,11 @@ class LinkageStudy:
                 f"stored: results of min_confidence, bootstrap, seed {held} for parameters "
                 f"{wanted}; use living_lab.results.linkage.study() with these parameters"
             )
-        conf = params.min_confidence
-        specs = default_specs(min_confidence=conf)
-        results = [fit(s, bootstrap=params.bootstrap, seed=params.seed) for s in specs]
         robustness = {
-            (s.outcome, s.design): _labelled(
-                stored.robustness_table(s.outcome, s.design), s, params.lang
-            )
-            for s in specs
+            _key(m): _labelled(stored.robustness_table(*_key(m)), m, params.lang)
+            for _, m in stored.models.iterrows()
         }
-        return cls(params=params, results=results, robustness=robustness, stored=stored)
+        return cls(params=params, robustness=robustness, stored=stored)
 
     def _stored(self) -> LinkageStudyResults:
         if self.stored is None:
@@ -113,13 +99,17 @@ class LinkageStudy:
     def lang(self) -> str:
         return self.params.lang
 
-    def _model(self, r: LinkageResult | pd.Series) -> str:
-        outcome, design = _key(r)
+    def _model(self, m: pd.Series) -> str:
+        outcome, design = _key(m)
         return t(f"linkage.model.{outcome}.{design}", self.lang)  # type: ignore[arg-type]
 
     def _models(self) -> list[pd.Series]:
         """The stored main models, one row each, in the study's order."""
         return [row for _, row in self._stored().models.iterrows()]
+
+    def _placed_models(self) -> list[pd.Series]:
+        """The main models that place single regions (cross-section and change, not panel)."""
+        return [m for m in self._models() if m["design"] != "twfe"]
 
     def _text(self, row: pd.Series, name: str) -> Any:
         """A stored sentence (or list of sentences) of a main model in the page's language."""
@@ -199,22 +189,22 @@ class LinkageStudy:
             _md("linkage.nb.robustness_heading", lang),
             _md("linkage.nb.robustness_text", lang),
         ]
-        for r in self.results:
-            table = self.robustness[(r.spec.outcome, r.spec.design)]
-            out.append(_md("linkage.nb.robustness_model", lang, model=self._model(r)))
+        for m in self._models():
+            table = self.robustness[_key(m)]
+            out.append(_md("linkage.nb.robustness_model", lang, model=self._model(m)))
             out.append(_table(format_robustness(table, lang)))  # type: ignore[arg-type]
             coef = table["coef"].dropna() if "coef" in table else pd.Series(dtype=float)
             alt = t(  # type: ignore[arg-type]
                 "linkage.alt.robustness",
                 lang,  # type: ignore[arg-type]
-                model=self._model(r),
+                model=self._model(m),
                 k=len(coef),
                 lo=fmt.num(coef.min(), lang, 2, signed=True),  # type: ignore[arg-type]
                 hi=fmt.num(coef.max(), lang, 2, signed=True),  # type: ignore[arg-type]
             )
             out.append(_shown(plot_coefficients(table, lang), alt))  # type: ignore[arg-type]
-            if r.spec.design != "twfe":
-                lopo = self._stored().influence_table(r.spec.outcome, r.spec.design)
+            if m["design"] != "twfe":
+                lopo = self._stored().influence_table(*_key(m))
                 out.append(_md("linkage.lopo.heading", lang))
                 out.append(Markdown(influence_text(lopo, lang)))  # type: ignore[arg-type]
                 out.append(_table(format_influence(lopo, lang)))  # type: ignore[arg-type]
@@ -253,18 +243,60 @@ class LinkageStudy:
         lang = self.lang
         regions = self.params.cohort.regions
         out: list[Any] = [_md("linkage.nb.scatter_heading", lang)]
-        for r in self.results:
-            if r.spec.design == "twfe":
-                continue
-            alt = t("linkage.alt.scatter", lang, model=self._model(r), summary=r.summary(lang))  # type: ignore[arg-type]
+        for m in self._placed_models():
+            alt = t(
+                "linkage.alt.scatter", lang, model=self._model(m), summary=self._text(m, "summary")
+            )  # type: ignore[arg-type]
+            model = self._scatter_model(m)
             if len(regions) == 1:
-                view = region_view(regions[0], result=r, n_peers=self.params.n_peers)
-                out.append(_shown(plot_region_scatter(view, lang=lang), alt))  # type: ignore[arg-type]
+                focus = self._focus(m, regions[0])
+                out.append(_shown(plot_scatter(model, focus, lang), alt))  # type: ignore[arg-type]
             else:
                 # Outlining every region of the "all" cohort would outline nothing in particular.
                 hl = () if self.params.cohort.name == "all" else regions
-                out.append(_shown(plot_region_scatter(r, None, lang, highlight=hl), alt))  # type: ignore[arg-type]
+                out.append(_shown(plot_scatter(model, None, lang, highlight=hl), alt))  # type: ignore[arg-type]
         return out
+
+    def _scatter_model(self, m: pd.Series) -> ScatterModel:
+        return ScatterModel(
+            points=self._stored().rows("scatter", *_key(m)),
+            coef=float(m["coef"]),
+            n=int(m["n"]),
+            design=str(m["design"]),
+            spbe_form=str(m["spbe_form"]),
+            outcome_text=self._text(m, "outcome_text"),
+            spbe_text=self._text(m, "spbe_text"),
+            synthetic=bool(m["synthetic"]),
+        )
+
+    def _focus(self, m: pd.Series, code: str) -> ScatterFocus:
+        """A region marked on the scatter plot with its ``n_peers`` nearest comparable regions."""
+        stored = self._stored()
+        places = stored.rows("positions", *_key(m)).set_index("region_code")
+        points = stored.rows("scatter", *_key(m)).set_index("region_code")
+        near = stored.rows("peers", *_key(m))
+        near = near[(near["region_code"] == code).to_numpy()].head(self.params.n_peers)
+        codes = list(near["peer_code"])
+        peers = pd.DataFrame(
+            {
+                "region_code": codes,
+                "name": places.loc[codes, "name"].to_numpy(),
+                "spbe": points.loc[codes, "spbe"].to_numpy(),
+                "actual": points.loc[codes, "y"].to_numpy(),
+            }
+        )
+        pos = places.loc[code]
+        ok = pos["status"] == "ok"
+        return ScatterFocus(
+            name=str(pos["name"]),
+            ok=bool(ok),
+            spbe=float(points.loc[code, "spbe"]) if code in points.index else None,
+            actual=float(pos["actual"]) if ok else None,
+            expected=float(pos["expected"]) if ok else None,
+            lo=float(pos["lo"]) if ok else None,
+            hi=float(pos["hi"]) if ok else None,
+            peers=peers,
+        )
 
     def positions_section(self) -> list[Any]:
         lang = self.lang
@@ -273,22 +305,24 @@ class LinkageStudy:
             _md("linkage.nb.positions_heading", lang),
             _md("linkage.nb.positions_text", lang),
         ]
-        for r in self.results:
-            if r.spec.design == "twfe":
-                continue
-            pos = positions(regions, r.spec.outcome, r, lang=lang)  # type: ignore[arg-type]
+        for m in self._placed_models():
+            stored = self._stored().rows("positions", *_key(m)).set_index("region_code")
+            pos = stored.loc[regions].reset_index()
+            pos["note"] = pos[f"note_{lang}"]
             ok = pos[pos["status"] == "ok"].sort_values("residual")
             missing = pos[pos["status"] != "ok"]
-            out.append(_md("linkage.nb.model_heading", lang, model=self._model(r)))
+            out.append(_md("linkage.nb.model_heading", lang, model=self._model(m)))
             out.append(_md("linkage.nb.positions_counts", lang, ok=len(ok), missing=len(missing)))
             if len(pos) > MAX_POSITION_ROWS:
                 out.append(_md("linkage.nb.positions_limited", lang, n=len(pos), k=EXTREME_ROWS))
                 shown = pd.concat([ok.head(EXTREME_ROWS), ok.tail(EXTREME_ROWS)])
             else:
                 shown = pd.concat([ok, missing])
-            out.append(_table(format_positions(shown, r, lang)))  # type: ignore[arg-type]
+            heading = self._text(m, "outcome_text")
+            out.append(_table(format_positions(shown, heading, lang)))  # type: ignore[arg-type]
             out.append(_md("linkage.nb.coverage_text", lang))
-            out.append(_table(format_coverage(coverage_by_fitted(r.loo()), lang)))  # type: ignore[arg-type]
+            coverage = self._stored().rows("coverage", *_key(m))
+            out.append(_table(format_coverage(coverage, lang)))  # type: ignore[arg-type]
         return out
 
     def validation(self) -> list[Any]:
@@ -332,37 +366,28 @@ class LinkageStudy:
         ]
 
 
-def _labelled(table: pd.DataFrame, main: LinkageSpec, lang: str) -> pd.DataFrame:
+def _key(model: pd.Series) -> tuple[str, str]:
+    """(outcome, design) of a stored model row."""
+    return str(model["outcome"]), str(model["design"])
+
+
+def _labelled(table: pd.DataFrame, model: pd.Series, lang: str) -> pd.DataFrame:
     """A stored robustness table with each row's label in ``lang`` and the attributes
     :func:`~living_lab.plots.linkage.plot_coefficients` reads (as ``robustness_table`` gives)."""
-    specs = {
-        s.key: s
-        for s in robustness_specs(main.outcome, main.design, min_confidence=main.min_confidence)  # type: ignore[arg-type]
-    }
-    table = table.copy()
-    labels = []
-    for key in table["key"]:
-        spec = specs[str(key).split(":", 1)[0]]
-        labels.append(t(f"linkage.row.{spec.key}", lang, **spec.to_dict()))  # type: ignore[arg-type]
+    outcome, design = _key(model)
+    labels = table[f"label_{lang}"]
+    table = table.drop(columns=[c for c in table.columns if c.startswith("label_")])
     table.insert(1, "label", labels)
-    first = next(iter(specs.values()))
     table.attrs.update(
-        outcome=main.outcome,
-        design=main.design,
+        outcome=outcome,
+        design=design,
         lang=lang,
         level=0.95,
-        unit=t(f"linkage.outcome_unit.{main.outcome}", lang),  # type: ignore[arg-type]
-        measure=t(f"linkage.measure.{first.spbe_measure}", lang),  # type: ignore[arg-type]
+        unit=t(f"linkage.outcome_unit.{outcome}", lang),  # type: ignore[arg-type]
+        measure=t(f"linkage.measure.{model['spbe_measure']}", lang),  # type: ignore[arg-type]
         synthetic=False,
     )
     return table
-
-
-def _key(model: LinkageResult | pd.Series) -> tuple[str, str]:
-    """(outcome, design) of a fitted result or a stored model row."""
-    if isinstance(model, LinkageResult):
-        return model.spec.outcome, model.spec.design
-    return str(model["outcome"]), str(model["design"])
 
 
 def main_table(models: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
@@ -430,3 +455,144 @@ def closing_note(
     lines.append("")
     lines.append(t("linkage.closing.caveat", lang))
     return "\n".join(lines)
+
+
+def format_robustness(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
+    """A robustness table as reader-facing text columns (numbers formatted for ``lang``)."""
+    level = int(round(table.attrs.get("level", 0.95) * 100))
+    out = pd.DataFrame(
+        {
+            t("linkage.col.spec", lang): table["label"],
+            t("linkage.col.sample", lang): [
+                _sample_text(r, lang) for r in table.to_dict("records")
+            ],
+            t("linkage.col.coef", lang): [
+                fmt.num(x, lang, 2, signed=True) for x in table.get("coef", np.nan)
+            ],
+            t("linkage.col.ci", lang, level=level): [
+                fmt.interval(lo, hi, lang) if pd.notna(lo) else "–"
+                for lo, hi in zip(
+                    table.get("ci_low", np.nan), table.get("ci_high", np.nan), strict=True
+                )
+            ],
+            t("linkage.col.wild_ci", lang): [
+                fmt.interval(lo, hi, lang) if pd.notna(lo) else "–"
+                for lo, hi in zip(
+                    table.get("wild_ci_low", np.nan), table.get("wild_ci_high", np.nan), strict=True
+                )
+            ],
+            "n": [int(x) if pd.notna(x) else "–" for x in table.get("n", np.nan)],
+            t("linkage.col.clusters", lang): [
+                int(x) if pd.notna(x) else "–" for x in table.get("n_clusters", np.nan)
+            ],
+            "R²": [fmt.num(x, lang, 2) for x in table.get("r2", np.nan)],
+            t("linkage.col.note", lang): table.get("note", ""),
+        }
+    )
+    return out
+
+
+def _sample_text(row: dict[str, Any], lang: Lang) -> str:
+    """``main sample`` or ``changed: +23 / -0 regions`` for a robustness row."""
+    if row.get("sample", "main") == "main":
+        return t("linkage.sample.main", lang)
+    return t(
+        "linkage.sample.changed",
+        lang,
+        added=int(row.get("n_added", 0) or 0),
+        removed=int(row.get("n_removed", 0) or 0),
+    )
+
+
+def influence_text(table: pd.DataFrame, lang: Lang = "id") -> str:
+    """One sentence (Markdown; province names HTML-escaped, they may come from user data): the
+    range of the estimate over left-out provinces, the largest mover, and whether any single
+    province flips its sign."""
+    if table.empty:
+        return t("linkage.lopo.none", lang)
+    top = table.iloc[0]
+    full = float(table.attrs["coef"])
+    flips = table[(table["coef"] > 0) != (full > 0)]
+    text = t(
+        "linkage.lopo.summary",
+        lang,
+        n=len(table),
+        lo=fmt.num(float(table["coef"].min()), lang, 2, signed=True),
+        hi=fmt.num(float(table["coef"].max()), lang, 2, signed=True),
+        full=fmt.num(full, lang, 2, signed=True),
+        province=html.escape(str(top["province"])),
+        coef=fmt.num(float(top["coef"]), lang, 2, signed=True),
+    )
+    if len(flips):
+        text += " " + t(
+            "linkage.lopo.flips",
+            lang,
+            provinces=fmt.join([html.escape(str(p)) for p in flips["province"]], lang),
+        )
+    return text
+
+
+def format_influence(table: pd.DataFrame, lang: Lang = "id", rows: int = 5) -> pd.DataFrame:
+    """The ``rows`` provinces that move the estimate most, as reader-facing text."""
+    top = table.head(rows)
+    level = t("linkage.col.ci", lang, level=round(100 * table.attrs.get("level", 0.95)))
+    return pd.DataFrame(
+        {
+            t("linkage.lopo.col.province", lang): [html.escape(str(p)) for p in top["province"]],
+            t("linkage.lopo.col.n_dropped", lang): top["n_dropped"].astype(int).astype(str),
+            t("linkage.col.coef", lang): [fmt.num(v, lang, 2, signed=True) for v in top["coef"]],
+            level: [
+                fmt.interval(a, b, lang) for a, b in zip(top["ci_low"], top["ci_high"], strict=True)
+            ],
+            t("linkage.lopo.col.shift", lang): [
+                fmt.num(v, lang, 2, signed=True) for v in top["shift"]
+            ],
+        }
+    )
+
+
+def format_coverage(table: pd.DataFrame, lang: Lang = "id") -> pd.DataFrame:
+    """A :func:`living_lab.linkage.intervals.coverage_by_fitted` table with reader-facing headings and formatted numbers."""
+
+    def pct(v: float) -> str:
+        return f"{fmt.num(100 * v, lang, 1)}%"
+
+    return pd.DataFrame(
+        {
+            t("linkage.cov.col.group", lang): [
+                t("linkage.cov.all", lang) if g == 0 else str(g) for g in table["group"]
+            ],
+            t("linkage.cov.col.fitted", lang): [
+                fmt.interval(a, b, lang, 1)
+                for a, b in zip(table["fitted_min"], table["fitted_max"], strict=True)
+            ],
+            "n": table["n"].astype(int).astype(str),
+            t("linkage.cov.col.coverage", lang): [pct(v) for v in table["coverage"]],
+            t("linkage.cov.col.classical", lang): [pct(v) for v in table["coverage_classical"]],
+            t("linkage.cov.col.clipped", lang): table["clipped"].astype(int).astype(str),
+        }
+    )
+
+
+def format_positions(table: pd.DataFrame, outcome_text: str, lang: Lang = "id") -> pd.DataFrame:
+    """Rows of a stored ``positions`` table (see :func:`living_lab.linkage.region.positions`)
+    with reader-facing headings and formatted numbers; ``outcome_text`` heads the outcome."""
+    return pd.DataFrame(
+        {
+            t("linkage.peer_col.name", lang): table["name"],
+            outcome_text: [fmt.num(v, lang, 1) for v in table["actual"]],
+            t("linkage.peer_col.expected", lang): [fmt.num(v, lang, 1) for v in table["expected"]],
+            t("linkage.peer_col.interval", lang): [
+                fmt.interval(lo, hi, lang, 1) if pd.notna(lo) else "–"
+                for lo, hi in zip(table["lo"], table["hi"], strict=True)
+            ],
+            t("linkage.peer_col.residual", lang): [
+                fmt.num(v, lang, 1, signed=True) if pd.notna(v) else "–" for v in table["residual"]
+            ],
+            t("linkage.peer_col.rank", lang): [
+                f"{int(r)}/{n}" if pd.notna(r) else "–"
+                for r, n in zip(table["residual_rank"], table["n"], strict=True)
+            ],
+            t("linkage.col.note", lang): table["note"],
+        }
+    )

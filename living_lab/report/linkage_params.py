@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 
 from living_lab.cohorts import Cohort, load_cohort
 from living_lab.errors import ParameterError
-from living_lab.linkage.results import DEFAULT_DRAWS, DEFAULT_SEED
+from living_lab.results.linkage import DEFAULT_DRAWS, DEFAULT_SEED
 from living_lab.text import LANGS, Lang
 
 #: ``high`` is refused: only individually confirmed figures would remain (30 stunting and
