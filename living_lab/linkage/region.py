@@ -332,6 +332,50 @@ def _peer_pool(res: LinkageResult, peer_population: bool) -> tuple[pd.DataFrame,
     return res.cache[key]
 
 
+def _nearest(
+    res: LinkageResult,
+    region_code: str,
+    n_peers: int,
+    same_province: bool,
+    peer_population: bool,
+) -> tuple[tuple[pd.DataFrame, np.ndarray, np.ndarray] | None, tuple[str, ...]]:
+    """The candidates of :func:`find_peers`, the positions of the ``n_peers`` nearest (nearest
+    first) and every candidate's distance; ``None`` when there are none. And the features used."""
+    feats, pool = _peer_pool(res, peer_population)
+    if region_code not in feats.index:
+        return None, ()
+    me = feats.loc[region_code]
+    mask = (pool["kind"] == me["kind"]).to_numpy() & (pool.index != region_code)
+    if same_province:
+        mask &= (pool["province_code"] == me["province_code"]).to_numpy()
+    cand = pool[mask]
+    used = tuple(
+        name
+        for name, col in (("grdp", "f_grdp"), ("population", "f_population"))
+        if pd.notna(me[col]) and cand[col].notna().any()
+    )
+    if not used or cand.empty:
+        return None, used
+    cols = [f"f_{u}" for u in used]
+    cand = cand.dropna(subset=cols)
+    X = cand[cols].to_numpy(dtype=float)
+    sd = X.std(axis=0)
+    sd[sd == 0] = 1.0
+    dist = np.sqrt((((X - me[cols].to_numpy(dtype=float)) / sd) ** 2).sum(axis=1))
+    order = np.argsort(dist, kind="stable")[:n_peers]
+    return (cand, order, dist), used
+
+
+def peer_codes(res: LinkageResult, region_code: str, n_peers: int = 5) -> list[str]:
+    """The codes of the regions :func:`find_peers` returns (defaults), nearest first, without
+    building its table (for storing every region's peers)."""
+    near, _ = _nearest(res, region_code, n_peers, False, True)
+    if near is None:
+        return []
+    cand, order, _ = near
+    return [str(c) for c in cand.index[order]]
+
+
 def find_peers(
     res: LinkageResult,
     region_code: str,
@@ -346,29 +390,11 @@ def find_peers(
     Returns the peers (columns :data:`PEER_COLUMNS`, nearest first) and the features used
     (a feature the region lacks is not used; with none, no peers are returned).
     """
-    feats, pool = _peer_pool(res, peer_population)
-    empty = pd.DataFrame(columns=list(PEER_COLUMNS))
-    if region_code not in feats.index:
-        return empty, ()
-    me = feats.loc[region_code]
-    mask = (pool["kind"] == me["kind"]).to_numpy() & (pool.index != region_code)
-    if same_province:
-        mask &= (pool["province_code"] == me["province_code"]).to_numpy()
-    cand = pool[mask]
-    used = tuple(
-        name
-        for name, col in (("grdp", "f_grdp"), ("population", "f_population"))
-        if pd.notna(me[col]) and cand[col].notna().any()
-    )
-    if not used or cand.empty:
-        return empty, used
-    cols = [f"f_{u}" for u in used]
-    cand = cand.dropna(subset=cols)
-    X = cand[cols].to_numpy(dtype=float)
-    sd = X.std(axis=0)
-    sd[sd == 0] = 1.0
-    dist = np.sqrt((((X - me[cols].to_numpy(dtype=float)) / sd) ** 2).sum(axis=1))
-    order = np.argsort(dist, kind="stable")[:n_peers]
+    near, used = _nearest(res, region_code, n_peers, same_province, peer_population)
+    if near is None:
+        return pd.DataFrame(columns=list(PEER_COLUMNS)), used
+    cand, order, dist = near
+    _, pool = _peer_pool(res, peer_population)
     computed_here = {"region_code", "distance", "better_than_region"}
     out = cand.iloc[order][[c for c in PEER_COLUMNS if c not in computed_here]].copy()
     out.insert(0, "region_code", out.index.to_numpy())

@@ -294,14 +294,10 @@ def _placed(r: LinkageResult) -> dict[str, pd.DataFrame]:
     )
     peers = []
     for code in codes:
-        near, _ = region.find_peers(r, code, n_peers=MAX_PEERS)
+        near = region.peer_codes(r, code, n_peers=MAX_PEERS)
         peers.append(
             pd.DataFrame(
-                {
-                    "region_code": code,
-                    "rank": np.arange(1, len(near) + 1),
-                    "peer_code": near["region_code"].astype(str).to_numpy(),
-                }
+                {"region_code": code, "rank": np.arange(1, len(near) + 1), "peer_code": near}
             )
         )
     return {
