@@ -148,46 +148,10 @@ class _ReportCells(Preprocessor):
         return nb, resources
 
 
-class _Exporter(HTMLExporter):  # type: ignore[misc]
-    """nbconvert's HTML exporter without its final BeautifulSoup pass.
-
-    After rendering its template, ``HTMLExporter.from_notebook_node`` parses the whole page with
-    BeautifulSoup to give images without alt text a placeholder and to make JupyterLab-template
-    cells focusable, then serialises it again: about 30 ms of a 40 ms render (the figures'
-    base64 text is parsed too). Report figures carry their own alt text and the ``basic``
-    template has no such cells, so the pass changes nothing but the serialisation; this
-    exporter registers the same two filters and renders the template directly
-    (``tests/test_render.py`` checks the page against the stock exporter's).
-    """
-
-    def from_notebook_node(
-        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
-    ) -> tuple[Any, dict[str, Any]]:
-        from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.highlight import Highlight2HTML
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        resources = self._init_resources(resources)
-        self.register_filter(
-            "highlight_code",
-            self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)),
-        )
-        self.register_filter(
-            "filter_data_type",
-            WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources
-            ),
-        )
-        html, out = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return html, out
-
-
 _LOCAL = threading.local()
 
 
-def _exporter() -> _Exporter:
+def _exporter() -> HTMLExporter:
     """The exporter of this thread (built once; HTMLExporter is not documented as thread-safe)."""
     exporter = getattr(_LOCAL, "exporter", None)
     if exporter is None:
@@ -199,7 +163,7 @@ def _exporter() -> _Exporter:
         # Check the notebook once after all preprocessors instead of after each of them (13
         # schema validations per page were about a third of its render time); same page.
         config.HTMLExporter.optimistic_validation = True
-        exporter = _Exporter(config=config, template_name="basic")
+        exporter = HTMLExporter(config=config, template_name="basic")
         exporter.register_preprocessor(_ReportCells(), enabled=True)
         _LOCAL.exporter = exporter
     return exporter
