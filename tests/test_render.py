@@ -129,7 +129,7 @@ def test_stderr_hidden_errors_shown():
     ]
     page = render.render_html(nbformat.v4.new_notebook(cells=[cell]))
     assert "DeprecationWarning" not in page
-    assert "ParameterError: lang: '&lt;script&gt;fr' is not supported" in page
+    assert "ParameterError: lang: &#39;&lt;script&gt;fr&#39; is not supported" in page
     assert "Traceback" not in page
 
 
@@ -170,6 +170,30 @@ def test_markdown_headings_leave_no_element_open():
     assert 'class="anchor-link"' in page
     assert tags.self_closed == []
     assert page.count("<a ") == page.count("</a>")
+
+
+def test_exporter_gives_the_stock_exporters_page_without_its_reserialisation(ctx):
+    """The exporter skips nbconvert's BeautifulSoup pass (alt placeholders, lab-cell tab stops,
+    and the re-serialisation that also closes ``<a ... />``, done here by ``_close_elements``):
+    parsing and serialising its output gives exactly the stock HTMLExporter's output."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    ours = render._exporter()
+    stock = HTMLExporter(config=ours.config, template_name="basic")
+    for pre in ours._preprocessors:
+        if isinstance(pre, render._ReportCells):
+            stock.register_preprocessor(pre, enabled=True)
+    heading = nbformat.v4.new_code_cell("x")
+    heading.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": "# A *title*"})]
+    for code, lang in (("3211", "id"), ("3273", "en")):
+        nb = report_notebook(sections.RegionReport.of(ctx, code, lang))
+        nb.cells.append(heading)
+        mine, _ = ours.from_notebook_node(nbformat.from_dict(nb))
+        theirs, _ = stock.from_notebook_node(nbformat.from_dict(nb))
+        assert "<img" in mine and 'alt="No description' not in theirs  # every figure has alt text
+        assert 'class="anchor-link"' in mine
+        assert str(BeautifulSoup(mine, features="html.parser")) == theirs
 
 
 def test_hostile_region_name_is_escaped_everywhere(ctx, tmp_path):
