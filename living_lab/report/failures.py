@@ -76,11 +76,15 @@ class Failure:
         return {"error_key": PREFIX + self.kind, "error_fields": dict(self.fields)}
 
 
+def shortened(value: object, limit: int = 300) -> str:
+    """``value`` as text on one line, cut to ``limit`` characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def exception_detail(exc: BaseException, limit: int = 300) -> str:
     """``"ExceptionName: message"`` on one line (the machine's own words, quoted as they are)."""
-    text = " ".join(str(exc).split())
-    text = text if len(text) <= limit else text[: limit - 3] + "..."
-    return f"{exc.__class__.__name__}: {text}"
+    return f"{exc.__class__.__name__}: {shortened(exc, limit)}"
 
 
 def failure_text(kind: str, fields: Mapping[str, Any], lang: str) -> str:

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from living_lab.report.engine import ENGINE_NAME, CellChannel, ChildGone, register_engine
-from living_lab.report.failures import Failure, exception_detail
+from living_lab.report.failures import Failure, exception_detail, shortened
 from living_lab.report.forkserver import ForkServer, ForkServerError
 from living_lab.schema import avoid_slow_imports
 
@@ -423,7 +423,7 @@ class ReportHost:
         try:
             raise_for_execution_errors(nb, None)
         except PapermillExecutionError as exc:
-            fields = {"cell": exc.exec_count, "ename": exc.ename, "evalue": _one_line(exc.evalue)}
+            fields = {"cell": exc.exec_count, "ename": exc.ename, "evalue": shortened(exc.evalue)}
             raise NotebookFailed(Failure("cell", fields), nb) from None
         return nb
 
@@ -456,11 +456,6 @@ def exit_fields(code: int | None) -> dict[str, Any]:
 def _present(fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` without those that are None (not known)."""
     return {k: v for k, v in fields.items() if v is not None}
-
-
-def _one_line(value: object, limit: int = 300) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --------------------------------------------------------------------------------------------
